@@ -1,0 +1,6 @@
+import type { Command } from "@commander-js/extra-typings";
+
+/** Each command lives in its own file and registers itself on the program. */
+export type RegisterCommand = (program: Command<[], { debug?: true | undefined }>) => void;
+
+export const commands: RegisterCommand[] = [];
