@@ -1,0 +1,90 @@
+/**
+ * Turns a batch plan (indices and random draws, fixed in advance) into a batch of float32
+ * NCHW images. Nothing here draws random numbers, so a plan assembles to the same bytes
+ * whenever and wherever it runs: on the main thread, ahead of time, or in a worker.
+ */
+import { elementCount } from "./image-ops.js";
+import { type Pipeline, PipelineRunner } from "./transforms.js";
+import type { Batch, Dataset, TaskKind } from "./types.js";
+
+export interface BatchPlan {
+  epoch: number;
+  batchInEpoch: number;
+  indices: Int32Array;
+  /** `pipeline.drawsPerExample` integers per example, example after example. */
+  draws: Int32Array;
+}
+
+/** The label data a batch needs, without the images. */
+export interface LabelSource {
+  kind: TaskKind;
+  labels: Int32Array | Uint8Array;
+  classCount: number;
+}
+
+export function gatherLabels(source: LabelSource, indices: Int32Array): Int32Array | Uint8Array {
+  if (source.kind === "multiclass") {
+    const out = new Int32Array(indices.length);
+    indices.forEach((index, i) => {
+      out[i] = source.labels[index]!;
+    });
+    return out;
+  }
+  const width = source.classCount;
+  const out = new Uint8Array(indices.length * width);
+  indices.forEach((index, i) => {
+    out.set(source.labels.subarray(index * width, (index + 1) * width), i * width);
+  });
+  return out;
+}
+
+/** Assembles batches of one dataset through one pipeline, reusing scratch buffers. */
+export class BatchAssembler {
+  private readonly runner: PipelineRunner;
+  private readonly inElements: number;
+  private readonly outElements: number;
+
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly labels: LabelSource,
+  ) {
+    this.runner = new PipelineRunner(pipeline);
+    this.inElements = elementCount(pipeline.inShape);
+    this.outElements = elementCount(pipeline.outShape);
+  }
+
+  /** Builds the batch from stored images already at hand, `imageOf(k)` for the k-th example. */
+  assemble(plan: BatchPlan, imageOf: (k: number) => Uint8Array): Batch {
+    const { indices, draws } = plan;
+    const { channels, height, width } = this.pipeline.outShape;
+    const images = new Float32Array(indices.length * this.outElements);
+    const perExample = this.pipeline.drawsPerExample;
+    for (let k = 0; k < indices.length; k++) {
+      const out = images.subarray(k * this.outElements, (k + 1) * this.outElements);
+      this.runner.run(imageOf(k), draws, k * perExample, out);
+    }
+    return {
+      images,
+      imageShape: [indices.length, channels, height, width],
+      labels: gatherLabels(this.labels, indices),
+      indices,
+      epoch: plan.epoch,
+      batchInEpoch: plan.batchInEpoch,
+    };
+  }
+
+  /** A view of image `index` in an N×C×H×W byte array. */
+  storedImage(pixels: Uint8Array, index: number): Uint8Array {
+    return pixels.subarray(index * this.inElements, (index + 1) * this.inElements);
+  }
+
+  /** Builds the batch from any dataset, decoding lazily stored images first. */
+  async assembleFrom(dataset: Dataset, plan: BatchPlan): Promise<Batch> {
+    const store = dataset.images;
+    if (store.kind === "memory") {
+      return this.assemble(plan, (k) => this.storedImage(store.pixels, plan.indices[k]!));
+    }
+    const decoded = await Promise.all(Array.from(plan.indices, (index) => store.read(index)));
+    return this.assemble(plan, (k) => decoded[k]!);
+  }
+}

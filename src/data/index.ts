@@ -1,0 +1,30 @@
+/** The input pipeline: dataset readers, transforms and the seeded loader. */
+export type { BatchPlan } from "./batch-assembly.js";
+export * from "./class-names.js";
+export { decoderInfo, type ResizeRule } from "./decode-image.js";
+export { encodeIdx, parseIdx } from "./idx.js";
+export {
+  centerCropOffsets,
+  cropImage,
+  flipHorizontal,
+  padImage,
+  perImageStandardize,
+  resizeBilinear,
+  scaleToUnit,
+} from "./image-ops.js";
+export { DataLoader, type LoaderOptions, type LoaderRecord, type LoaderState } from "./loader.js";
+export type { OrderState, ShuffleSpec } from "./order.js";
+export { deriveSeed, type GeneratorState, RandomGenerator } from "./random.js";
+export {
+  DATASET_NAMES,
+  DATASETS,
+  type DatasetInfo,
+  type DatasetName,
+  isDatasetName,
+  type LoadDatasetOptions,
+  loadDataset,
+  PIPELINES,
+  type SplitName,
+} from "./registry.js";
+export { compilePipeline, type TransformSpec, transformSpecSchema } from "./transforms.js";
+export type * from "./types.js";

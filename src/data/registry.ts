@@ -1,0 +1,210 @@
+/**
+ * Datasets by name, with where to find them and their per-dataset defaults. Nothing is
+ * downloaded: every dataset is read from a local folder.
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { UserError } from "../errors.js";
+import { loadCeleba } from "./celeba.js";
+import { loadCifar10, loadCifar100 } from "./cifar.js";
+import { FASHION_MNIST_CLASSES, MNIST_CLASSES } from "./class-names.js";
+import { exists, isDirectory } from "./files.js";
+import { loadIdxDataset } from "./idx.js";
+import { loadImageFolder } from "./image-folder.js";
+import type { TransformSpec } from "./transforms.js";
+import type { Dataset } from "./types.js";
+
+export const DATASET_NAMES = [
+  "fashion-mnist",
+  "mnist",
+  "cifar10",
+  "cifar100",
+  "celeba",
+  "imagenet",
+] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+export type SplitName = "train" | "test" | "val";
+
+/** Where Debian's `dataset-fashion-mnist` package installs the files. */
+export const SYSTEM_FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
+
+/** The committed subset (first 2,000 train and 1,000 test examples), for machines without the package. */
+export const FASHION_MNIST_SUBSET_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "data",
+  "fashion-mnist-subset",
+);
+
+export interface DatasetInfo {
+  splits: SplitName[];
+  /** The split a run evaluates on and writes predictions for. */
+  evalSplit: SplitName;
+  /** What to tell the user when the folder is missing or wrong. */
+  remedy: string;
+}
+
+export const DATASETS: Record<DatasetName, DatasetInfo> = {
+  "fashion-mnist": {
+    splits: ["train", "test"],
+    evalSplit: "test",
+    remedy:
+      "install Debian's dataset-fashion-mnist package or pass --data-dir with train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz",
+  },
+  mnist: {
+    splits: ["train", "test"],
+    evalSplit: "test",
+    remedy: "pass --data-dir with the four MNIST IDX files (train-*, t10k-*; gzipped or not)",
+  },
+  cifar10: {
+    splits: ["train", "test"],
+    evalSplit: "test",
+    remedy:
+      "pass --data-dir with the CIFAR-10 binary version (data_batch_1.bin … data_batch_5.bin, test_batch.bin)",
+  },
+  cifar100: {
+    splits: ["train", "test"],
+    evalSplit: "test",
+    remedy: "pass --data-dir with the CIFAR-100 binary version (train.bin, test.bin)",
+  },
+  celeba: {
+    splits: ["train", "val", "test"],
+    evalSplit: "test",
+    remedy:
+      "pass --data-dir with img_align_celeba/, list_attr_celeba.txt and list_eval_partition.txt",
+  },
+  imagenet: {
+    splits: ["train", "val"],
+    evalSplit: "val",
+    remedy: "pass --data-dir with train/<class>/*.jpg and val/<class>/*.jpg",
+  },
+};
+
+export interface LoadDatasetOptions {
+  split: SplitName;
+  /** The folder to read; Fashion-MNIST falls back to the system folder, then the committed subset. */
+  dataDir?: string;
+  /** CIFAR-100 only: fine (100 classes, default) or coarse (20 superclasses) labels. */
+  cifar100Labels?: "fine" | "coarse";
+  /** CelebA (default 128) and ImageNet (default 224): side of the stored square images. */
+  imageSize?: number;
+  /** Receives one-line notices (e.g. "using the committed subset"); default: stderr. */
+  notify?: (message: string) => void;
+}
+
+export function isDatasetName(name: string): name is DatasetName {
+  return (DATASET_NAMES as readonly string[]).includes(name);
+}
+
+function requireDataDir(name: DatasetName, dataDir: string | undefined): string {
+  if (dataDir === undefined) {
+    throw new UserError(`dataset ${name} needs a data folder: ${DATASETS[name].remedy}`);
+  }
+  if (!isDirectory(dataDir)) {
+    throw new UserError(`${dataDir}: data folder not found; ${DATASETS[name].remedy}`);
+  }
+  return dataDir;
+}
+
+/** Picks the Fashion-MNIST folder: the one asked for, else the system package, else the subset. */
+export function resolveFashionMnistDir(
+  dataDir: string | undefined,
+  notify: (message: string) => void,
+): { dir: string; subset: boolean } {
+  if (dataDir !== undefined)
+    return { dir: requireDataDir("fashion-mnist", dataDir), subset: false };
+  if (exists(join(SYSTEM_FASHION_MNIST_DIR, "train-images-idx3-ubyte.gz"))) {
+    return { dir: SYSTEM_FASHION_MNIST_DIR, subset: false };
+  }
+  if (isDirectory(FASHION_MNIST_SUBSET_DIR)) {
+    notify(
+      `nnr: Fashion-MNIST not found at ${SYSTEM_FASHION_MNIST_DIR}; using the committed subset (2,000 train, 1,000 test examples). For the full set, ${DATASETS["fashion-mnist"].remedy}.`,
+    );
+    return { dir: FASHION_MNIST_SUBSET_DIR, subset: true };
+  }
+  throw new UserError(
+    `Fashion-MNIST not found at ${SYSTEM_FASHION_MNIST_DIR}; ${DATASETS["fashion-mnist"].remedy}`,
+  );
+}
+
+/** Reads one split of a named dataset. */
+export function loadDataset(name: DatasetName, options: LoadDatasetOptions): Dataset {
+  const { split } = options;
+  const info = DATASETS[name];
+  if (!info.splits.includes(split)) {
+    throw new UserError(
+      `dataset ${name} has no split "${split}"; its splits are ${info.splits.join(", ")}`,
+    );
+  }
+  const notify = options.notify ?? ((message: string) => console.error(message));
+  switch (name) {
+    case "fashion-mnist": {
+      const { dir, subset } = resolveFashionMnistDir(options.dataDir, notify);
+      const dataset = loadIdxDataset({
+        name,
+        split: split as "train" | "test",
+        dir,
+        classNames: FASHION_MNIST_CLASSES,
+        remedy: info.remedy,
+      });
+      if (subset)
+        dataset.source.subset = "committed subset: first 2,000 train and 1,000 test examples";
+      return dataset;
+    }
+    case "mnist":
+      return loadIdxDataset({
+        name,
+        split: split as "train" | "test",
+        dir: requireDataDir(name, options.dataDir),
+        classNames: MNIST_CLASSES,
+        remedy: info.remedy,
+      });
+    case "cifar10":
+      return loadCifar10(
+        requireDataDir(name, options.dataDir),
+        split as "train" | "test",
+        info.remedy,
+      );
+    case "cifar100":
+      return loadCifar100(
+        requireDataDir(name, options.dataDir),
+        split as "train" | "test",
+        options.cifar100Labels ?? "fine",
+        info.remedy,
+      );
+    case "celeba":
+      return loadCeleba({
+        dir: requireDataDir(name, options.dataDir),
+        split: split as "train" | "val" | "test",
+        imageSize: options.imageSize ?? 128,
+        remedy: info.remedy,
+      });
+    case "imagenet": {
+      const imageSize = options.imageSize ?? 224;
+      return loadImageFolder({
+        dir: requireDataDir(name, options.dataDir),
+        split: split as "train" | "val",
+        imageSize,
+        resizeShorterTo: Math.round((imageSize * 256) / 224),
+        remedy: info.remedy,
+      });
+    }
+  }
+}
+
+/**
+ * The input pipelines of the original experiments. The model decides which applies:
+ * SmallCNN scales to [0, 1] without augmentation; ResNet18 on CIFAR pads by 4, crops 32×32
+ * at random and flips at random, then standardizes each image; CelebA standardizes.
+ */
+export const PIPELINES = {
+  scale: [{ op: "scale" }],
+  standardize: [{ op: "standardize" }],
+  cifarAugmentStandardize: [
+    { op: "pad", pixels: 4 },
+    { op: "randomCrop", height: 32, width: 32 },
+    { op: "randomFlip" },
+    { op: "standardize" },
+  ],
+} satisfies Record<string, TransformSpec[]>;
