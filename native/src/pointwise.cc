@@ -1,0 +1,186 @@
+// Elementwise arithmetic, comparisons and the in-place updates optimizers need.
+#include "handles.h"
+#include "registry.h"
+
+namespace nnr {
+namespace {
+
+Napi::Value Wrap(const Args& args, at::Tensor t) { return WrapTensor(args.env(), std::move(t)); }
+
+// The second operand is a tensor (broadcast) or a JS number.
+#define NNR_BINARY(Name, op)                                                     \
+  Napi::Value Name(const Args& args) {                                           \
+    const at::Tensor& a = args.tensor(0, "input");                               \
+    if (args.isTensor(1)) return Wrap(args, at::op(a, args.tensor(1, "other"))); \
+    return Wrap(args, at::op(a, args.scalar(1, "other")));                       \
+  }
+
+NNR_BINARY(Add, add)
+NNR_BINARY(Sub, sub)
+NNR_BINARY(Mul, mul)
+NNR_BINARY(Div, div)
+NNR_BINARY(Pow, pow)
+NNR_BINARY(Remainder, remainder)
+NNR_BINARY(Eq, eq)
+NNR_BINARY(Ne, ne)
+NNR_BINARY(Lt, lt)
+NNR_BINARY(Le, le)
+NNR_BINARY(Gt, gt)
+NNR_BINARY(Ge, ge)
+#undef NNR_BINARY
+
+#define NNR_BINARY_TENSORS(Name, op)                                                  \
+  Napi::Value Name(const Args& args) {                                                \
+    return Wrap(args, at::op(args.tensor(0, "input"), args.tensor(1, "other")));      \
+  }
+
+NNR_BINARY_TENSORS(Maximum, maximum)
+NNR_BINARY_TENSORS(Minimum, minimum)
+NNR_BINARY_TENSORS(LogicalAnd, logical_and)
+NNR_BINARY_TENSORS(LogicalOr, logical_or)
+#undef NNR_BINARY_TENSORS
+
+#define NNR_UNARY(Name, op) \
+  Napi::Value Name(const Args& args) { return Wrap(args, at::op(args.tensor(0, "input"))); }
+
+NNR_UNARY(Neg, neg)
+NNR_UNARY(Abs, abs)
+NNR_UNARY(Exp, exp)
+NNR_UNARY(Log, log)
+NNR_UNARY(Log1p, log1p)
+NNR_UNARY(Sqrt, sqrt)
+NNR_UNARY(Rsqrt, rsqrt)
+NNR_UNARY(Square, square)
+NNR_UNARY(Reciprocal, reciprocal)
+NNR_UNARY(Sign, sign)
+NNR_UNARY(Floor, floor)
+NNR_UNARY(Ceil, ceil)
+NNR_UNARY(Round, round)
+NNR_UNARY(Tanh, tanh)
+NNR_UNARY(LogicalNot, logical_not)
+NNR_UNARY(IsNan, isnan)
+NNR_UNARY(IsFinite, isfinite)
+#undef NNR_UNARY
+
+// clamp(input, min | null, max | null)
+Napi::Value Clamp(const Args& args) {
+  c10::optional<at::Scalar> low, high;
+  if (!args.isNullish(1)) low = args.scalar(1, "min");
+  if (!args.isNullish(2)) high = args.scalar(2, "max");
+  return Wrap(args, at::clamp(args.tensor(0, "input"), low, high));
+}
+
+// where(condition, a, b): a and b are tensors or numbers.
+Napi::Value Where(const Args& args) {
+  const at::Tensor& condition = args.tensor(0, "condition");
+  at::Tensor a = args.isTensor(1) ? args.tensor(1, "input") : at::scalar_tensor(args.scalar(1, "input"), at::TensorOptions().device(condition.device()));
+  at::Tensor b = args.isTensor(2) ? args.tensor(2, "other") : at::scalar_tensor(args.scalar(2, "other"), at::TensorOptions().device(condition.device()));
+  if (!args.isTensor(1) && args.isTensor(2)) a = a.to(b.scalar_type());
+  if (!args.isTensor(2) && args.isTensor(1)) b = b.to(a.scalar_type());
+  return Wrap(args, at::where(condition, a, b));
+}
+
+Napi::Value Equal(const Args& args) {
+  return Napi::Boolean::New(args.env(), at::equal(args.tensor(0, "input"), args.tensor(1, "other")));
+}
+
+// In-place updates return nothing: the JS side returns the same tensor.
+Napi::Value AddInPlace(const Args& args) {
+  at::Tensor& self = args.tensor(0, "self");
+  at::Scalar alpha = args.isNullish(2) ? at::Scalar(1) : args.scalar(2, "alpha");
+  if (args.isTensor(1)) self.add_(args.tensor(1, "other"), alpha);
+  else self.add_(args.scalar(1, "other"), alpha);
+  return args.env().Undefined();
+}
+
+Napi::Value SubInPlace(const Args& args) {
+  at::Tensor& self = args.tensor(0, "self");
+  at::Scalar alpha = args.isNullish(2) ? at::Scalar(1) : args.scalar(2, "alpha");
+  if (args.isTensor(1)) self.sub_(args.tensor(1, "other"), alpha);
+  else self.sub_(args.scalar(1, "other"), alpha);
+  return args.env().Undefined();
+}
+
+Napi::Value MulInPlace(const Args& args) {
+  at::Tensor& self = args.tensor(0, "self");
+  if (args.isTensor(1)) self.mul_(args.tensor(1, "other"));
+  else self.mul_(args.scalar(1, "other"));
+  return args.env().Undefined();
+}
+
+Napi::Value DivInPlace(const Args& args) {
+  at::Tensor& self = args.tensor(0, "self");
+  if (args.isTensor(1)) self.div_(args.tensor(1, "other"));
+  else self.div_(args.scalar(1, "other"));
+  return args.env().Undefined();
+}
+
+Napi::Value AddcmulInPlace(const Args& args) {
+  args.tensor(0, "self").addcmul_(args.tensor(1, "tensor1"), args.tensor(2, "tensor2"), args.scalar(3, "value"));
+  return args.env().Undefined();
+}
+
+Napi::Value AddcdivInPlace(const Args& args) {
+  args.tensor(0, "self").addcdiv_(args.tensor(1, "tensor1"), args.tensor(2, "tensor2"), args.scalar(3, "value"));
+  return args.env().Undefined();
+}
+
+Napi::Value LerpInPlace(const Args& args) {
+  args.tensor(0, "self").lerp_(args.tensor(1, "end"), args.scalar(2, "weight"));
+  return args.env().Undefined();
+}
+
+Napi::Value MaximumInPlace(const Args& args) {
+  at::Tensor& self = args.tensor(0, "self");
+  at::maximum_out(self, self, args.tensor(1, "other"));
+  return args.env().Undefined();
+}
+
+Napi::Value SqrtInPlace(const Args& args) {
+  args.tensor(0, "self").sqrt_();
+  return args.env().Undefined();
+}
+
+Napi::Value ClampInPlace(const Args& args) {
+  c10::optional<at::Scalar> low, high;
+  if (!args.isNullish(1)) low = args.scalar(1, "min");
+  if (!args.isNullish(2)) high = args.scalar(2, "max");
+  args.tensor(0, "self").clamp_(low, high);
+  return args.env().Undefined();
+}
+
+Napi::Value CopyInPlace(const Args& args) {
+  args.tensor(0, "self").copy_(args.tensor(1, "source"));
+  return args.env().Undefined();
+}
+
+Napi::Value ZeroInPlace(const Args& args) {
+  args.tensor(0, "self").zero_();
+  return args.env().Undefined();
+}
+
+Napi::Value FillInPlace(const Args& args) {
+  args.tensor(0, "self").fill_(args.scalar(1, "value"));
+  return args.env().Undefined();
+}
+
+const Export kExports[] = {
+    {"add", Add}, {"sub", Sub}, {"mul", Mul}, {"div", Div}, {"pow", Pow},
+    {"remainder", Remainder}, {"eq", Eq}, {"ne", Ne}, {"lt", Lt}, {"le", Le}, {"gt", Gt},
+    {"ge", Ge}, {"maximum", Maximum}, {"minimum", Minimum}, {"logicalAnd", LogicalAnd},
+    {"logicalOr", LogicalOr}, {"neg", Neg}, {"abs", Abs}, {"exp", Exp}, {"log", Log},
+    {"log1p", Log1p}, {"sqrt", Sqrt}, {"rsqrt", Rsqrt}, {"square", Square},
+    {"reciprocal", Reciprocal}, {"sign", Sign}, {"floor", Floor}, {"ceil", Ceil},
+    {"round", Round}, {"tanh", Tanh}, {"logicalNot", LogicalNot}, {"isNan", IsNan},
+    {"isFinite", IsFinite}, {"clamp", Clamp}, {"where", Where}, {"equal", Equal},
+    {"add_", AddInPlace}, {"sub_", SubInPlace}, {"mul_", MulInPlace}, {"div_", DivInPlace},
+    {"addcmul_", AddcmulInPlace}, {"addcdiv_", AddcdivInPlace}, {"lerp_", LerpInPlace},
+    {"maximum_", MaximumInPlace}, {"sqrt_", SqrtInPlace}, {"clamp_", ClampInPlace},
+    {"copy_", CopyInPlace}, {"zero_", ZeroInPlace}, {"fill_", FillInPlace},
+};
+
+}  // namespace
+
+void RegisterPointwise(Napi::Env env, Napi::Object exports) { RegisterTable(env, exports, kExports); }
+
+}  // namespace nnr

@@ -1,0 +1,107 @@
+// Finds a libtorch to build against, in the order tch-rs uses:
+//   1. LIBTORCH: a libtorch folder (include/ and lib/ inside);
+//   2. a Python torch install (its lib/ and include/), asking $PYTHON, python3, /usr/bin/python3;
+//   3. the system location (Debian's libtorch-dev: /usr/include and the multiarch lib folder).
+// Prints what it found as JSON with --json; exits 1 with one message saying what was tried.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+const API_INCLUDE = join("torch", "csrc", "api", "include");
+
+function readVersion(includeDir) {
+  const header = join(includeDir, API_INCLUDE, "torch", "version.h");
+  if (!existsSync(header)) return null;
+  const text = readFileSync(header, "utf8");
+  const part = (name) => text.match(new RegExp(`#define TORCH_VERSION_${name} (\\d+)`))?.[1];
+  const [major, minor, patch] = [part("MAJOR"), part("MINOR"), part("PATCH")];
+  return major === undefined ? null : `${major}.${minor}.${patch}`;
+}
+
+// libc10 exports std::__cxx11 names only when built with the new C++11 string ABI.
+function detectCxx11Abi(libDir) {
+  try {
+    const symbols = execFileSync("nm", ["-D", "--defined-only", join(libDir, "libc10.so")], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    return symbols.includes("__cxx11");
+  } catch {
+    return true;
+  }
+}
+
+function describe(source, includeDir, libDir, cxx11Abi) {
+  const version = readVersion(includeDir);
+  if (version === null || !existsSync(join(libDir, "libtorch.so"))) return null;
+  const libs = readdirSync(libDir);
+  const cuda = libs.includes("libtorch_cuda.so");
+  return {
+    source,
+    version,
+    cuda,
+    cxx11Abi: cxx11Abi ?? detectCxx11Abi(libDir),
+    includeDirs: [includeDir, join(includeDir, API_INCLUDE)],
+    libDir,
+    libs: ["torch", "torch_cpu", "c10", ...(cuda ? ["torch_cuda", "c10_cuda"] : [])],
+  };
+}
+
+function fromEnv(tried) {
+  const root = process.env.LIBTORCH;
+  if (!root) return null;
+  tried.push(`LIBTORCH=${root}`);
+  return describe("LIBTORCH", join(root, "include"), join(root, "lib"));
+}
+
+function fromPython(tried) {
+  const script =
+    "import json,os,torch;print(json.dumps([os.path.dirname(torch.__file__)," +
+    "bool(torch._C._GLIBCXX_USE_CXX11_ABI)]))";
+  const pythons = [process.env.PYTHON, "python3", "/usr/bin/python3"].filter(Boolean);
+  for (const python of [...new Set(pythons)]) {
+    let answer;
+    try {
+      answer = execFileSync(python, ["-c", script], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+    } catch {
+      tried.push(`${python}: no torch module`);
+      continue;
+    }
+    const [torchDir, cxx11Abi] = JSON.parse(answer.trim().split("\n").pop());
+    tried.push(`${python}: torch at ${torchDir}`);
+    const found = describe("python", join(torchDir, "include"), join(torchDir, "lib"), cxx11Abi);
+    if (found) return found;
+  }
+  return null;
+}
+
+function fromSystem(tried) {
+  const multiarch = `/usr/lib/${process.arch === "arm64" ? "aarch64" : "x86_64"}-linux-gnu`;
+  tried.push(`system: /usr/include with ${multiarch}`);
+  return describe("system", "/usr/include", multiarch);
+}
+
+export function findLibtorch() {
+  const tried = [];
+  const found = fromEnv(tried) ?? fromPython(tried) ?? fromSystem(tried);
+  if (found) return found;
+  throw new Error(
+    `libtorch not found (tried: ${tried.join("; ")}). Install one: on Debian ` +
+      "'apt-get install -y libtorch-dev', or 'pip install torch', or set LIBTORCH to an " +
+      "unpacked libtorch folder.",
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    const found = findLibtorch();
+    console.log(process.argv.includes("--json") ? JSON.stringify(found, null, 2) : `${found.source} libtorch ${found.version}${found.cuda ? " (CUDA)" : ""}: ${found.libDir}`);
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}
