@@ -5,8 +5,8 @@ import { CIFAR100_COARSE_CLASSES, CIFAR100_FINE_CLASSES } from "../../src/data/c
 import { loadDataset } from "../../src/data/registry.js";
 import { UserError } from "../../src/errors.js";
 import {
-  cifar100Records,
   cifar10Records,
+  cifar100Records,
   removeTempDirs,
   syntheticPixels,
   tempDir,

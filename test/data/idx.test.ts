@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { UserError } from "../../src/errors.js";
 import { encodeIdx } from "../../src/data/idx.js";
 import { loadDataset } from "../../src/data/registry.js";
+import { UserError } from "../../src/errors.js";
 import { removeTempDirs, syntheticPixels, tempDir, writeIdxPair } from "./fixtures.js";
 
 afterAll(removeTempDirs);
