@@ -76,3 +76,18 @@ export function subgroupErrorRates(
     confusionPerAttribute(prediction, labels, attributes, include).map(errorRates),
   );
 }
+
+/** Accuracy of each run on each attribute, runs × attributes. */
+export function attributeAccuracy(
+  predictions: readonly ArrayLike<number>[],
+  labels: ArrayLike<number>,
+  attributes: number,
+): number[][] {
+  const examples = labels.length / attributes;
+  return predictions.map((prediction) => {
+    const correct = new Array<number>(attributes).fill(0);
+    for (let i = 0; i < labels.length; i++)
+      if (prediction[i] === labels[i]) correct[i % attributes]!++;
+    return correct.map((count) => count / examples);
+  });
+}

@@ -1,0 +1,57 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { readSafetensors } from "../io/safetensors.js";
+import { type BootstrapOptions, bootstrapOfPairs, type Estimate } from "./bootstrap.js";
+import { bitIdentity, flattenWeights, l2Matrix } from "./metrics/weights.js";
+import type { Rng } from "./prng.js";
+import type { GroupResult } from "./result-types.js";
+import type { LoadedRun } from "./runs/load-group.js";
+
+/** Mean pairwise L2 of the checkpoints at the group's epoch, when every run has one. */
+export function groupL2(
+  runs: readonly LoadedRun[],
+  epoch: number,
+  rng: Rng,
+  options: BootstrapOptions,
+  notes: string[],
+): Estimate | null {
+  const withCheckpoint = runs.filter((run) => run.checkpointFile !== undefined);
+  if (withCheckpoint.length === 0) return null;
+  if (withCheckpoint.length < runs.length) {
+    notes.push(
+      `L2 skipped: ${runs.length - withCheckpoint.length} of ${runs.length} runs have no checkpoint for epoch ${epoch}`,
+    );
+    return null;
+  }
+  const flat = [];
+  for (const run of runs) {
+    try {
+      flat.push(flattenWeights(readSafetensors(run.checkpointFile!)));
+    } catch (error) {
+      notes.push(`L2 skipped: ${(error as Error).message}`);
+      return null;
+    }
+  }
+  if (new Set(flat.map((weights) => weights.layout)).size > 1) {
+    notes.push("L2 skipped: the runs' checkpoints hold different tensors (different models?)");
+    return null;
+  }
+  return bootstrapOfPairs(l2Matrix(flat.map((weights) => weights.values)), rng, options);
+}
+
+/**
+ * Whether all runs ended with the same weights. run.json's hash covers the final weights;
+ * for an earlier epoch, or runs without that hash, the checkpoint files are hashed.
+ */
+export function groupIdentity(runs: readonly LoadedRun[]): GroupResult["identity"] {
+  if (runs.every((run) => run.weightsSha256 !== undefined)) {
+    return { ...bitIdentity(runs.map((run) => run.weightsSha256)), source: "run.json" };
+  }
+  if (runs.every((run) => run.checkpointFile !== undefined)) {
+    const hashes = runs.map((run) =>
+      createHash("sha256").update(readFileSync(run.checkpointFile!)).digest("hex"),
+    );
+    return { ...bitIdentity(hashes), source: "checkpoint file" };
+  }
+  return { ...bitIdentity(runs.map((run) => run.weightsSha256)), source: "none" };
+}

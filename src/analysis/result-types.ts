@@ -1,0 +1,136 @@
+import type { Difference, Estimate } from "./bootstrap.js";
+import type { InstabilityBin } from "./metrics/classification.js";
+import type { BitIdentity } from "./metrics/weights.js";
+import type { OverheadRow } from "./overhead.js";
+import type { Layout, Problem, TaskKind } from "./runs/types.js";
+import type { SpreadTest } from "./spread-tests.js";
+
+export interface AccuracyResult {
+  /** "labels": computed from predictions; "log": log.csv's val_accuracy (no labels given). */
+  source: "labels" | "log";
+  perRun: number[];
+  mean: number;
+  min: number;
+  max: number;
+  /** numpy's default (ddof = 0), what the original reported. */
+  stdPopulation: Estimate;
+  /** Bessel-corrected (ddof = 1). */
+  stdSample: Estimate;
+}
+
+export interface PerClassResult {
+  /** "class" for single-label tasks, "attribute" for multi-label ones. */
+  unit: "class" | "attribute";
+  names: string[];
+  meanAccuracy: number[];
+  /** Sample std (ddof = 1) over runs of each class's accuracy. */
+  stdSample: Estimate[];
+  meanStd: Estimate;
+  maxStd: number;
+  /** meanStd / sample std of top-1 accuracy. */
+  ratioToTop1: number;
+}
+
+export interface UnstableExample {
+  example: number;
+  /** Multi-label only: the attribute of that example. */
+  attribute: string | undefined;
+  instability: number;
+  label: number | undefined;
+  votes: Record<string, number>;
+}
+
+export interface InstabilityResult {
+  /** "example" for single-label, "example × attribute" for multi-label. */
+  unit: string;
+  mean: Estimate;
+  /** Fraction of examples on which at least one run leaves the majority. */
+  unstableFraction: number;
+  histogram: InstabilityBin[];
+  mostUnstable: UnstableExample[];
+}
+
+export interface SubgroupRates {
+  attribute: string;
+  fprMean: number;
+  fprStd: Estimate;
+  fnrMean: number;
+  fnrStd: Estimate;
+}
+
+export interface SubgroupResult {
+  /** "all", or "Male=1" style. */
+  subgroup: string;
+  examples: number;
+  rates: SubgroupRates[];
+}
+
+export interface GroupResult {
+  label: string;
+  model: string;
+  dataset: string;
+  setting: string;
+  batchNorm: boolean;
+  familyKey: string;
+  groupKey: string;
+  layout: Layout;
+  kind: TaskKind;
+  epoch: number;
+  examples: number;
+  classes: number;
+  runs: { dir: string; replicate: string }[];
+  accuracy: AccuracyResult | null;
+  churn: Estimate;
+  l2: Estimate | null;
+  perClass: PerClassResult | null;
+  instability: InstabilityResult;
+  subgroups: SubgroupResult[] | null;
+  identity: BitIdentity & { source: "run.json" | "checkpoint file" | "none" };
+  /** Why a metric is missing or was computed differently. */
+  notes: string[];
+}
+
+export interface Comparison {
+  familyKey: string;
+  a: string;
+  b: string;
+  settingA: string;
+  settingB: string;
+  runsA: number;
+  runsB: number;
+  /** Brown–Forsythe on the per-run accuracies. */
+  accuracySpreadTest: SpreadTest | null;
+  /** Bootstrap of sample std(A) / std(B). */
+  accuracyStdRatio: Difference | null;
+  /** Bootstrap of churn(A) − churn(B). */
+  churnDifference: Difference;
+}
+
+export interface AnalysisOptions {
+  /** 1-based epoch; the latest by default. */
+  epoch?: number | undefined;
+  /** Labels for runs that carry none (the original's layout). */
+  labelsFile?: string | undefined;
+  /** Multi-label subgroup attributes, by name; default Male and Young where present. */
+  subgroupAttributes?: string[] | undefined;
+  seed?: number | undefined;
+  resamples?: number | undefined;
+  level?: number | undefined;
+  topUnstable?: number | undefined;
+}
+
+export interface AnalysisResult {
+  format: "nnr-analysis/1";
+  dir: string;
+  settings: {
+    epoch: number | null;
+    seed: number;
+    resamples: number;
+    level: number;
+    subgroupAttributes: string[];
+  };
+  groups: GroupResult[];
+  comparisons: Comparison[];
+  problems: Problem[];
+  overhead: OverheadRow[] | null;
+}

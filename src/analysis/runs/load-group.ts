@@ -1,0 +1,158 @@
+import { readFileSync } from "node:fs";
+import { loggedValidationAccuracy } from "./log-csv.js";
+import { type ParsedRows, readIntegerRows } from "./text-arrays.js";
+import type { GroupDescriptor, Layout, Problem, RunFolder, TaskKind } from "./types.js";
+
+export interface LoadedRun {
+  dir: string;
+  replicate: string;
+  /** examples × attributes values (attributes = 1 for single-label tasks). */
+  predictions: Int32Array;
+  loggedAccuracy: number | undefined;
+  checkpointFile: string | undefined;
+  /** run.json's hash, only when the chosen epoch is the run's final one. */
+  weightsSha256: string | undefined;
+}
+
+/** The runs of one group, at one epoch, checked to share one test set. */
+export interface GroupData {
+  descriptor: GroupDescriptor;
+  layout: Layout;
+  epoch: number;
+  kind: TaskKind;
+  examples: number;
+  /** Values per example: 1 for multiclass, the attribute count for multi-label. */
+  attributes: number;
+  classes: number;
+  /** Class names (multiclass) or attribute names (multi-label), when known. */
+  names: string[] | undefined;
+  labels: Int32Array | undefined;
+  labelsFile: string | undefined;
+  runs: LoadedRun[];
+}
+
+function mostCommon<T>(values: readonly T[]): T | undefined {
+  const counts = new Map<T, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  let best: T | undefined;
+  let bestCount = 0;
+  for (const [value, count] of counts) {
+    if (count > bestCount) [best, bestCount] = [value, count];
+  }
+  return best;
+}
+
+/**
+ * Loads the predictions of a group's runs at `epochOption` (default: the latest epoch any
+ * run reached). Runs without that epoch, with unreadable or truncated predictions, or
+ * with a test set that differs from the group's, are left out and reported.
+ */
+export function loadGroup(
+  folders: readonly RunFolder[],
+  epochOption: number | undefined,
+  problems: Problem[],
+): GroupData | undefined {
+  const first = folders[0]!;
+  const exclude = (path: string, message: string) =>
+    problems.push({ path, message, effect: "excluded" });
+  const epochs = folders.flatMap((folder) => [...folder.predictionFiles.keys()]);
+  const epoch = epochOption ?? Math.max(...epochs);
+  if (epochs.length === 0) {
+    for (const folder of folders) exclude(folder.dir, "no pred{epoch}.txt files");
+    return undefined;
+  }
+
+  // The test set every run must share: the labels most runs agree on.
+  const labelTexts = new Map<string, string>();
+  for (const folder of folders) {
+    if (folder.labelsFile !== undefined && !labelTexts.has(folder.labelsFile)) {
+      labelTexts.set(folder.labelsFile, readFileSync(folder.labelsFile, "utf8"));
+    }
+  }
+  const referenceText = mostCommon(
+    folders.flatMap((folder) => (folder.labelsFile ? [labelTexts.get(folder.labelsFile)!] : [])),
+  );
+  const referenceFile = folders.find(
+    (folder) => folder.labelsFile && labelTexts.get(folder.labelsFile) === referenceText,
+  )?.labelsFile;
+  let labels: ParsedRows | undefined;
+  if (referenceFile !== undefined) {
+    try {
+      labels = readIntegerRows(referenceFile);
+    } catch (error) {
+      problems.push({ path: referenceFile, message: (error as Error).message, effect: "warning" });
+    }
+  }
+
+  const candidates: { folder: RunFolder; rows: ParsedRows }[] = [];
+  for (const folder of folders) {
+    const file = folder.predictionFiles.get(epoch);
+    if (file === undefined) {
+      const reached = Math.max(0, ...folder.predictionFiles.keys());
+      exclude(folder.dir, `no pred${epoch}.txt (its latest predictions are for epoch ${reached})`);
+      continue;
+    }
+    if (labels && folder.labelsFile && labelTexts.get(folder.labelsFile) !== referenceText) {
+      exclude(folder.dir, `test-labels.txt differs from the other runs' (a different test set)`);
+      continue;
+    }
+    try {
+      candidates.push({ folder, rows: readIntegerRows(file) });
+    } catch (error) {
+      exclude(folder.dir, (error as Error).message);
+    }
+  }
+  if (candidates.length === 0) return undefined;
+
+  const width = labels?.width ?? mostCommon(candidates.map(({ rows }) => rows.width))!;
+  const examples =
+    labels?.examples ??
+    first.testExamples ??
+    mostCommon(candidates.map(({ rows }) => rows.examples))!;
+  const runs: LoadedRun[] = [];
+  for (const { folder, rows } of candidates) {
+    const file = folder.predictionFiles.get(epoch)!;
+    if (rows.examples !== examples || rows.width !== width) {
+      const hint = rows.examples < examples ? " (truncated?)" : "";
+      exclude(
+        folder.dir,
+        `${file} has ${rows.examples} predictions of ${rows.width} value(s), the test set has ${examples} of ${width}${hint}`,
+      );
+      continue;
+    }
+    runs.push({
+      dir: folder.dir,
+      replicate: folder.replicate,
+      predictions: rows.values,
+      loggedAccuracy: folder.logFile ? loggedValidationAccuracy(folder.logFile, epoch) : undefined,
+      checkpointFile: folder.checkpointFiles.get(epoch),
+      weightsSha256: folder.finalEpoch === epoch ? folder.finalWeightsSha256 : undefined,
+    });
+  }
+  if (runs.length === 0) return undefined;
+
+  const kind: TaskKind = first.kind ?? (width > 1 ? "multilabel" : "multiclass");
+  // Class count: what run.json says, widened if any label or prediction exceeds it.
+  let classes = width > 1 ? 2 : (first.classes ?? 0);
+  if (kind === "multiclass") {
+    for (const run of runs)
+      for (const value of run.predictions) classes = Math.max(classes, value + 1);
+    for (const value of labels?.values ?? []) classes = Math.max(classes, value + 1);
+  }
+  const names =
+    first.classNames ??
+    (kind === "multilabel" ? Array.from({ length: width }, (_, i) => `attr${i}`) : undefined);
+  return {
+    descriptor: first.descriptor,
+    layout: first.layout,
+    epoch,
+    kind,
+    examples,
+    attributes: width,
+    classes,
+    names,
+    labels: labels?.values,
+    labelsFile: referenceFile,
+    runs,
+  };
+}

@@ -1,0 +1,112 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { epochFiles } from "./files.js";
+import { canonicalSetting, type GroupDescriptor, type RunFolder } from "./types.js";
+
+/** The parts of run.json the analysis relies on; the rest is carried along unread. */
+const runRecordSchema = z.object({
+  format: z.string().startsWith("nnr-run/"),
+  status: z.string(),
+  group: z.string().optional(),
+  replicate: z.union([z.number(), z.string()]),
+  config: z
+    .object({
+      model: z.string(),
+      dataset: z.string(),
+      setting: z.string(),
+      batchNorm: z.boolean().optional(),
+    })
+    .loose(),
+  task: z
+    .object({
+      kind: z.enum(["multiclass", "multilabel"]),
+      classes: z.number().int().positive().optional(),
+      classNames: z.array(z.string()).optional(),
+      testExamples: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  epochsDone: z.number().int().nonnegative().optional(),
+  predictions: z.record(z.string(), z.string()).optional(),
+  checkpoints: z.record(z.string(), z.string()).optional(),
+  weightsSha256: z.string().optional(),
+});
+
+/** JSON with sorted keys, so equal configs give equal keys whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : 1,
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function epochMap(dir: string, record: Record<string, string> | undefined): Map<number, string> {
+  const files = new Map<number, string>();
+  for (const [epoch, name] of Object.entries(record ?? {}))
+    files.set(Number(epoch), join(dir, name));
+  return files;
+}
+
+/** Reads one of our run folders; throws a one-line Error naming run.json if it is unusable. */
+export function readNnrRunFolder(dir: string): RunFolder {
+  const path = join(dir, "run.json");
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`${path}: cannot read run record (${(error as Error).message})`);
+  }
+  const parsed = runRecordSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${path}: not a run record: ${issue?.path.join(".")} ${issue?.message}`);
+  }
+  const record = parsed.data;
+  const config = record.config;
+  // Everything in the config is part of the group; the setting (and the determinism
+  // flags it implies) is what separates the members of a family.
+  const { setting: _setting, deterministic: _deterministic, ...familyConfig } = config;
+  const setting = canonicalSetting(config.setting);
+  const descriptor: GroupDescriptor = {
+    model: config.model,
+    dataset: config.dataset,
+    setting,
+    batchNorm: config.batchNorm ?? false,
+    familyKey: `nnr:${canonicalJson(familyConfig)}`,
+    groupKey: `nnr:${canonicalJson(config)}`,
+    label: record.group ?? `${config.model}_${config.dataset}_${setting}`,
+  };
+  // run.json lists what it wrote; files present but unlisted (a crash between writing a
+  // file and rewriting run.json) are found too.
+  const predictionFiles = new Map([
+    ...epochFiles(dir, "pred", ".txt"),
+    ...epochMap(dir, record.predictions),
+  ]);
+  const checkpointFiles = new Map([
+    ...epochFiles(dir, "ckpt", ".safetensors"),
+    ...epochMap(dir, record.checkpoints),
+  ]);
+  const labelsFile = join(dir, "test-labels.txt");
+  const logFile = join(dir, "log.csv");
+  return {
+    dir,
+    layout: "nnr",
+    descriptor,
+    replicate: String(record.replicate),
+    status: record.status,
+    kind: record.task?.kind,
+    classes: record.task?.classes,
+    classNames: record.task?.classNames,
+    testExamples: record.task?.testExamples,
+    predictionFiles,
+    checkpointFiles,
+    labelsFile: existsSync(labelsFile) ? labelsFile : undefined,
+    logFile: existsSync(logFile) ? logFile : undefined,
+    finalWeightsSha256: record.status === "complete" ? record.weightsSha256 : undefined,
+    finalEpoch: record.epochsDone,
+  };
+}

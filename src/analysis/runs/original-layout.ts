@@ -1,0 +1,64 @@
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
+import { epochFiles } from "./files.js";
+import { canonicalSetting, type RunFolder } from "./types.js";
+
+/**
+ * `logs_{model}_{dataset}_{setting}_{replicate}`, or with BatchNorm
+ * `logs_{model}_{dataset}_{setting}__bn{replicate}`. The model may itself contain
+ * underscores; dataset and setting may not.
+ */
+const ORIGINAL_NAME =
+  /^logs_(.+)_([^_]+)_(default|algoimpl|algo|impl|control)(?:_(\d+)|__bn(\d+))$/i;
+
+export function isOriginalRunName(name: string): boolean {
+  return ORIGINAL_NAME.test(name);
+}
+
+/**
+ * Reads a run folder of the original code. It has no labels and no record: labels come
+ * from `labelsFile` (a test-labels.txt in the folder, or the one given to the analysis).
+ */
+export function readOriginalRunFolder(dir: string, sharedLabelsFile?: string): RunFolder {
+  const match = ORIGINAL_NAME.exec(basename(dir));
+  if (!match) throw new Error(`${dir}: not named logs_{model}_{dataset}_{setting}_{replicate}`);
+  const [, model, dataset, rawSetting, plainReplicate, bnReplicate] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+    string | undefined,
+  ];
+  const batchNorm = bnReplicate !== undefined;
+  const setting = canonicalSetting(rawSetting);
+  const family = `${model}_${dataset}${batchNorm ? "_bn" : ""}`;
+  const ownLabels = join(dir, "test-labels.txt");
+  const logFile = join(dir, "log.csv");
+  return {
+    dir,
+    layout: "original",
+    descriptor: {
+      model,
+      dataset,
+      setting,
+      batchNorm,
+      familyKey: `original:${family}`,
+      groupKey: `original:${family}:${setting}`,
+      label: `${model}_${dataset}_${setting}${batchNorm ? "_bn" : ""}`,
+    },
+    replicate: (plainReplicate ?? bnReplicate)!,
+    status: "unknown",
+    kind: undefined,
+    classes: undefined,
+    classNames: undefined,
+    testExamples: undefined,
+    predictionFiles: epochFiles(dir, "pred", ".txt"),
+    // The original's checkpoints are Keras .h5 files, which we do not read.
+    checkpointFiles: new Map(),
+    labelsFile: existsSync(ownLabels) ? ownLabels : sharedLabelsFile,
+    logFile: existsSync(logFile) ? logFile : undefined,
+    finalWeightsSha256: undefined,
+    finalEpoch: undefined,
+  };
+}

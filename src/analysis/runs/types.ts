@@ -1,0 +1,68 @@
+export type TaskKind = "multiclass" | "multilabel";
+export type Layout = "nnr" | "original";
+
+/** What identifies a group of replicates: everything about a run except its replicate. */
+export interface GroupDescriptor {
+  model: string;
+  dataset: string;
+  /** Canonical: "algo+impl" (the original's "default"), "algo", "impl", "control". */
+  setting: string;
+  batchNorm: boolean;
+  /** Key of the runs that differ only in setting: the settings compared with each other. */
+  familyKey: string;
+  /** Key of the group itself. */
+  groupKey: string;
+  /** Human-readable name of the group. */
+  label: string;
+}
+
+/** A run folder as found on disk, before any prediction is read. */
+export interface RunFolder {
+  dir: string;
+  layout: Layout;
+  descriptor: GroupDescriptor;
+  replicate: string;
+  status: string;
+  kind: TaskKind | undefined;
+  classes: number | undefined;
+  classNames: string[] | undefined;
+  testExamples: number | undefined;
+  /** epoch (1-based) -> file path */
+  predictionFiles: Map<number, string>;
+  checkpointFiles: Map<number, string>;
+  labelsFile: string | undefined;
+  logFile: string | undefined;
+  /** SHA-256 of the final weights, and the epoch they belong to. */
+  finalWeightsSha256: string | undefined;
+  finalEpoch: number | undefined;
+}
+
+/** Something wrong with the input, reported to the user instead of silently skipped. */
+export interface Problem {
+  path: string;
+  message: string;
+  /** "excluded": the run was left out of its group; "warning": a metric was skipped. */
+  effect: "excluded" | "warning";
+}
+
+const SETTING_ALIASES: Record<string, string> = {
+  default: "algo+impl",
+  algoimpl: "algo+impl",
+  "algo+impl": "algo+impl",
+  algo_impl: "algo+impl",
+  algo: "algo",
+  impl: "impl",
+  control: "control",
+};
+
+export function canonicalSetting(setting: string): string {
+  return SETTING_ALIASES[setting.toLowerCase()] ?? setting.toLowerCase();
+}
+
+/** The order settings are shown in: most noise first. */
+export const SETTING_ORDER = ["algo+impl", "algo", "impl", "control"];
+
+export function settingRank(setting: string): number {
+  const rank = SETTING_ORDER.indexOf(setting);
+  return rank === -1 ? SETTING_ORDER.length : rank;
+}

@@ -1,0 +1,210 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { analyzeExperiment, writeResults } from "../../src/analysis/index.js";
+import { parseCsvRecords } from "../../src/io/csv.js";
+import { tempDir, writeNnrRun, writeOriginalRun } from "./fixtures.js";
+
+// The hand-worked example of metrics.test.ts, as three run folders.
+const labels = [0, 1, 2, 1];
+const predictionsByRun = [
+  [0, 1, 2, 1],
+  [0, 1, 1, 1],
+  [0, 2, 1, 1],
+];
+const options = { seed: 1, resamples: 400 };
+
+describe("analyzeExperiment on our run folders", () => {
+  it("groups replicates, picks the final epoch and computes the metrics", () => {
+    const root = tempDir("analyze");
+    for (const [replicate, predictions] of predictionsByRun.entries()) {
+      writeNnrRun(root, {
+        setting: "algo",
+        replicate,
+        labels,
+        predictions: { 1: labels, 2: predictions },
+        checkpoints: { 2: [0, 0].map((_, i) => [0, 3, 6][replicate]! * (i === 0 ? 1 : 4 / 3)) },
+        weightsSha256: `hash${replicate}`,
+      });
+      writeNnrRun(root, {
+        setting: "control",
+        replicate,
+        labels,
+        predictions: { 2: labels },
+        weightsSha256: "same",
+      });
+    }
+    const result = analyzeExperiment(root, options);
+    expect(result.groups.map((group) => group.label)).toEqual([
+      "smallcnn_toy_algo",
+      "smallcnn_toy_control",
+    ]);
+    const [algo, control] = result.groups;
+    expect(algo!.epoch).toBe(2);
+    expect(algo!.accuracy!.mean).toBeCloseTo(0.75, 12);
+    expect(algo!.accuracy!.stdSample.value).toBeCloseTo(0.25, 12);
+    expect(algo!.accuracy!.stdPopulation.value).toBeCloseTo(Math.sqrt(0.125 / 3), 12);
+    expect(algo!.churn.value).toBeCloseTo(1 / 3, 12);
+    // weights (0,0), (3,4), (6,8): pairwise 5, 10, 5; the BN buffer is left out
+    expect(algo!.l2!.value).toBeCloseTo(20 / 3, 5);
+    expect(algo!.perClass!.stdSample.map((e) => e.value)).toEqual([
+      0,
+      expect.closeTo(0.2886751346, 9),
+      expect.closeTo(0.5773502692, 9),
+    ]);
+    expect(algo!.perClass!.ratioToTop1).toBeCloseTo((0.2886751346 + 0.5773502692) / 3 / 0.25, 8);
+    expect(algo!.instability.mean.value).toBeCloseTo(1 / 6, 12);
+    expect(algo!.identity).toMatchObject({ identical: false, distinctHashes: 3 });
+    expect(control!.identity).toMatchObject({ identical: true, source: "run.json" });
+    expect(control!.churn.value).toBe(0);
+    expect(result.comparisons).toHaveLength(1);
+    expect(result.comparisons[0]!.churnDifference.value).toBeCloseTo(1 / 3, 12);
+    expect(result.problems).toEqual([]);
+  });
+
+  it("analyses an earlier epoch on request and is reproducible from its seed", () => {
+    const root = tempDir("analyze");
+    for (const [replicate, predictions] of predictionsByRun.entries()) {
+      writeNnrRun(root, {
+        setting: "impl",
+        replicate,
+        labels,
+        predictions: { 1: labels, 2: predictions },
+      });
+    }
+    const atOne = analyzeExperiment(root, { ...options, epoch: 1 });
+    expect(atOne.groups[0]!.epoch).toBe(1);
+    expect(atOne.groups[0]!.churn.value).toBe(0);
+    expect(analyzeExperiment(root, options)).toEqual(analyzeExperiment(root, options));
+  });
+
+  it("writes results.csv with one row per group x metric and results.json", () => {
+    const root = tempDir("analyze");
+    for (const [replicate, predictions] of predictionsByRun.entries()) {
+      writeNnrRun(root, { setting: "algo", replicate, labels, predictions: { 2: predictions } });
+    }
+    const result = analyzeExperiment(root, options);
+    const { csv, json } = writeResults(result, root);
+    const { records } = parseCsvRecords(readFileSync(csv, "utf8"));
+    const churn = records.find((record) => record.metric === "churn")!;
+    expect(Number(churn.value)).toBeCloseTo(1 / 3, 12);
+    expect(Number(churn.ci_low)).toBeLessThanOrEqual(Number(churn.value));
+    const std = records.find((record) => record.metric === "accuracy_std_sample")!;
+    expect(Number(std.value)).toBeCloseTo(0.25, 12);
+    expect(
+      records.filter((record) => record.metric === "per_class_accuracy_std_sample"),
+    ).toHaveLength(3);
+    expect(JSON.parse(readFileSync(json, "utf8")).groups[0].label).toBe("smallcnn_toy_algo");
+  });
+});
+
+describe("bad input", () => {
+  it("reports truncated, missing and mismatched runs and still analyses the rest", () => {
+    const root = tempDir("bad");
+    for (let replicate = 0; replicate < 3; replicate++) {
+      writeNnrRun(root, {
+        setting: "algo",
+        replicate,
+        labels,
+        predictions: { 2: predictionsByRun[replicate]! },
+      });
+    }
+    // truncated pred file
+    const truncated = writeNnrRun(root, {
+      setting: "algo",
+      replicate: 3,
+      labels,
+      predictions: { 2: labels },
+    });
+    writeFileSync(join(truncated, "pred2.txt"), "0\n1\n");
+    // stopped early: no pred2.txt
+    writeNnrRun(root, {
+      setting: "algo",
+      replicate: 4,
+      labels,
+      predictions: { 1: labels },
+      status: "failed",
+    });
+    // a different test set (five examples)
+    writeNnrRun(root, {
+      setting: "algo",
+      replicate: 5,
+      labels: [...labels, 0],
+      predictions: { 2: [...labels, 0] },
+    });
+    // a broken pred file (half-written line)
+    const garbled = writeNnrRun(root, {
+      setting: "algo",
+      replicate: 6,
+      labels,
+      predictions: { 2: labels },
+    });
+    writeFileSync(join(garbled, "pred2.txt"), "0\n1\n2\n1x\n");
+    // an unreadable run.json
+    mkdirSync(join(root, "broken"));
+    writeFileSync(join(root, "broken", "run.json"), "{");
+
+    const result = analyzeExperiment(root, options);
+    expect(result.groups[0]!.runs.map((run) => run.replicate)).toEqual(["0", "1", "2"]);
+    expect(result.groups[0]!.churn.value).toBeCloseTo(1 / 3, 12);
+    const messages = result.problems.map((problem) => `${problem.path}: ${problem.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /r3: .*pred2\.txt has 2 predictions .* test set has 4 .*\(truncated\?\)/,
+        ),
+        expect.stringMatching(/r4: no pred2\.txt \(its latest predictions are for epoch 1\)/),
+        expect.stringMatching(/r5: test-labels\.txt differs/),
+        expect.stringMatching(/r6: .*line 4 holds "1x"/),
+        expect.stringMatching(/broken.*run\.json: cannot read run record/),
+      ]),
+    );
+    expect(result.problems.every((problem) => problem.effect === "excluded")).toBe(true);
+  });
+
+  it("refuses an empty folder with a clear message", () => {
+    expect(() => analyzeExperiment(tempDir("empty"))).toThrow(/no run folders found/);
+    expect(() => analyzeExperiment(join(tempDir("empty"), "nope"))).toThrow(/no such folder/);
+  });
+});
+
+describe("the original's layout", () => {
+  it("parses logs_{model}_{dataset}_{setting}_{replicate} folders, with and without labels", () => {
+    const root = tempDir("original");
+    for (const [replicate, predictions] of predictionsByRun.entries()) {
+      writeOriginalRun(
+        root,
+        `logs_smallcnn_cifar10_default_${replicate}`,
+        { 10: predictions, 200: predictions },
+        {
+          200: [0.9, 0.8, 0.7][replicate]!,
+        },
+      );
+      writeOriginalRun(
+        root,
+        `logs_smallcnn_cifar10_impl__bn${replicate}`,
+        { 200: labels },
+        { 200: 0.8 },
+      );
+    }
+    const withoutLabels = analyzeExperiment(root, options);
+    const labelsOf = withoutLabels.groups.map((group) => group.label);
+    expect(labelsOf).toEqual(["smallcnn_cifar10_algo+impl", "smallcnn_cifar10_impl_bn"]);
+    const [defaultGroup, bnGroup] = withoutLabels.groups;
+    expect(defaultGroup!.epoch).toBe(200);
+    expect(defaultGroup!.accuracy!.source).toBe("log");
+    expect(defaultGroup!.accuracy!.stdSample.value).toBeCloseTo(0.1, 12);
+    expect(defaultGroup!.churn.value).toBeCloseTo(1 / 3, 12);
+    expect(defaultGroup!.perClass).toBeNull();
+    expect(bnGroup!.batchNorm).toBe(true);
+    // BN and non-BN runs are different families: nothing to compare
+    expect(withoutLabels.comparisons).toEqual([]);
+
+    const labelsFile = join(root, "labels.txt");
+    writeFileSync(labelsFile, `${labels.join("\n")}\n`);
+    const withLabels = analyzeExperiment(root, { ...options, labelsFile });
+    expect(withLabels.groups[0]!.accuracy!.source).toBe("labels");
+    expect(withLabels.groups[0]!.accuracy!.stdSample.value).toBeCloseTo(0.25, 12);
+    expect(withLabels.groups[0]!.perClass).not.toBeNull();
+  });
+});
