@@ -111,20 +111,21 @@ function requireDataDir(name: DatasetName, dataDir: string | undefined): string 
 export function resolveFashionMnistDir(
   dataDir: string | undefined,
   notify: (message: string) => void,
+  systemDir = SYSTEM_FASHION_MNIST_DIR,
 ): { dir: string; subset: boolean } {
   if (dataDir !== undefined)
     return { dir: requireDataDir("fashion-mnist", dataDir), subset: false };
-  if (exists(join(SYSTEM_FASHION_MNIST_DIR, "train-images-idx3-ubyte.gz"))) {
-    return { dir: SYSTEM_FASHION_MNIST_DIR, subset: false };
+  if (exists(join(systemDir, "train-images-idx3-ubyte.gz"))) {
+    return { dir: systemDir, subset: false };
   }
   if (isDirectory(FASHION_MNIST_SUBSET_DIR)) {
     notify(
-      `nnr: Fashion-MNIST not found at ${SYSTEM_FASHION_MNIST_DIR}; using the committed subset (2,000 train, 1,000 test examples). For the full set, ${DATASETS["fashion-mnist"].remedy}.`,
+      `nnr: Fashion-MNIST not found at ${systemDir}; using the committed subset (2,000 train, 1,000 test examples). For the full set, ${DATASETS["fashion-mnist"].remedy}.`,
     );
     return { dir: FASHION_MNIST_SUBSET_DIR, subset: true };
   }
   throw new UserError(
-    `Fashion-MNIST not found at ${SYSTEM_FASHION_MNIST_DIR}; ${DATASETS["fashion-mnist"].remedy}`,
+    `Fashion-MNIST not found at ${systemDir}; ${DATASETS["fashion-mnist"].remedy}`,
   );
 }
 
