@@ -1,0 +1,103 @@
+import { existsSync } from "node:fs";
+import type { Command, OptionValues } from "@commander-js/extra-typings";
+import pc from "picocolors";
+import { analyzeExperiment, DEFAULTS } from "../../analysis/analyze.js";
+import type { AnalysisOptions, AnalysisResult } from "../../analysis/result-types.js";
+import { writeResults } from "../../analysis/results-files.js";
+import { summaryTable } from "../../analysis/summary-table.js";
+import { UserError } from "../../errors.js";
+import type { RegisterCommand } from "./index.js";
+
+function integer(flag: string, minimum: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < minimum) {
+      throw new UserError(`${flag} ${text}: expected an integer ≥ ${minimum}`);
+    }
+    return value;
+  };
+}
+
+function level(text: string): number {
+  const value = Number(text);
+  if (!(value > 0 && value < 1))
+    throw new UserError(`--level ${text}: expected a number between 0 and 1, e.g. 0.95`);
+  return value;
+}
+
+/** The flags `nnr analyze` and `nnr report` share. */
+export function withAnalysisOptions<Args extends unknown[], Opts extends OptionValues>(
+  command: Command<Args, Opts>,
+) {
+  return command
+    .option(
+      "--epoch <n>",
+      "analyse the predictions of epoch N (1-based; default: the latest)",
+      integer("--epoch", 1),
+    )
+    .option("--labels <file>", "test labels for runs that carry none (the original's layout)")
+    .option(
+      "--subgroup <names>",
+      "multi-label subgroup attributes, comma-separated",
+      DEFAULTS.subgroupAttributes.join(","),
+    )
+    .option("--seed <n>", "seed of the bootstrap", integer("--seed", 0), DEFAULTS.seed)
+    .option(
+      "--resamples <n>",
+      "bootstrap resamples",
+      integer("--resamples", 10),
+      DEFAULTS.resamples,
+    )
+    .option("--level <p>", "coverage of the intervals", level, DEFAULTS.level)
+    .option("--out <dir>", "where to write the outputs (default: DIR)");
+}
+
+export function analysisOptions(flags: {
+  epoch?: number | undefined;
+  labels?: string | undefined;
+  subgroup: string;
+  seed: number;
+  resamples: number;
+  level: number;
+}): AnalysisOptions {
+  return {
+    epoch: flags.epoch,
+    labelsFile: flags.labels,
+    subgroupAttributes: flags.subgroup
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name.length > 0),
+    seed: flags.seed,
+    resamples: flags.resamples,
+    level: flags.level,
+  };
+}
+
+export function printProblems(result: AnalysisResult): void {
+  for (const problem of result.problems) {
+    console.warn(pc.yellow(`${problem.effect}: ${problem.path}: ${problem.message}`));
+  }
+  for (const group of result.groups) {
+    for (const note of group.notes) console.warn(pc.dim(`note: ${group.label}: ${note}`));
+  }
+}
+
+export const registerAnalyze: RegisterCommand = (program) => {
+  withAnalysisOptions(
+    program
+      .command("analyze")
+      .description(
+        "measure the spread between runs: accuracy, churn, L2, per-class, instability, subgroups",
+      )
+      .argument("<dir>", "experiment folder holding run folders"),
+  ).action((dir, flags) => {
+    if (flags.labels !== undefined && !existsSync(flags.labels)) {
+      throw new UserError(`--labels ${flags.labels}: no such file`);
+    }
+    const result = analyzeExperiment(dir, analysisOptions(flags));
+    const written = writeResults(result, flags.out ?? dir);
+    console.log(summaryTable(result));
+    printProblems(result);
+    console.log(`wrote ${written.csv} and ${written.json}`);
+  });
+};

@@ -1,0 +1,121 @@
+import type { AnalysisResult, Comparison, GroupResult } from "../analysis/result-types.js";
+import {
+  interval,
+  isFiniteNumber,
+  percent,
+  pValue,
+  ratio,
+  settingName,
+  withInterval,
+} from "./format.js";
+
+const ALPHA = 0.05;
+
+function groupFinding(group: GroupResult): string[] {
+  const n = group.runs.length;
+  const sentences: string[] = [];
+  const accuracy = group.accuracy;
+  if (accuracy) {
+    const source = accuracy.source === "log" ? " (from log.csv)" : "";
+    sentences.push(
+      `${group.label}: top-1 accuracy ${percent(accuracy.mean)}${source} over ${n} runs at epoch ${group.epoch}; ` +
+        `its sample std is ${withInterval(accuracy.stdSample, 3)} (population std ${percent(accuracy.stdPopulation.value, 3)}), ` +
+        `and two runs disagree on ${withInterval(group.churn)} of the test examples.`,
+    );
+  } else {
+    sentences.push(
+      `${group.label}: two of its ${n} runs disagree on ${withInterval(group.churn)} of the test examples.`,
+    );
+  }
+  const perClass = group.perClass;
+  if (perClass && isFiniteNumber(perClass.ratioToTop1) && perClass.ratioToTop1 > 0) {
+    const worst = perClass.stdSample.reduce(
+      (best, estimate, k) => (estimate.value > perClass.stdSample[best]!.value ? k : best),
+      0,
+    );
+    sentences.push(
+      `Per-${perClass.unit} accuracy moves more than top-1: the mean per-${perClass.unit} std is ` +
+        `${ratio(perClass.ratioToTop1)} the std of top-1 accuracy, and reaches ${percent(perClass.stdSample[worst]!.value)} ` +
+        `for ${perClass.unit} ${perClass.names[worst]}.`,
+    );
+  }
+  if (group.instability.unstableFraction > 0) {
+    sentences.push(
+      `${percent(group.instability.unstableFraction, 1)} of the test ${group.instability.unit}s get a different prediction from at least one run.`,
+    );
+  }
+  if (group.identity.identical === true) {
+    sentences.push(`All ${n} runs ended with bit-identical weights.`);
+  } else if (group.identity.identical === false) {
+    sentences.push(
+      `The ${n} runs ended with ${group.identity.distinctHashes} different sets of weights.`,
+    );
+  }
+  return sentences;
+}
+
+function comparisonFinding(comparison: Comparison): string {
+  const a = settingName(comparison.settingA);
+  const b = settingName(comparison.settingB);
+  const runs = `n = ${comparison.runsA} and ${comparison.runsB} runs`;
+  const parts: string[] = [];
+  const test = comparison.accuracySpreadTest;
+  const stdRatio = comparison.accuracyStdRatio;
+  if (test && stdRatio) {
+    const distinguishable = isFiniteNumber(test.pValue) && test.pValue < ALPHA;
+    const range =
+      isFiniteNumber(stdRatio.low) && isFiniteNumber(stdRatio.high)
+        ? `; the data allow a ratio anywhere from ${ratio(stdRatio.low)} to ${ratio(stdRatio.high)}`
+        : "";
+    parts.push(
+      `the std of accuracy under ${a} is ${ratio(stdRatio.value)} that under ${b} ` +
+        `(Brown–Forsythe ${pValue(test.pValue)}${range}), so with ${runs} the two spreads are ` +
+        `${distinguishable ? "distinguishable" : "not distinguishable"} at the 5% level`,
+    );
+  }
+  const churn = comparison.churnDifference;
+  const churnDiffers = isFiniteNumber(churn.pValue) && churn.pValue < ALPHA;
+  parts.push(
+    `churn differs by ${percent(churn.value)} ${interval(churn)} (bootstrap ${pValue(churn.pValue)}: ` +
+      `${churnDiffers ? "a real difference" : "no detectable difference"})`,
+  );
+  return `${a} vs ${b} (${comparison.a} vs ${comparison.b}): ${parts.join("; ")}.`;
+}
+
+/** The report's findings, in plain sentences. The IMPL vs ALGO comparison comes first. */
+export function findings(result: AnalysisResult): string[] {
+  const sentences: string[] = [];
+  const isKey = (comparison: Comparison) =>
+    new Set([comparison.settingA, comparison.settingB]).has("impl") &&
+    new Set([comparison.settingA, comparison.settingB]).has("algo");
+  const comparisons = [...result.comparisons].sort((x, y) => Number(isKey(y)) - Number(isKey(x)));
+  for (const comparison of comparisons) sentences.push(comparisonFinding(comparison));
+  for (const group of result.groups) sentences.push(groupFinding(group).join(" "));
+  for (const group of result.groups) {
+    for (const subgroup of group.subgroups ?? []) {
+      const worst = subgroup.rates
+        .filter((rates) => isFiniteNumber(rates.fnrStd.value))
+        .sort((x, y) => y.fnrStd.value - x.fnrStd.value)[0];
+      if (worst && subgroup.subgroup !== "all") {
+        sentences.push(
+          `${group.label}, subgroup ${subgroup.subgroup} (${subgroup.examples} examples): the FNR of ${worst.attribute} ` +
+            `varies most from run to run, std ${withInterval(worst.fnrStd)} around a mean of ${percent(worst.fnrMean)}.`,
+        );
+      }
+    }
+  }
+  if (result.overhead && result.overhead.length > 0) {
+    const worst = [...result.overhead].sort((x, y) => y.overhead - x.overhead)[0]!;
+    sentences.push(
+      `Deterministic kernels cost up to ${ratio(worst.overhead)} the default time (${worst.model} on ${worst.device}, ` +
+        `${worst.threads} thread(s)), over ${result.overhead.length} measured configurations.`,
+    );
+  }
+  const excluded = result.problems.filter((problem) => problem.effect === "excluded").length;
+  if (excluded > 0) {
+    sentences.push(
+      `${excluded} run folder(s) were left out of the analysis; see "Problems with the input".`,
+    );
+  }
+  return sentences;
+}

@@ -1,0 +1,55 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { analyzeExperiment } from "../analysis/analyze.js";
+import type { AnalysisOptions, AnalysisResult } from "../analysis/result-types.js";
+import { writeResults } from "../analysis/results-files.js";
+import { writeFileAtomicSync } from "../io/atomic.js";
+import { buildCharts } from "./charts.js";
+import { findings } from "./findings.js";
+import { type RenderedChart, reportHtml } from "./html.js";
+import { specToSvg, svgToPng } from "./render.js";
+
+export interface ReportFiles {
+  html: string;
+  charts: { svg: string; png: string }[];
+  /** Whether the analysis was run (results.json was missing) rather than read. */
+  analysed: boolean;
+}
+
+/** Reads results.json from `outDir`, or runs (and writes) the analysis of `dir`. */
+export function loadOrAnalyze(
+  dir: string,
+  outDir: string,
+  options: AnalysisOptions,
+): { result: AnalysisResult; analysed: boolean } {
+  const path = join(outDir, "results.json");
+  if (existsSync(path)) {
+    return { result: JSON.parse(readFileSync(path, "utf8")) as AnalysisResult, analysed: false };
+  }
+  const result = analyzeExperiment(dir, options);
+  writeResults(result, outDir);
+  return { result, analysed: true };
+}
+
+/** Renders the charts (SVG and PNG under `outDir/charts`) and writes report.html. */
+export async function writeReport(
+  result: AnalysisResult,
+  outDir: string,
+): Promise<Omit<ReportFiles, "analysed">> {
+  const chartDir = join(outDir, "charts");
+  mkdirSync(chartDir, { recursive: true });
+  const rendered: RenderedChart[] = [];
+  const files: { svg: string; png: string }[] = [];
+  for (const chart of buildCharts(result)) {
+    const svg = await specToSvg(chart.spec);
+    const svgPath = join(chartDir, `${chart.name}.svg`);
+    const pngPath = join(chartDir, `${chart.name}.png`);
+    writeFileAtomicSync(svgPath, svg);
+    writeFileAtomicSync(pngPath, svgToPng(svg));
+    rendered.push({ name: chart.name, title: chart.title, svg });
+    files.push({ svg: svgPath, png: pngPath });
+  }
+  const html = join(outDir, "report.html");
+  writeFileAtomicSync(html, reportHtml(result, rendered, findings(result)));
+  return { html, charts: files };
+}
