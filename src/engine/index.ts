@@ -1,0 +1,31 @@
+/** nnr's tensor engine: libtorch compute behind TypeScript tensors with scoped memory. */
+export { enableGrad, isGradEnabled, noGrad } from "./autograd.js";
+export {
+  arange,
+  type CreateOptions,
+  empty,
+  full,
+  ones,
+  onesLike,
+  scalar,
+  tensor,
+  zeros,
+  zerosLike,
+} from "./creation.js";
+export {
+  configureDeterminism,
+  DETERMINISTIC_CUBLAS_WORKSPACE,
+  type DeterminismOptions,
+  type DeterminismState,
+  determinismState,
+  setThreads,
+  synchronize,
+} from "./determinism.js";
+export { type DType, dtypeBytes, isFloatingDtype, type TypedArray } from "./dtype.js";
+export * as F from "./functional.js";
+export { Generator, normal_, rand, randint, randn, randperm, uniform_ } from "./generator.js";
+export { type EngineInfo, engineInfo, liveTensors } from "./info.js";
+export { cat, stack, where } from "./join.js";
+export type { MemoryFormat, Reduction } from "./native.js";
+export { keep, Scope, scopeDepth, type TensorContainer, tidy } from "./scope.js";
+export { Tensor } from "./tensor.js";
