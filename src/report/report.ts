@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { analyzeExperiment } from "../analysis/analyze.js";
+import { analyzeExperiment, DEFAULTS } from "../analysis/analyze.js";
 import type { AnalysisOptions, AnalysisResult } from "../analysis/result-types.js";
 import { writeResults } from "../analysis/results-files.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
@@ -16,7 +16,28 @@ export interface ReportFiles {
   analysed: boolean;
 }
 
-/** Reads results.json from `outDir`, or runs (and writes) the analysis of `dir`. */
+function sameSettings(saved: AnalysisResult["settings"], options: AnalysisOptions): boolean {
+  const wanted = {
+    epoch: options.epoch ?? null,
+    seed: options.seed ?? DEFAULTS.seed,
+    resamples: options.resamples ?? DEFAULTS.resamples,
+    level: options.level ?? DEFAULTS.level,
+    subgroupAttributes: options.subgroupAttributes ?? DEFAULTS.subgroupAttributes,
+  };
+  const had = {
+    epoch: saved.epoch,
+    seed: saved.seed,
+    resamples: saved.resamples,
+    level: saved.level,
+    subgroupAttributes: saved.subgroupAttributes,
+  };
+  return JSON.stringify(wanted) === JSON.stringify(had);
+}
+
+/**
+ * Reads results.json from `outDir` when it was made with the same settings; otherwise runs
+ * (and writes) the analysis of `dir`.
+ */
 export function loadOrAnalyze(
   dir: string,
   outDir: string,
@@ -24,7 +45,9 @@ export function loadOrAnalyze(
 ): { result: AnalysisResult; analysed: boolean } {
   const path = join(outDir, "results.json");
   if (existsSync(path)) {
-    return { result: JSON.parse(readFileSync(path, "utf8")) as AnalysisResult, analysed: false };
+    const saved = JSON.parse(readFileSync(path, "utf8")) as AnalysisResult;
+    // Reuse the saved analysis only if it was made with the settings asked for now.
+    if (sameSettings(saved.settings, options)) return { result: saved, analysed: false };
   }
   const result = analyzeExperiment(dir, options);
   writeResults(result, outDir);

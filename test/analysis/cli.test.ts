@@ -54,8 +54,11 @@ describe("nnr analyze / nnr report (in process)", () => {
     expect(output.at(-1)).toMatch(/^analysed and wrote .*report\.html/);
     expect(existsSync(join(out, "results.json"))).toBe(true);
     expect(existsSync(join(out, "charts", "churn.svg"))).toBe(true);
-    expect(await main(["node", "nnr", "report", root, "--out", out])).toBe(0);
+    expect(await main(["node", "nnr", "report", root, "--out", out, "--resamples", "50"])).toBe(0);
     expect(output.at(-1)).toMatch(/^read results\.json; wrote/);
+    // Other settings than the saved analysis's: analysed again, not silently reused.
+    expect(await main(["node", "nnr", "report", root, "--out", out, "--resamples", "60"])).toBe(0);
+    expect(output.at(-1)).toMatch(/^analysed and wrote/);
   });
 
   it("gives one-line errors and exit code 2 for bad input", async () => {
