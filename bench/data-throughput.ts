@@ -40,7 +40,7 @@ function writeSyntheticCifar10(): string {
       state = (Math.imul(state, 1103515245) + 12345) >>> 0; // fixed LCG: reproducible content
       bytes[i] = state >>> 24;
     }
-    for (let r = 0; r < count; r++) bytes[r * 3073] %= 10;
+    for (let r = 0; r < count; r++) bytes[r * 3073] = bytes[r * 3073]! % 10;
     return bytes;
   };
   for (let k = 1; k <= 5; k++) writeFileSync(join(dir, `data_batch_${k}.bin`), records(10000));
