@@ -1,0 +1,78 @@
+/**
+ * The model zoo: every model by name. Adding one is one file exporting a ModelDefinition and
+ * one line in DEFINITIONS below.
+ */
+import { MediumCNN } from "./medium-cnn.js";
+import type { Model, ModelOptions } from "./model.js";
+import { ResNet18Cifar } from "./resnet-cifar.js";
+import { ResNet50 } from "./resnet50.js";
+import { SmallCNN } from "./small-cnn.js";
+import { VGG } from "./vgg.js";
+
+export interface ModelDefinition {
+  name: string;
+  description: string;
+  /** Builds the model, initialised from options.generator, in options.memoryFormat. */
+  create(options: ModelOptions): Model;
+}
+
+const DEFINITIONS: readonly ModelDefinition[] = [
+  {
+    name: "smallcnn",
+    description: "SmallCNN (CIFAR): 3 conv blocks (16, 32, 32), optional BatchNorm, GAP, Dense 32",
+    create: (options) => new SmallCNN(options),
+  },
+  {
+    name: "resnet18",
+    description: "ResNet18, CIFAR variant (3×3 stem, no max-pool); softmax or sigmoid head",
+    create: (options) => new ResNet18Cifar(options),
+  },
+  {
+    name: "resnet50",
+    description: "ResNet50 (ImageNet, v1.5, torchvision layout)",
+    create: (options) => new ResNet50(options),
+  },
+  {
+    name: "mediumcnn",
+    description: "MediumCNN(k): 6 conv k×k blocks with BatchNorm, GAP, Dense 1000",
+    create: (options) => new MediumCNN(options),
+  },
+  {
+    name: "vgg16",
+    description: "VGG16 (Keras applications)",
+    create: (options) => new VGG("vgg16", options),
+  },
+  {
+    name: "vgg19",
+    description: "VGG19 (Keras applications)",
+    create: (options) => new VGG("vgg19", options),
+  },
+];
+
+const REGISTRY = new Map(DEFINITIONS.map((definition) => [definition.name, definition]));
+
+export function modelNames(): string[] {
+  return [...REGISTRY.keys()];
+}
+
+export function modelDefinition(name: string): ModelDefinition {
+  const definition = REGISTRY.get(name);
+  if (definition === undefined) {
+    throw new Error(`unknown model '${name}': known models are ${modelNames().join(", ")}`);
+  }
+  return definition;
+}
+
+/** Builds a model by name, then converts it to the requested memory layout. */
+export function createModel(name: string, options: ModelOptions): Model {
+  const model = modelDefinition(name).create(options);
+  if (model.memoryFormat !== "contiguous") model.toMemoryFormat(model.memoryFormat);
+  return model;
+}
+
+export { MediumCNN } from "./medium-cnn.js";
+export { type Head, type InputShape, Model, type ModelOptions } from "./model.js";
+export { ResNet18Cifar } from "./resnet-cifar.js";
+export { ResNet50 } from "./resnet50.js";
+export { SmallCNN } from "./small-cnn.js";
+export { VGG, type VggName } from "./vgg.js";

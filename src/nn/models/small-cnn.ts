@@ -1,0 +1,61 @@
+/**
+ * SmallCNN, the original's CIFAR model: three blocks of Conv 3×3 "same" (16, 32, 32 filters,
+ * with bias as Keras's Conv2D) → optional BatchNorm (Keras's defaults) → ReLU → MaxPool 2×2;
+ * GlobalAveragePooling → Dense 32 → ReLU → Dense classes. Glorot-uniform kernels.
+ */
+import { F, type Tensor } from "../../engine/index.js";
+import { BatchNorm2d, Conv2d, KERAS_BATCH_NORM, Linear } from "../layers/index.js";
+import { Model, type ModelOptions, resolveSpec } from "./model.js";
+
+const FILTERS = [16, 32, 32] as const;
+
+export class SmallCNN extends Model {
+  readonly name = "smallcnn";
+  readonly batchNorm: boolean;
+  readonly #convs: Conv2d[] = [];
+  readonly #norms: BatchNorm2d[] = [];
+  readonly #fc1: Linear;
+  readonly #fc2: Linear;
+
+  constructor(options: ModelOptions) {
+    super(resolveSpec(options, { classes: 10, inputShape: [3, 32, 32] }));
+    this.batchNorm = options.batchNorm ?? false;
+    const { generator } = options;
+    let inChannels = this.inputShape[0];
+    FILTERS.forEach((outChannels, i) => {
+      const conv = new Conv2d({
+        inChannels,
+        outChannels,
+        kernelSize: 3,
+        padding: "same",
+        generator,
+      });
+      this.#convs.push(this.registerModule(`conv${i + 1}`, conv));
+      if (this.batchNorm) {
+        this.#norms.push(
+          this.registerModule(`bn${i + 1}`, new BatchNorm2d(outChannels, KERAS_BATCH_NORM)),
+        );
+      }
+      inChannels = outChannels;
+    });
+    this.#fc1 = this.registerModule(
+      "fc1",
+      new Linear({ inFeatures: inChannels, outFeatures: 32, generator }),
+    );
+    this.#fc2 = this.registerModule(
+      "fc2",
+      new Linear({ inFeatures: 32, outFeatures: this.classes, generator }),
+    );
+  }
+
+  protected logits(input: Tensor): Tensor {
+    let x = input;
+    this.#convs.forEach((conv, i) => {
+      x = conv.forward(x);
+      if (this.batchNorm) x = this.#norms[i]!.forward(x);
+      x = F.maxPool2d(x.relu(), 2);
+    });
+    const pooled = x.mean([2, 3]);
+    return this.#fc2.forward(this.#fc1.forward(pooled).relu());
+  }
+}

@@ -1,0 +1,9 @@
+export {
+  Adam,
+  type AdamHyperparameters,
+  type AdamOptions,
+  type AdamParameterState,
+  adamUpdate,
+} from "./adam.js";
+export { Optimizer, type OptimizerState } from "./optimizer.js";
+export { SGD, type SgdHyperparameters, type SgdOptions, sgdUpdate } from "./sgd.js";
