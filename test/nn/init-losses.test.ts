@@ -1,0 +1,108 @@
+/**
+ * Initialisers draw PyTorch's exact numbers for a seed (torch.nn.init with the same generator
+ * state), and the losses equal PyTorch's value and gradient (|Δ| <= 1e-6 + 1e-5·|torch|).
+ */
+import { describe, expect, it } from "vitest";
+import { empty, Generator, liveTensors, tidy } from "../../src/engine/index.js";
+import {
+  fans,
+  glorotUniform_,
+  kaimingNormal_,
+  kaimingUniform_,
+  ones_,
+  zeros_,
+} from "../../src/nn/init.js";
+import { binaryCrossEntropy, categoricalCrossEntropy } from "../../src/nn/losses.js";
+import { fromJson, worstViolation } from "../engine/fixture-tensors.js";
+import { violation } from "./helpers.js";
+import { opsFixture } from "./ops-fixture.js";
+
+describe("initialisers", () => {
+  const draws: Record<string, () => number[]> = {
+    glorot_uniform_seed5_16x8x3x3: () =>
+      glorotUniform_(empty([16, 8, 3, 3]), new Generator(5)).toArray(),
+    kaiming_uniform_fanin_relu_seed6_32x16: () =>
+      kaimingUniform_(empty([32, 16]), new Generator(6), {
+        mode: "fanIn",
+        nonlinearity: "relu",
+      }).toArray(),
+    kaiming_normal_fanout_relu_seed7_8x4x3x3: () =>
+      kaimingNormal_(empty([8, 4, 3, 3]), new Generator(7), {
+        mode: "fanOut",
+        nonlinearity: "relu",
+      }).toArray(),
+  };
+  for (const [name, draw] of Object.entries(draws)) {
+    it(`${name} equals torch.nn.init bit for bit`, () => {
+      const expected = opsFixture.init[name]!.data;
+      tidy(() => expect(worstViolation(draw(), expected, 0, 0)).toBe(0));
+    });
+  }
+
+  it("covers every fixture case", () => {
+    expect(Object.keys(draws).sort()).toEqual(Object.keys(opsFixture.init).sort());
+  });
+
+  it("computes fans as torch does (Keras's kernel layout gives the same)", () => {
+    expect(fans([16, 8, 3, 3])).toEqual({ fanIn: 72, fanOut: 144 });
+    expect(fans([10, 32])).toEqual({ fanIn: 32, fanOut: 10 });
+    expect(() => fans([5])).toThrow(/at least 2 dimensions/);
+  });
+
+  it("glorot draws stay within ±√(6/(fanIn+fanOut)); zeros and ones fill", () => {
+    const before = liveTensors();
+    tidy(() => {
+      const bound = Math.sqrt(6 / (72 + 144));
+      const w = glorotUniform_(empty([16, 8, 3, 3]), new Generator(1));
+      expect(w.abs().max().item()).toBeLessThanOrEqual(bound);
+      expect(w.abs().max().item()).toBeGreaterThan(0.9 * bound);
+      expect(zeros_(empty([3])).toArray()).toEqual([0, 0, 0]);
+      expect(ones_(empty([2])).toArray()).toEqual([1, 1]);
+    });
+    expect(liveTensors()).toBe(before);
+  });
+});
+
+describe("losses on logits match PyTorch", () => {
+  const losses = {
+    cce: (x: ReturnType<typeof fromJson>, t: ReturnType<typeof fromJson>) =>
+      categoricalCrossEntropy(x, t),
+    "cce_smooth0.1": (x: ReturnType<typeof fromJson>, t: ReturnType<typeof fromJson>) =>
+      categoricalCrossEntropy(x, t, { labelSmoothing: 0.1 }),
+    cce_soft_targets: (x: ReturnType<typeof fromJson>, t: ReturnType<typeof fromJson>) =>
+      categoricalCrossEntropy(x, t),
+    bce: (x: ReturnType<typeof fromJson>, t: ReturnType<typeof fromJson>) =>
+      binaryCrossEntropy(x, t),
+  };
+  for (const [name, loss] of Object.entries(losses)) {
+    it(name, () => {
+      const before = liveTensors();
+      const fixture = opsFixture.losses[name]!;
+      tidy(() => {
+        const logits = fromJson(fixture.logits).requiresGrad_();
+        const value = loss(logits, fromJson(fixture.target));
+        expect(Math.abs(value.item() - fixture.loss)).toBeLessThanOrEqual(
+          1e-6 + 1e-5 * Math.abs(fixture.loss),
+        );
+        value.backward();
+        expect(violation(logits.grad!, fixture.grad.data, 1e-6, 1e-5)).toBe(0);
+      });
+      expect(liveTensors()).toBe(before);
+    });
+  }
+
+  it("label smoothing changes the loss and is range-checked", () => {
+    expect(opsFixture.losses["cce_smooth0.1"]!.loss).not.toBeCloseTo(
+      opsFixture.losses.cce!.loss,
+      3,
+    );
+    tidy(() => {
+      const fixture = opsFixture.losses.cce!;
+      expect(() =>
+        categoricalCrossEntropy(fromJson(fixture.logits), fromJson(fixture.target), {
+          labelSmoothing: 1.5,
+        }),
+      ).toThrow(/labelSmoothing must be in \[0, 1\]/);
+    });
+  });
+});
