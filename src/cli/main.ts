@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "@commander-js/extra-typings";
+import { Command, CommanderError } from "commander";
 import pc from "picocolors";
 import { isUserError } from "../errors.js";
 import { commands } from "./commands/index.js";

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import type { Command, OptionValues } from "@commander-js/extra-typings";
+import type { Command } from "commander";
 import pc from "picocolors";
 import { analyzeExperiment, DEFAULTS } from "../../analysis/analyze.js";
 import type { AnalysisOptions, AnalysisResult } from "../../analysis/result-types.js";
@@ -26,9 +26,20 @@ function level(text: string): number {
 }
 
 /** The flags `nnr analyze` and `nnr report` share. */
-export function withAnalysisOptions<Args extends unknown[], Opts extends OptionValues>(
-  command: Command<Args, Opts>,
-) {
+/** The flags of withAnalysisOptions, as commander hands them to the action. */
+export interface AnalysisFlags {
+  epoch?: number | undefined;
+  labels?: string | undefined;
+  subgroup: string;
+  seed: number;
+  resamples: number;
+  level: number;
+  out?: string | undefined;
+}
+
+// Plain commander types: the inferred option types of extra-typings, chained on a generic
+// command, made the type checker run for minutes.
+export function withAnalysisOptions(command: Command): Command {
   return command
     .option(
       "--epoch <n>",
@@ -52,14 +63,7 @@ export function withAnalysisOptions<Args extends unknown[], Opts extends OptionV
     .option("--out <dir>", "where to write the outputs (default: DIR)");
 }
 
-export function analysisOptions(flags: {
-  epoch?: number | undefined;
-  labels?: string | undefined;
-  subgroup: string;
-  seed: number;
-  resamples: number;
-  level: number;
-}): AnalysisOptions {
+export function analysisOptions(flags: AnalysisFlags): AnalysisOptions {
   return {
     epoch: flags.epoch,
     labelsFile: flags.labels,
@@ -90,7 +94,7 @@ export const registerAnalyze: RegisterCommand = (program) => {
         "measure the spread between runs: accuracy, churn, L2, per-class, instability, subgroups",
       )
       .argument("<dir>", "experiment folder holding run folders"),
-  ).action((dir, flags) => {
+  ).action((dir: string, flags: AnalysisFlags) => {
     if (flags.labels !== undefined && !existsSync(flags.labels)) {
       throw new UserError(`--labels ${flags.labels}: no such file`);
     }

@@ -1,8 +1,8 @@
-import type { Command } from "@commander-js/extra-typings";
+import type { Command } from "commander";
 import { registerAnalyze } from "./analyze.js";
 import { registerReport } from "./report.js";
 
 /** Each command lives in its own file and registers itself on the program. */
-export type RegisterCommand = (program: Command<[], { debug?: true | undefined }>) => void;
+export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [registerAnalyze, registerReport];

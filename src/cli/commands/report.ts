@@ -1,7 +1,12 @@
 import { existsSync } from "node:fs";
 import { UserError } from "../../errors.js";
 import { loadOrAnalyze, writeReport } from "../../report/report.js";
-import { analysisOptions, printProblems, withAnalysisOptions } from "./analyze.js";
+import {
+  type AnalysisFlags,
+  analysisOptions,
+  printProblems,
+  withAnalysisOptions,
+} from "./analyze.js";
 import type { RegisterCommand } from "./index.js";
 
 export const registerReport: RegisterCommand = (program) => {
@@ -12,7 +17,7 @@ export const registerReport: RegisterCommand = (program) => {
         "write report.html (charts, summary, findings); analyses DIR first if results.json is missing",
       )
       .argument("<dir>", "experiment folder holding run folders (or results.json)"),
-  ).action(async (dir, flags) => {
+  ).action(async (dir: string, flags: AnalysisFlags) => {
     if (!existsSync(dir)) throw new UserError(`${dir}: no such folder; pass the experiment folder`);
     const outDir = flags.out ?? dir;
     const { result, analysed } = loadOrAnalyze(dir, outDir, analysisOptions(flags));
