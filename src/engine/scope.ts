@@ -87,6 +87,7 @@ export type TensorContainer =
   | string
   | boolean
   | Disposable
+  | ArrayBufferView
   | readonly TensorContainer[]
   | { readonly [key: string]: TensorContainer };
 

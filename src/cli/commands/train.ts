@@ -1,0 +1,202 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Option } from "commander";
+import { DATASET_NAMES } from "../../data/registry.js";
+import { UserError } from "../../errors.js";
+import {
+  type RunRecord,
+  readRunRecord,
+  resolveRunConfig,
+  SETTING_NAMES,
+  trainRun,
+} from "../../train/index.js";
+import {
+  integerList,
+  nonNegativeInteger,
+  nonNegativeNumber,
+  oneOf,
+  positiveInteger,
+  positiveNumber,
+} from "../flags/parse.js";
+import { outDirOf, type TrainFlags, trainRequest } from "../flags/train-request.js";
+import { runProgress } from "../progress.js";
+import type { RegisterCommand } from "./index.js";
+
+export const registerTrain: RegisterCommand = (program) => {
+  const command = program
+    .command("train")
+    .description("train one run under the chosen noise sources and write its run folder")
+    .option(
+      "--model <name>",
+      "smallcnn, resnet18, resnet50, mediumcnn, vgg16, vgg19 (default smallcnn)",
+    )
+    .option(
+      "--dataset <name>",
+      `${DATASET_NAMES.join(", ")} (default fashion-mnist)`,
+      oneOf("--dataset", DATASET_NAMES),
+    )
+    .option(
+      "--data-dir <dir>",
+      "dataset folder (Fashion-MNIST: the system copy, else the bundled subset)",
+    )
+    .option("--out <dir>", "the run folder to write")
+    .option(
+      "--setting <name>",
+      `${SETTING_NAMES.join(", ")}: the three switches at once (default algo+impl)`,
+      oneOf("--setting", SETTING_NAMES),
+    )
+    .option("--deterministic-init", "fixed initialisation seed")
+    .option("--deterministic-input", "fixed data order and augmentation seed")
+    .option("--deterministic-impl", "deterministic kernels")
+    .option(
+      "--seed-init <n>",
+      "seed of a deterministic init (default 0)",
+      nonNegativeInteger("--seed-init"),
+    )
+    .option(
+      "--seed-input <n>",
+      "seed of a deterministic input (default 0)",
+      nonNegativeInteger("--seed-input"),
+    )
+    .option("--perturb-init-ulp", "flip the last bit of one initial weight")
+    .option("--epochs <n>", "epochs (default: the model's recipe)", positiveInteger("--epochs"))
+    .option("--batch-size <n>", "batch size", positiveInteger("--batch-size"))
+    .option("--lr <x>", "learning rate", positiveNumber("--lr"))
+    .option("--optimizer <name>", "adam or sgd", oneOf("--optimizer", ["adam", "sgd"] as const))
+    .option("--momentum <x>", "SGD momentum", nonNegativeNumber("--momentum"))
+    .option("--l2 <x>", "L2 weight decay", nonNegativeNumber("--l2"))
+    .option("--bn", "SmallCNN with BatchNorm")
+    .option("--kernel-size <k>", "MediumCNN kernel size", positiveInteger("--kernel-size"))
+    .option("--threads <n>", "intra-op threads (default 1)", positiveInteger("--threads"))
+    .option("--device <device>", "cpu, cuda or cuda:N (default cpu)")
+    .option(
+      "--memory-format <layout>",
+      "contiguous or channels_last",
+      oneOf("--memory-format", ["contiguous", "channels_last"] as const),
+    )
+    .option("--cudnn-benchmark", "cuDNN autotuning (nondeterministic kernels only)")
+    .option("--fast", `a quick run: ${3} epochs on the first 10,000 training examples`)
+    .option(
+      "--train-examples <n>",
+      "use the first N training examples",
+      positiveInteger("--train-examples"),
+    )
+    .option(
+      "--test-examples <n>",
+      "use the first N test examples",
+      positiveInteger("--test-examples"),
+    )
+    .option(
+      "--save-epochs <list>",
+      "epochs to save predictions and weights at (default 10, every 50th, last)",
+      integerList("--save-epochs"),
+    )
+    .option(
+      "--replicate <n>",
+      "replicate number recorded with the run",
+      nonNegativeInteger("--replicate"),
+    )
+    .option("--replay <run.json>", "repeat a finished run with its seeds and settings")
+    .option("--resume <dir>", "continue an interrupted run from its last complete epoch");
+  // The original scripts' flags, so their command lines run unchanged.
+  for (const flag of [
+    "deterministic_init",
+    "deterministic_input",
+    "deterministic_tf",
+    "deterministic_algo",
+    "deterministic_impl",
+  ]) {
+    command.addOption(new Option(`--${flag}`).hideHelp());
+  }
+  command.addOption(new Option("--ckpt_folder <dir>").hideHelp());
+  command.addOption(new Option("--data_dir <dir>").hideHelp());
+  command.addOption(
+    new Option("--batch_size <n>").argParser(positiveInteger("--batch_size")).hideHelp(),
+  );
+  command.addOption(new Option("--eppchs <n>").argParser(positiveInteger("--eppchs")).hideHelp());
+  command.addOption(
+    new Option("--num_epoch <n>").argParser(positiveInteger("--num_epoch")).hideHelp(),
+  );
+  command.action(async (flags: TrainFlags & { replay?: string; resume?: string }) => {
+    const result = await runTrainCommand(flags);
+    console.log(
+      `${result.outDir}: ${result.record.status}, weights sha256 ${result.record.weightsSha256}`,
+    );
+  });
+};
+
+async function runTrainCommand(
+  flags: TrainFlags & { replay?: string; resume?: string },
+): Promise<{ outDir: string; record: RunRecord }> {
+  if (flags.resume !== undefined) {
+    if (readRunRecord(flags.resume) === null) {
+      throw new UserError(
+        `--resume ${flags.resume}: not a run folder (no run.json); pass the folder of an earlier run`,
+      );
+    }
+    return train(flags.resume, { resume: true });
+  }
+  const outDir = outDirOf(flags);
+  if (outDir === undefined) throw new UserError("pass --out DIR (the run folder to write)");
+  if (existsSync(join(outDir, "run.json"))) {
+    throw new UserError(
+      `--out ${outDir} already holds a run; choose another folder or pass --resume ${outDir}`,
+    );
+  }
+  if (flags.replay !== undefined) {
+    const record = readReplaySource(flags.replay);
+    return train(outDir, {
+      config: record.config,
+      seeds: record.seeds,
+      replicate: record.replicate,
+    });
+  }
+  return train(outDir, {
+    config: resolveRunConfig(trainRequest(flags)),
+    replicate: flags.replicate ?? 0,
+  });
+}
+
+function readReplaySource(path: string): RunRecord {
+  const file = path.endsWith("run.json") ? path : join(path, "run.json");
+  if (!existsSync(file))
+    throw new UserError(`--replay ${path}: no such run.json; pass DIR/run.json of a finished run`);
+  try {
+    const record = JSON.parse(readFileSync(file, "utf8")) as RunRecord;
+    if (record.format !== "nnr-run/1" || record.config === undefined)
+      throw new Error("not a run record");
+    return record;
+  } catch {
+    throw new UserError(`--replay ${path}: not an nnr run.json`);
+  }
+}
+
+async function train(
+  outDir: string,
+  run:
+    | { resume: true }
+    | { config: RunRecord["config"]; seeds?: RunRecord["seeds"]; replicate: number },
+): Promise<{ outDir: string; record: RunRecord }> {
+  const progress = runProgress(outDir);
+  try {
+    const result = await trainRun({
+      outDir,
+      ...("resume" in run
+        ? {
+            resume: true,
+            config: readRunRecord(outDir)!.config,
+            replicate: readRunRecord(outDir)!.replicate,
+          }
+        : {
+            config: run.config,
+            replicate: run.replicate,
+            ...(run.seeds ? { seeds: run.seeds } : {}),
+          }),
+      onProgress: (p) => progress.update(p),
+      log: (line) => progress.log(line),
+    });
+    return { outDir, record: result.record };
+  } finally {
+    progress.stop();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Turns `nnr train` flags — ours and the original scripts' own names — into a RunRequest.
+ * The original's command lines run unchanged: --deterministic_init, --deterministic_input,
+ * --deterministic_tf (and CelebA's --deterministic_algo / --deterministic_impl), --ckpt_folder,
+ * --batch_size, --data_dir, --eppchs / --num_epoch.
+ */
+import type { RunRequest } from "../../train/recipes.js";
+import type { SettingName } from "../../train/settings.js";
+import { SETTINGS } from "../../train/settings.js";
+
+export interface TrainFlags {
+  model?: string;
+  dataset?: RunRequest["dataset"];
+  dataDir?: string;
+  data_dir?: string;
+  out?: string;
+  ckpt_folder?: string;
+  epochs?: number;
+  eppchs?: number;
+  num_epoch?: number;
+  batchSize?: number;
+  batch_size?: number;
+  lr?: number;
+  optimizer?: "adam" | "sgd";
+  momentum?: number;
+  l2?: number;
+  bn?: boolean;
+  kernelSize?: number;
+  threads?: number;
+  device?: string;
+  memoryFormat?: "contiguous" | "channels_last";
+  fast?: boolean;
+  trainExamples?: number;
+  testExamples?: number;
+  saveEpochs?: number[];
+  setting?: SettingName;
+  deterministicInit?: boolean;
+  deterministicInput?: boolean;
+  deterministicImpl?: boolean;
+  deterministic_init?: boolean;
+  deterministic_input?: boolean;
+  deterministic_tf?: boolean;
+  deterministic_algo?: boolean;
+  deterministic_impl?: boolean;
+  seedInit?: number;
+  seedInput?: number;
+  perturbInitUlp?: boolean;
+  cudnnBenchmark?: boolean;
+  replicate?: number;
+}
+
+/** --fast: a quick run on a subset, for trying things out. */
+export const FAST = { epochs: 3, trainExamples: 10_000 };
+
+export function outDirOf(flags: TrainFlags): string | undefined {
+  return flags.out ?? flags.ckpt_folder;
+}
+
+export function trainRequest(flags: TrainFlags): RunRequest {
+  const base = SETTINGS[flags.setting ?? "algo+impl"];
+  const deterministic = {
+    init:
+      base.init ||
+      !!(flags.deterministicInit || flags.deterministic_init || flags.deterministic_algo),
+    input:
+      base.input ||
+      !!(flags.deterministicInput || flags.deterministic_input || flags.deterministic_algo),
+    impl:
+      base.impl ||
+      !!(flags.deterministicImpl || flags.deterministic_tf || flags.deterministic_impl),
+  };
+  const epochs =
+    flags.epochs ?? flags.eppchs ?? flags.num_epoch ?? (flags.fast ? FAST.epochs : undefined);
+  const trainExamples = flags.trainExamples ?? (flags.fast ? FAST.trainExamples : undefined);
+  const dataDir = flags.dataDir ?? flags.data_dir;
+  const batchSize = flags.batchSize ?? flags.batch_size;
+  const optimizer = {
+    ...(flags.optimizer === undefined ? {} : { name: flags.optimizer }),
+    ...(flags.lr === undefined ? {} : { lr: flags.lr }),
+    ...(flags.momentum === undefined ? {} : { momentum: flags.momentum }),
+    ...(flags.l2 === undefined ? {} : { weightDecay: flags.l2 }),
+  };
+  const request: RunRequest = {
+    deterministic,
+    optimizer,
+    fixedSeeds: { init: flags.seedInit ?? 0, input: flags.seedInput ?? 0 },
+    batchNorm: flags.bn ?? false,
+  };
+  const optional: Partial<RunRequest> = {
+    model: flags.model,
+    dataset: flags.dataset,
+    dataDir,
+    epochs,
+    batchSize,
+    kernelSize: flags.kernelSize,
+    threads: flags.threads,
+    device: flags.device,
+    memoryFormat: flags.memoryFormat,
+    trainExamples,
+    testExamples: flags.testExamples,
+    saveEpochs: flags.saveEpochs,
+    perturbInitUlp: flags.perturbInitUlp,
+    cudnnBenchmark: flags.cudnnBenchmark,
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (request as Record<string, unknown>)[key] = value;
+  }
+  return request;
+}

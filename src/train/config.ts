@@ -1,0 +1,82 @@
+/**
+ * A run's fully resolved configuration: every default filled in, so a run folder says exactly
+ * what ran. Seeds are not part of it (they are drawn per run and recorded beside it), nor is
+ * the replicate number: runs that differ only in those belong to one group.
+ */
+import { z } from "zod";
+import { DATASET_NAMES } from "../data/registry.js";
+import { transformSpecSchema } from "../data/transforms.js";
+import { SETTING_NAMES } from "./settings.js";
+
+const positiveInt = z.number().int().positive();
+
+export const runConfigSchema = z
+  .object({
+    model: z.string().min(1),
+    /** Model options: BatchNorm (SmallCNN), kernel size (MediumCNN), head (ResNet18). */
+    batchNorm: z.boolean(),
+    kernelSize: positiveInt.nullable(),
+    head: z.enum(["softmax", "sigmoid"]),
+    dataset: z.enum(DATASET_NAMES),
+    dataDir: z.string().nullable(),
+    /** Use only the first N training / test examples (fast runs); null = all. */
+    trainExamples: positiveInt.nullable(),
+    testExamples: positiveInt.nullable(),
+    epochs: positiveInt,
+    batchSize: positiveInt,
+    optimizer: z.object({
+      name: z.enum(["adam", "sgd"]),
+      lr: z.number().positive(),
+      momentum: z.number().min(0).max(1),
+      nesterov: z.boolean(),
+      /** L2 weight decay, added to the gradient (PyTorch's `weight_decay`). */
+      weightDecay: z.number().min(0),
+    }),
+    schedule: z.enum(["constant", "smallcnn", "resnet18-cifar", "celeba", "resnet50-imagenet"]),
+    labelSmoothing: z.number().min(0).max(1),
+    transforms: z.array(transformSpecSchema),
+    shuffle: z.discriminatedUnion("kind", [
+      z.object({ kind: z.literal("permutation") }),
+      z.object({ kind: z.literal("buffer"), size: positiveInt }),
+      z.object({ kind: z.literal("none") }),
+    ]),
+    dropRemainder: z.boolean(),
+    setting: z.enum([...SETTING_NAMES, "custom"]),
+    deterministic: z.object({ init: z.boolean(), input: z.boolean(), impl: z.boolean() }),
+    /** Seeds used by the deterministic sources. */
+    fixedSeeds: z.object({ init: z.number().int().min(0), input: z.number().int().min(0) }),
+    /** Flip the last bit of one initial weight (chosen by the init generator). */
+    perturbInitUlp: z.boolean(),
+    threads: positiveInt,
+    device: z.string().regex(/^(cpu|cuda(:\d+)?)$/),
+    memoryFormat: z.enum(["contiguous", "channels_last"]),
+    cudnnBenchmark: z.boolean(),
+    /** Epochs (1-based) after which predictions and weights are saved; the last always is. */
+    saveEpochs: z.array(positiveInt),
+    /** Record a per-step hash of every parameter and gradient (for `nnr diverge`). */
+    trace: z.boolean(),
+  })
+  .strict();
+
+export type RunConfig = z.infer<typeof runConfigSchema>;
+
+/** The original's checkpoint epochs: 10, every 50th, and the last. */
+export function originalSaveEpochs(epochs: number): number[] {
+  const epochsSet = new Set<number>([10, epochs]);
+  for (let e = 50; e <= epochs; e += 50) epochsSet.add(e);
+  return [...epochsSet].filter((e) => e <= epochs).sort((a, b) => a - b);
+}
+
+/** A short, stable name for the group a run belongs to, e.g. `smallcnn_bn_cifar10_algo`. */
+export function groupName(config: RunConfig): string {
+  const model = config.model === "mediumcnn" ? `mediumcnn${config.kernelSize}` : config.model;
+  return [
+    model,
+    config.batchNorm && config.model === "smallcnn" ? "bn" : null,
+    config.dataset,
+    config.setting,
+  ]
+    .filter((part) => part !== null)
+    .join("_")
+    .replace(/\+/g, "");
+}

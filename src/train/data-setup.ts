@@ -1,0 +1,49 @@
+/** The run's datasets and loaders, from its config and input seed. */
+import { DATASETS, type DatasetName, loadDataset } from "../data/registry.js";
+import type { TransformSpec } from "../data/transforms.js";
+import type { Dataset } from "../data/types.js";
+import type { RunConfig } from "./config.js";
+
+/** The first n examples of a dataset (fast runs on a fixed, reproducible subset). */
+export function firstExamples(dataset: Dataset, n: number | null): Dataset {
+  if (n === null || n >= dataset.length) return dataset;
+  const perImage = dataset.shape.channels * dataset.shape.height * dataset.shape.width;
+  const perLabel = dataset.kind === "multiclass" ? 1 : dataset.classNames.length;
+  const images =
+    dataset.images.kind === "memory"
+      ? { kind: "memory" as const, pixels: dataset.images.pixels.subarray(0, n * perImage) }
+      : dataset.images;
+  return {
+    ...dataset,
+    length: n,
+    images,
+    labels: dataset.labels.subarray(0, n * perLabel),
+    source: {
+      ...dataset.source,
+      subset: `${dataset.source.subset ? `${dataset.source.subset}; ` : ""}first ${n} examples`,
+    },
+  };
+}
+
+/** Evaluation applies the deterministic part of the training pipeline only. */
+export function evaluationTransforms(transforms: readonly TransformSpec[]): TransformSpec[] {
+  const random = new Set(["pad", "randomCrop", "randomFlip"]);
+  return transforms.filter((spec) => !random.has(spec.op));
+}
+
+export interface RunData {
+  train: Dataset;
+  test: Dataset;
+}
+
+export function loadRunData(config: RunConfig, notify: (line: string) => void): RunData {
+  const name = config.dataset as DatasetName;
+  const options = { ...(config.dataDir === null ? {} : { dataDir: config.dataDir }), notify };
+  return {
+    train: firstExamples(loadDataset(name, { split: "train", ...options }), config.trainExamples),
+    test: firstExamples(
+      loadDataset(name, { split: DATASETS[name].evalSplit, ...options }),
+      config.testExamples,
+    ),
+  };
+}

@@ -1,0 +1,117 @@
+/** One training epoch: forward, loss, backward, optimizer step for every batch. */
+import type { DataLoader } from "../data/loader.js";
+import { cat, keep, noGrad, type Tensor, tidy, zeros } from "../engine/index.js";
+import { binaryCrossEntropy, categoricalCrossEntropy } from "../nn/losses.js";
+import type { Model } from "../nn/models/index.js";
+import type { Optimizer } from "../nn/optim/index.js";
+import type { LrSchedule } from "../nn/schedules.js";
+import { batchTensors } from "./batches.js";
+import type { RunConfig } from "./config.js";
+import type { LogRow } from "./run-folder.js";
+
+export interface EpochProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batchesPerEpoch: number;
+}
+
+export interface EpochContext {
+  config: RunConfig;
+  model: Model;
+  optimizer: Optimizer;
+  schedule: LrSchedule;
+  loader: DataLoader;
+  multilabel: boolean;
+  classes: number;
+  onProgress?: ((progress: EpochProgress) => void) | undefined;
+}
+
+/**
+ * Trains one epoch; returns the training columns of log.csv (means over the epoch's batches,
+ * as Keras logs them) and the global step reached. Statistics accumulate on the device, so
+ * a step never waits for a read-back.
+ */
+export async function trainEpoch(
+  context: EpochContext,
+  epoch: number,
+  globalStep: number,
+): Promise<{ row: LogRow; globalStep: number }> {
+  const { config, model, optimizer, schedule, loader, multilabel } = context;
+  if (schedule.unit === "epoch") optimizer.lr = schedule.lrAt(epoch);
+  const totals = keep(zeros([5], { dtype: "float64", device: config.device }));
+  let examples = 0;
+  let step = globalStep;
+  model.train();
+  try {
+    for await (const batch of loader.epochBatches()) {
+      if (schedule.unit === "step") optimizer.lr = schedule.lrAt(step);
+      tidy(() => {
+        const { images, labels } = batchTensors(batch, multilabel, config.device);
+        const logits = model.forward(images);
+        const loss = multilabel
+          ? binaryCrossEntropy(logits, labels)
+          : categoricalCrossEntropy(logits, labels, { labelSmoothing: config.labelSmoothing });
+        loss.backward();
+        noGrad(() => totals.add_(batchStatistics(logits, labels, loss, multilabel)));
+      });
+      optimizer.step();
+      optimizer.zeroGrad();
+      examples += batch.imageShape[0];
+      step++;
+      context.onProgress?.({
+        epoch,
+        epochs: config.epochs,
+        batch: batch.batchInEpoch + 1,
+        batchesPerEpoch: loader.batchesPerEpoch,
+      });
+    }
+    const [lossSum, correct, tp, tn, fp] = totals.toArray() as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const row: LogRow = { epoch, loss: lossSum / examples, lr: optimizer.lr };
+    if (multilabel) {
+      const fn = examples * context.classes - tp - tn - fp;
+      Object.assign(row, {
+        binary_accuracy: (tp + tn) / (examples * context.classes),
+        true_positives: tp,
+        true_negatives: tn,
+        false_positives: fp,
+        false_negatives: fn,
+      });
+    } else {
+      row.accuracy = correct / examples;
+    }
+    return { row, globalStep: step };
+  } finally {
+    totals.dispose();
+  }
+}
+
+/** [loss × n, correct, TP, TN, FP] of one batch, float64 (sums over an epoch stay exact). */
+function batchStatistics(
+  logits: Tensor,
+  labels: Tensor,
+  loss: Tensor,
+  multilabel: boolean,
+): Tensor {
+  const float64 = { dtype: "float64" as const, device: logits.device };
+  const count = (t: Tensor) => t.sum().to({ dtype: "float64" }).reshape([1]);
+  const lossTimesN = loss.detach().to({ dtype: "float64" }).mul(logits.shape[0]!).reshape([1]);
+  if (!multilabel) {
+    return cat([lossTimesN, count(logits.argmax(1).eq(labels)), zeros([3], float64)]);
+  }
+  const predicted = logits.detach().ge(0); // sigmoid(x) >= 0.5 exactly when x >= 0
+  const actual = labels.ge(0.5);
+  return cat([
+    lossTimesN,
+    zeros([1], float64),
+    count(predicted.logicalAnd(actual)),
+    count(predicted.logicalNot().logicalAnd(actual.logicalNot())),
+    count(predicted.logicalAnd(actual.logicalNot())),
+  ]);
+}

@@ -1,0 +1,99 @@
+/** Evaluation on the test split: loss, accuracy and the per-example predictions a run saves. */
+import { DataLoader } from "../data/loader.js";
+import type { TransformSpec } from "../data/transforms.js";
+import type { Dataset } from "../data/types.js";
+import { F, noGrad, tidy } from "../engine/index.js";
+import { binaryCrossEntropy, categoricalCrossEntropy } from "../nn/losses.js";
+import type { Model } from "../nn/models/index.js";
+import { batchTensors } from "./batches.js";
+import { type Counts, countOutcomes } from "./metrics.js";
+
+export interface Evaluation {
+  loss: number;
+  /** Top-1 accuracy, or binary accuracy over every attribute for multi-label tasks. */
+  accuracy: number;
+  /** Multi-label only: TP/TN/FP/FN over every attribute and example (threshold 0.5). */
+  counts: Counts | null;
+  /** Argmax class per example; multi-label: 0/1 per attribute, example-major. */
+  predictions: Int32Array | Uint8Array;
+  /** Softmax (or sigmoid) outputs, [examples × classes]. */
+  probabilities: Float32Array;
+}
+
+const EVAL_BATCH = 500;
+
+export async function evaluate(
+  model: Model,
+  test: Dataset,
+  transforms: TransformSpec[],
+  device: string,
+): Promise<Evaluation> {
+  const multilabel = test.kind === "multilabel";
+  const classes = test.classNames.length;
+  const loader = new DataLoader(test, {
+    batchSize: EVAL_BATCH,
+    shuffle: { kind: "none" },
+    inputSeed: 0,
+    transforms,
+  });
+  const probabilities = new Float32Array(test.length * classes);
+  let lossSum = 0;
+  let seen = 0;
+  model.eval();
+  for await (const batch of loader.epochBatches()) {
+    const n = batch.imageShape[0];
+    const { loss, probs } = noGrad(() =>
+      tidy(() => {
+        const { images, labels } = batchTensors(batch, multilabel, device);
+        const logits = model.forward(images);
+        const batchLoss = multilabel
+          ? binaryCrossEntropy(logits, labels)
+          : categoricalCrossEntropy(logits, labels);
+        const out = multilabel ? F.sigmoid(logits) : F.softmax(logits, 1);
+        return {
+          loss: batchLoss.item(),
+          probs: out.to({ device: "cpu" }).contiguous().dataSync() as Float32Array,
+        };
+      }),
+    );
+    probabilities.set(probs, seen * classes);
+    lossSum += loss * n;
+    seen += n;
+  }
+  model.train();
+  const labels = test.labels;
+  if (multilabel) {
+    const predictions = Uint8Array.from(probabilities, (p) => (p >= 0.5 ? 1 : 0));
+    const counts = countOutcomes(predictions, labels as Uint8Array);
+    return {
+      loss: lossSum / seen,
+      accuracy: (counts.tp + counts.tn) / predictions.length,
+      counts,
+      predictions,
+      probabilities,
+    };
+  }
+  const predictions = argmaxRows(probabilities, classes);
+  let correct = 0;
+  for (let i = 0; i < predictions.length; i++) if (predictions[i] === labels[i]) correct++;
+  return {
+    loss: lossSum / seen,
+    accuracy: correct / seen,
+    counts: null,
+    predictions,
+    probabilities,
+  };
+}
+
+/** First index of the maximum in each row, as argmax does. */
+function argmaxRows(values: Float32Array, classes: number): Int32Array {
+  const rows = values.length / classes;
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++)
+      if (values[r * classes + c]! > values[r * classes + best]!) best = c;
+    out[r] = best;
+  }
+  return out;
+}

@@ -1,0 +1,14 @@
+/** One training run: config, seeds, run folder, replay and resume. */
+export { groupName, originalSaveEpochs, type RunConfig, runConfigSchema } from "./config.js";
+export { type RunRequest, recipeFor, resolveRunConfig } from "./recipes.js";
+export type { RunRecord } from "./record.js";
+export { type TrainRunOptions, type TrainRunResult, trainRun } from "./run.js";
+export { RUN_JSON, readRunRecord } from "./run-folder.js";
+export { drawSeeds, type RunSeeds } from "./seeds.js";
+export {
+  originalSettingName,
+  SETTING_NAMES,
+  SETTINGS,
+  type SettingName,
+  settingOf,
+} from "./settings.js";

@@ -1,0 +1,161 @@
+/**
+ * The training setups of the original experiments (../shared/REFERENCE.md), as defaults that
+ * any flag can override. `resolveRunConfig` turns a partial request into a full RunConfig.
+ */
+
+import type { DatasetName } from "../data/registry.js";
+import { PIPELINES } from "../data/registry.js";
+import type { TransformSpec } from "../data/transforms.js";
+import { UserError } from "../errors.js";
+import { modelNames } from "../nn/models/index.js";
+import { originalSaveEpochs, type RunConfig, runConfigSchema } from "./config.js";
+import { type DeterministicSources, SETTINGS, type SettingName, settingOf } from "./settings.js";
+
+type Recipe = Pick<
+  RunConfig,
+  | "epochs"
+  | "batchSize"
+  | "optimizer"
+  | "schedule"
+  | "labelSmoothing"
+  | "transforms"
+  | "shuffle"
+  | "head"
+>;
+
+const adam = (lr: number): RunConfig["optimizer"] => ({
+  name: "adam",
+  lr,
+  momentum: 0,
+  nesterov: false,
+  weightDecay: 0,
+});
+
+/** The recipe the original used for a model on a dataset. */
+export function recipeFor(model: string, dataset: DatasetName): Recipe {
+  const scale = [...PIPELINES.scale] as TransformSpec[];
+  if (model === "resnet18" && dataset === "celeba") {
+    return {
+      epochs: 10,
+      batchSize: 128,
+      optimizer: adam(1e-3),
+      schedule: "celeba",
+      labelSmoothing: 0,
+      transforms: [...PIPELINES.standardize],
+      shuffle: { kind: "buffer", size: 1000 },
+      head: "sigmoid",
+    };
+  }
+  if (model === "resnet18") {
+    const augment = dataset === "cifar10" || dataset === "cifar100";
+    return {
+      epochs: 200,
+      batchSize: 128,
+      optimizer: adam(4e-4),
+      schedule: "resnet18-cifar",
+      labelSmoothing: 0,
+      transforms: augment ? [...PIPELINES.cifarAugmentStandardize] : [...PIPELINES.standardize],
+      shuffle: { kind: "buffer", size: 10000 },
+      head: "softmax",
+    };
+  }
+  if (model === "resnet50" || model === "vgg16" || model === "vgg19") {
+    return {
+      epochs: 90,
+      batchSize: 256,
+      optimizer: { name: "sgd", lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 1e-4 },
+      schedule: "resnet50-imagenet",
+      labelSmoothing: 0.1,
+      transforms: [...PIPELINES.standardize],
+      shuffle: { kind: "buffer", size: 10000 },
+      head: "softmax",
+    };
+  }
+  if (model === "mediumcnn") {
+    return {
+      epochs: 10,
+      batchSize: 128,
+      optimizer: adam(1e-3),
+      schedule: "constant",
+      labelSmoothing: 0,
+      transforms: scale,
+      shuffle: { kind: "buffer", size: 1024 },
+      head: "softmax",
+    };
+  }
+  // SmallCNN, and the default for anything else.
+  return {
+    epochs: 200,
+    batchSize: 128,
+    optimizer: adam(4e-4),
+    schedule: "smallcnn",
+    labelSmoothing: 0,
+    transforms: scale,
+    shuffle: { kind: "buffer", size: 1024 },
+    head: "softmax",
+  };
+}
+
+/** What a user or a plan may specify; everything else comes from the recipe. */
+export type RunRequest = Partial<
+  Omit<RunConfig, "optimizer" | "deterministic" | "fixedSeeds" | "setting">
+> & {
+  optimizer?: Partial<RunConfig["optimizer"]>;
+  /** Shorthand for the three switches; individual switches below override it. */
+  setting?: SettingName;
+  deterministic?: Partial<DeterministicSources>;
+  fixedSeeds?: Partial<RunConfig["fixedSeeds"]>;
+};
+
+export function resolveRunConfig(request: RunRequest): RunConfig {
+  const model = request.model ?? "smallcnn";
+  if (!modelNames().includes(model)) {
+    throw new UserError(`unknown model '${model}'; choose one of ${modelNames().join(", ")}`);
+  }
+  const dataset = request.dataset ?? "fashion-mnist";
+  const recipe = recipeFor(model, dataset);
+  const base = SETTINGS[request.setting ?? "control"];
+  const deterministic = { ...base, ...request.deterministic };
+  const epochs = request.epochs ?? recipe.epochs;
+  const config: RunConfig = {
+    model,
+    batchNorm: request.batchNorm ?? false,
+    kernelSize: model === "mediumcnn" ? (request.kernelSize ?? 3) : null,
+    head: request.head ?? recipe.head,
+    dataset,
+    dataDir: request.dataDir ?? null,
+    trainExamples: request.trainExamples ?? null,
+    testExamples: request.testExamples ?? null,
+    epochs,
+    batchSize: request.batchSize ?? recipe.batchSize,
+    optimizer: { ...recipe.optimizer, ...request.optimizer },
+    schedule: request.schedule ?? recipe.schedule,
+    labelSmoothing: request.labelSmoothing ?? recipe.labelSmoothing,
+    transforms: request.transforms ?? recipe.transforms,
+    shuffle: request.shuffle ?? recipe.shuffle,
+    dropRemainder: request.dropRemainder ?? false,
+    setting: settingOf(deterministic),
+    deterministic,
+    fixedSeeds: { init: 0, input: 0, ...request.fixedSeeds },
+    perturbInitUlp: request.perturbInitUlp ?? false,
+    threads: request.threads ?? 1,
+    device: request.device ?? "cpu",
+    memoryFormat: request.memoryFormat ?? "contiguous",
+    cudnnBenchmark: request.cudnnBenchmark ?? false,
+    saveEpochs: (request.saveEpochs ?? originalSaveEpochs(epochs)).filter((e) => e <= epochs),
+    trace: request.trace ?? false,
+  };
+  const parsed = runConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserError(
+      `invalid run config: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+    );
+  }
+  if (config.deterministic.impl && config.cudnnBenchmark) {
+    throw new UserError(
+      "--cudnn-benchmark cannot be used with deterministic kernels (impl); drop one",
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,76 @@
+/**
+ * The files of a run folder (docs/run-folder.md). Everything is written atomically, so a
+ * reader (the analysis, a runner checking status) never sees half a file.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Dataset } from "../data/types.js";
+import { writeFileAtomicSync } from "../io/atomic.js";
+import { writeNpy } from "../io/npy.js";
+import type { Evaluation } from "./evaluate.js";
+import type { RunRecord } from "./record.js";
+
+export const RUN_JSON = "run.json";
+export const RESUME_CHECKPOINT = "resume.safetensors";
+
+export function readRunRecord(dir: string): RunRecord | null {
+  const path = join(dir, RUN_JSON);
+  if (!existsSync(path)) return null;
+  return JSON.parse(readFileSync(path, "utf8")) as RunRecord;
+}
+
+export function writeRunRecord(dir: string, record: RunRecord): void {
+  writeFileAtomicSync(join(dir, RUN_JSON), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/** One row of log.csv: Keras CSVLogger's columns, `epoch` first, the rest sorted by name. */
+export type LogRow = Record<string, number>;
+
+export function writeLogCsv(dir: string, rows: readonly LogRow[]): void {
+  if (rows.length === 0) return;
+  const columns = [
+    "epoch",
+    ...Object.keys(rows[0]!)
+      .filter((k) => k !== "epoch")
+      .sort(),
+  ];
+  const lines = [
+    columns.join(","),
+    ...rows.map((row) => columns.map((c) => String(row[c])).join(",")),
+  ];
+  writeFileAtomicSync(join(dir, "log.csv"), `${lines.join("\n")}\n`);
+}
+
+/** One example per line: the class index, or the 0/1 attributes separated by spaces. */
+function formatPerExample(values: Int32Array | Uint8Array, perExample: number): string {
+  if (perExample === 1) return `${Array.from(values).join("\n")}\n`;
+  const lines: string[] = [];
+  for (let i = 0; i < values.length; i += perExample)
+    lines.push(Array.from(values.subarray(i, i + perExample)).join(" "));
+  return `${lines.join("\n")}\n`;
+}
+
+export function writeTestLabels(dir: string, test: Dataset): void {
+  const perExample = test.kind === "multiclass" ? 1 : test.classNames.length;
+  writeFileAtomicSync(join(dir, "test-labels.txt"), formatPerExample(test.labels, perExample));
+}
+
+/** pred{epoch}.txt and probs{epoch}.npy; returns the prediction file's name. */
+export function writePredictions(
+  dir: string,
+  epoch: number,
+  evaluation: Evaluation,
+  classes: number,
+  multilabel: boolean,
+): string {
+  const name = `pred${epoch}.txt`;
+  writeFileAtomicSync(
+    join(dir, name),
+    formatPerExample(evaluation.predictions, multilabel ? classes : 1),
+  );
+  writeNpy(join(dir, `probs${epoch}.npy`), evaluation.probabilities, [
+    evaluation.probabilities.length / classes,
+    classes,
+  ]);
+  return name;
+}

@@ -1,0 +1,253 @@
+/**
+ * One training run, start to finish, as the original's training scripts do it: seeds drawn or
+ * fixed per noise source and recorded, predictions and checkpoints at the original's epochs,
+ * and a resume checkpoint after every epoch so a killed run continues bit-identically.
+ */
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { DataLoader } from "../data/loader.js";
+import { configureDeterminism, engineInfo, Generator } from "../engine/index.js";
+import { UserError } from "../errors.js";
+import { loadTrainingCheckpoint, saveTrainingCheckpoint, saveWeights } from "../nn/checkpoint.js";
+import { NNR_VERSION } from "../version.js";
+import { groupName, type RunConfig } from "./config.js";
+import { evaluationTransforms, loadRunData } from "./data-setup.js";
+import { type EpochProgress, trainEpoch } from "./epoch.js";
+import { evaluate } from "./evaluate.js";
+import { buildModel, buildOptimizer, buildSchedule, perturbOneWeight } from "./model-setup.js";
+import type { RunRecord } from "./record.js";
+import {
+  type LogRow,
+  RESUME_CHECKPOINT,
+  readRunRecord,
+  writeLogCsv,
+  writePredictions,
+  writeRunRecord,
+  writeTestLabels,
+} from "./run-folder.js";
+import { drawSeeds, type RunSeeds } from "./seeds.js";
+import { stateDictSha256 } from "./weights-hash.js";
+
+export interface TrainRunOptions {
+  config: RunConfig;
+  outDir: string;
+  replicate: number;
+  /** Continue the run in outDir (or return at once if it is complete). */
+  resume?: boolean;
+  /** Replay: use these seeds instead of drawing new ones. */
+  seeds?: RunSeeds;
+  onProgress?: (progress: EpochProgress) => void;
+  log?: (line: string) => void;
+}
+
+export interface TrainRunResult {
+  status: "complete";
+  weightsSha256: string;
+  seconds: number;
+  record: RunRecord;
+}
+
+interface ResumeMetadata {
+  epochsDone: number;
+  globalStep: number;
+  loader: ConstructorParameters<typeof DataLoader>[2];
+  rows: LogRow[];
+}
+
+const CPU_IMPL_NOTE =
+  "impl noise is off in effect: on CPU at a fixed thread count libtorch's kernels are deterministic; vary the tooling (threads, memory format, device) to see implementation noise";
+
+export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
+  const { outDir, replicate } = options;
+  const log = options.log ?? (() => {});
+  const previous = readRunRecord(outDir);
+  if (previous !== null && !options.resume) {
+    throw new UserError(
+      `${outDir} already holds a run (${previous.status}); pass --resume to continue it, or choose another --out`,
+    );
+  }
+  if (previous?.status === "complete") {
+    return {
+      status: "complete",
+      weightsSha256: previous.weightsSha256!,
+      seconds: previous.seconds,
+      record: previous,
+    };
+  }
+  const config = previous?.config ?? options.config;
+  const seeds = previous?.seeds ?? options.seeds ?? drawSeeds(config);
+  mkdirSync(outDir, { recursive: true });
+  configureDeterminism({
+    deterministic: config.deterministic.impl,
+    threads: config.threads,
+    cudnnBenchmark: config.cudnnBenchmark,
+  });
+
+  const data = loadRunData(config, log);
+  const multilabel = data.train.kind === "multilabel";
+  const classes = data.train.classNames.length;
+  const init = new Generator(seeds.init, "init");
+  const loaderOptions = {
+    batchSize: config.batchSize,
+    shuffle: config.shuffle,
+    inputSeed: seeds.input,
+    dropRemainder: config.dropRemainder,
+    transforms: config.transforms,
+  };
+  const probeLoader = new DataLoader(data.train, loaderOptions);
+  const model = buildModel(config, probeLoader.outputShape, classes, init);
+  const perturbation = config.perturbInitUlp ? perturbOneWeight(model, init) : null;
+  const optimizer = buildOptimizer(config, model);
+  const schedule = buildSchedule(config, probeLoader.batchesPerEpoch);
+  const checkpointPath = join(outDir, RESUME_CHECKPOINT);
+
+  let resumed: ResumeMetadata | null = null;
+  if (previous !== null && existsSync(checkpointPath)) {
+    resumed = loadTrainingCheckpoint(checkpointPath, {
+      model,
+      optimizer,
+      generators: [init],
+    }) as unknown as ResumeMetadata;
+    log(`resuming ${outDir} after epoch ${resumed.epochsDone}`);
+  }
+  const loader = resumed?.loader
+    ? new DataLoader(data.train, loaderOptions, resumed.loader)
+    : probeLoader;
+  const record: RunRecord = previous ?? {
+    format: "nnr-run/1",
+    status: "running",
+    group: groupName(config),
+    replicate,
+    config,
+    seeds,
+    task: {
+      kind: data.test.kind,
+      classes,
+      classNames: data.test.classNames,
+      testExamples: data.test.length,
+    },
+    engine: engineInfo(),
+    data: {
+      train: loader.describe(),
+      test: {
+        name: data.test.name,
+        split: data.test.split,
+        length: data.test.length,
+        shape: data.test.shape,
+        source: data.test.source,
+      },
+    },
+    nnr: { version: NNR_VERSION },
+    perturbation,
+    notes: config.device === "cpu" && !config.deterministic.impl ? [CPU_IMPL_NOTE] : [],
+    epochsDone: 0,
+    predictions: {},
+    checkpoints: {},
+    startedAt: new Date().toISOString(),
+    seconds: 0,
+  };
+  record.status = "running";
+  delete record.error;
+  writeRunRecord(outDir, record);
+  writeTestLabels(outDir, data.test);
+
+  const rows: LogRow[] = resumed?.rows ?? [];
+  let globalStep = resumed?.globalStep ?? 0;
+  const evalTransforms = evaluationTransforms(config.transforms);
+  const saveEpochs = new Set([...config.saveEpochs, config.epochs]);
+  try {
+    for (let epoch = resumed?.epochsDone ?? 0; epoch < config.epochs; epoch++) {
+      const started = performance.now();
+      const trained = await trainEpoch(
+        {
+          config,
+          model,
+          optimizer,
+          schedule,
+          loader,
+          multilabel,
+          classes,
+          onProgress: options.onProgress,
+        },
+        epoch,
+        globalStep,
+      );
+      globalStep = trained.globalStep;
+      const evaluation = await evaluate(model, data.test, evalTransforms, config.device);
+      rows.push({ ...trained.row, ...validationColumns(evaluation, multilabel) });
+      writeLogCsv(outDir, rows);
+      const epochNumber = epoch + 1;
+      if (saveEpochs.has(epochNumber)) {
+        record.predictions[epochNumber] = writePredictions(
+          outDir,
+          epochNumber,
+          evaluation,
+          classes,
+          multilabel,
+        );
+        const checkpoint = `ckpt${epochNumber}.safetensors`;
+        saveWeights(join(outDir, checkpoint), model, {
+          epoch: String(epochNumber),
+          group: record.group,
+        });
+        record.checkpoints[epochNumber] = checkpoint;
+      }
+      const metadata: ResumeMetadata = {
+        epochsDone: epochNumber,
+        globalStep,
+        loader: loader.state(),
+        rows,
+      };
+      saveTrainingCheckpoint(
+        checkpointPath,
+        { model, optimizer, generators: [init] },
+        metadata as unknown as Record<string, unknown>,
+      );
+      record.epochsDone = epochNumber;
+      record.seconds += (performance.now() - started) / 1000;
+      writeRunRecord(outDir, record);
+      log(
+        `epoch ${epochNumber}/${config.epochs}: loss ${fmt(trained.row.loss)}, val accuracy ${fmt(evaluation.accuracy)}`,
+      );
+    }
+    record.weightsSha256 = stateDictSha256(model.stateDict());
+    record.status = "complete";
+    record.finishedAt = new Date().toISOString();
+    writeRunRecord(outDir, record);
+    // Only an unfinished run needs it; it holds the optimizer state too (3× the weights).
+    rmSync(checkpointPath, { force: true });
+    return {
+      status: "complete",
+      weightsSha256: record.weightsSha256,
+      seconds: record.seconds,
+      record,
+    };
+  } catch (error) {
+    record.status = "failed";
+    record.error = error instanceof Error ? error.message : String(error);
+    writeRunRecord(outDir, record);
+    throw error;
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+function validationColumns(
+  evaluation: Awaited<ReturnType<typeof evaluate>>,
+  multilabel: boolean,
+): LogRow {
+  if (!multilabel || evaluation.counts === null)
+    return { val_accuracy: evaluation.accuracy, val_loss: evaluation.loss };
+  const { tp, tn, fp, fn } = evaluation.counts;
+  return {
+    val_binary_accuracy: evaluation.accuracy,
+    val_loss: evaluation.loss,
+    val_true_positives: tp,
+    val_true_negatives: tn,
+    val_false_positives: fp,
+    val_false_negatives: fn,
+  };
+}
+
+const fmt = (x: number | undefined) => (x === undefined ? "?" : x.toFixed(4));
