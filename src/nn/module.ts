@@ -169,25 +169,39 @@ export abstract class Module {
    * `model.to(memory_format=...)`: values are unchanged, the kernels (and so the bits) differ.
    */
   toMemoryFormat(format: ModelMemoryFormat): this {
-    for (const [, module] of this.namedModules()) module.#convertOwnTensors(format);
-    return this;
+    return this.#replaceTensors(
+      (t) => t.ndim === 4 && !t.isContiguous(format),
+      (t) => t.contiguous(format),
+    );
   }
 
-  #convertOwnTensors(format: ModelMemoryFormat): void {
+  /** Moves every parameter and buffer to a device ("cpu", "cuda", "cuda:1"), layout kept. */
+  toDevice(device: string): this {
+    return this.#replaceTensors(
+      (t) => t.device !== device,
+      (t) => t.to({ device }),
+    );
+  }
+
+  /** Swaps each tensor that needs it for a converted copy; parameters stay trainable leaves. */
+  #replaceTensors(needs: (t: Tensor) => boolean, convert: (t: Tensor) => Tensor): this {
     noGrad(() => {
-      for (const [name, tensor] of this.#parameters) {
-        if (tensor.ndim !== 4 || tensor.isContiguous(format)) continue;
-        const converted = keep(tensor.contiguous(format)).requiresGrad_(true);
-        tensor.dispose();
-        this.#parameters.set(name, converted);
-      }
-      for (const [name, entry] of this.#buffers) {
-        if (entry.tensor.ndim !== 4 || entry.tensor.isContiguous(format)) continue;
-        const converted = keep(entry.tensor.contiguous(format));
-        entry.tensor.dispose();
-        this.#buffers.set(name, { ...entry, tensor: converted });
+      for (const [, module] of this.namedModules()) {
+        for (const [name, tensor] of module.#parameters) {
+          if (!needs(tensor)) continue;
+          const converted = keep(convert(tensor)).requiresGrad_(true);
+          tensor.dispose();
+          module.#parameters.set(name, converted);
+        }
+        for (const [name, entry] of module.#buffers) {
+          if (!needs(entry.tensor)) continue;
+          const converted = keep(convert(entry.tensor));
+          entry.tensor.dispose();
+          module.#buffers.set(name, { ...entry, tensor: converted });
+        }
       }
     });
+    return this;
   }
 
   /** Drops every parameter's gradient (PyTorch's zero_grad(set_to_none=True)). */

@@ -1,6 +1,7 @@
 /** Module: explicit registration, PyTorch's state-dict order and names, modes, layouts, memory. */
 import { describe, expect, it } from "vitest";
 import {
+  engineInfo,
   F,
   Generator,
   liveTensors,
@@ -137,6 +138,15 @@ describe("Module", () => {
     expect(tidy(() => weight.equal(before))).toBe(true);
     expect(tiny.parameters()).toContain(weight);
     before.dispose();
+    tiny.dispose();
+  });
+
+  it("toDevice keeps CPU tensors and reports an unavailable device with libtorch's message", () => {
+    const tiny = new Tiny();
+    const weight = tiny.stateDict().get("conv.weight")!;
+    tiny.toDevice("cpu");
+    expect(tiny.stateDict().get("conv.weight")).toBe(weight);
+    if (!engineInfo().cudaAvailable) expect(() => tiny.toDevice("cuda")).toThrow(/CUDA|cuda/);
     tiny.dispose();
   });
 

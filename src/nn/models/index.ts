@@ -63,9 +63,13 @@ export function modelDefinition(name: string): ModelDefinition {
   return definition;
 }
 
-/** Builds a model by name, then converts it to the requested memory layout. */
+/**
+ * Builds a model by name, then moves it to the requested device and memory layout. Weights
+ * are drawn on the CPU, so a seed gives the same initial weights on every device.
+ */
 export function createModel(name: string, options: ModelOptions): Model {
   const model = modelDefinition(name).create(options);
+  if (options.device !== undefined && options.device !== "cpu") model.toDevice(options.device);
   if (model.memoryFormat !== "contiguous") model.toMemoryFormat(model.memoryFormat);
   return model;
 }

@@ -15,6 +15,8 @@ export interface ModelOptions {
   inputShape?: InputShape;
   /** Recorded with runs: the layout changes the kernels and so the bits. */
   memoryFormat?: ModelMemoryFormat;
+  /** Where the weights live ("cpu" unless given); they are drawn on the CPU, then moved. */
+  device?: string;
   /** SmallCNN: BatchNorm after each convolution (the original's `--bn`). */
   batchNorm?: boolean;
   /** ResNet18: softmax (CIFAR) or sigmoid (CelebA, multi-label) outputs. */
