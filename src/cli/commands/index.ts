@@ -1,9 +1,15 @@
 import type { Command } from "commander";
 import { registerAnalyze } from "./analyze.js";
+import { registerExperiment } from "./experiment.js";
 import { registerReport } from "./report.js";
 import { registerTrain } from "./train.js";
 
 /** Each command lives in its own file and registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerTrain, registerAnalyze, registerReport];
+export const commands: RegisterCommand[] = [
+  registerTrain,
+  registerAnalyze,
+  registerReport,
+  registerExperiment,
+];

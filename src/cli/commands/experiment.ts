@@ -1,0 +1,279 @@
+import { mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { Option } from "commander";
+import pc from "picocolors";
+import { summaryTable } from "../../analysis/summary-table.js";
+import { UserError } from "../../errors.js";
+import { analyzeAndReport } from "../../experiment/finish.js";
+import { ensurePlanFile, type Plan, readPlan } from "../../experiment/plan.js";
+import { type PlanOverrides, planFromSource } from "../../experiment/plan-source.js";
+import { PRESET_NAMES, PRESETS, SCALES, type Scale } from "../../experiment/presets.js";
+import { createRunnerDisplay } from "../../experiment/progress-display.js";
+import { runPlan } from "../../experiment/runner.js";
+import { experimentStatus, formatStatus } from "../../experiment/status.js";
+import type { TrainerRef } from "../../experiment/worker-protocol.js";
+import type { RegisterCommand } from "./index.js";
+
+function integer(flag: string, minimum: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < minimum) {
+      throw new UserError(`${flag} ${text}: expected an integer ≥ ${minimum}`);
+    }
+    return value;
+  };
+}
+
+function scale(text: string): Scale {
+  if (!(SCALES as readonly string[]).includes(text)) {
+    throw new UserError(`--scale ${text}: choose one of ${SCALES.join(", ")}`);
+  }
+  return text as Scale;
+}
+
+function gpuList(text: string): string[] {
+  const gpus = text.split(",").map((part) => part.trim());
+  if (gpus.some((gpu) => !/^\d+$/.test(gpu))) {
+    throw new UserError(`--gpus ${text}: expected device numbers separated by commas, e.g. 0,1`);
+  }
+  return gpus;
+}
+
+/** `--data-dir cifar10=/data/cifar10` (repeatable), or `--data-dir DIR` for every dataset. */
+function dataDir(text: string, previous: Record<string, string> | undefined) {
+  const match = /^([a-z0-9-]+)=(.+)$/.exec(text);
+  return { ...previous, ...(match ? { [match[1]!]: match[2]! } : { "*": text }) };
+}
+
+/** `--trainer /abs/module.ts#trainRun`: train with another function of trainRun's shape. */
+function trainerRef(text: string): TrainerRef {
+  const [module, exportName = "trainRun"] = text.split("#");
+  return { module: module!, exportName };
+}
+
+interface RunFlags {
+  preset?: string;
+  plan?: string;
+  out?: string;
+  scale?: Scale;
+  replicates?: number;
+  workers?: number;
+  threads?: number;
+  device?: string;
+  gpus?: string[];
+  dataDir?: Record<string, string>;
+  retryFailed?: boolean;
+  wait: boolean;
+  analysis: boolean;
+  dryRun?: boolean;
+  staleAfter: number;
+  trainer?: TrainerRef;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+}
+
+/** The plan to run and its folder: a new one from a preset or file, or the folder's own. */
+function preparePlan(flags: RunFlags): { dir: string; plan: Plan } {
+  const overrides: PlanOverrides = {
+    replicates: flags.replicates,
+    threads: flags.threads,
+    device: flags.device ?? (flags.gpus ? "cuda" : undefined),
+    dataDirs: flags.dataDir,
+  };
+  if (flags.preset === undefined && flags.plan === undefined) {
+    if (flags.out === undefined) {
+      throw new UserError("give --preset NAME or --plan FILE (or --out DIR to resume a plan)");
+    }
+    const changed = Object.entries({ ...overrides, scale: flags.scale })
+      .filter(([key, value]) => value !== undefined && !(key === "device" && flags.gpus))
+      .map(([key]) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    if (changed.length > 0) {
+      throw new UserError(`${changed.join(", ")} change the plan; ${flags.out} already has one`);
+    }
+    return { dir: flags.out, plan: readPlan(flags.out) };
+  }
+  if (flags.preset !== undefined && flags.plan !== undefined) {
+    throw new UserError("give --preset or --plan, not both");
+  }
+  const plan =
+    flags.preset !== undefined
+      ? planFromSource({ kind: "preset", name: flags.preset, scale: flags.scale }, overrides)
+      : planFromSource({ kind: "file", path: flags.plan! }, overrides);
+  const dir = flags.out ?? join("out", `${plan.name}-${timestamp()}`);
+  mkdirSync(dir, { recursive: true });
+  return { dir, plan: ensurePlanFile(dir, plan).plan };
+}
+
+/** Ctrl-C once: stop cleanly; twice: leave at once (workers follow when their runner goes). */
+function interruptOnSigint(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off("SIGINT", onSigint);
+      process.off("SIGTERM", onSigint);
+    },
+  };
+}
+
+async function runCommand(flags: RunFlags): Promise<void> {
+  const started = performance.now();
+  const { dir, plan } = preparePlan(flags);
+  const threads = Math.max(...plan.runs.map((entry) => entry.config.threads));
+  const workers =
+    flags.workers ??
+    (flags.gpus ? flags.gpus.length : Math.max(1, Math.floor(availableParallelism() / threads)));
+  const before = experimentStatus(dir, flags.staleAfter * 1000);
+  console.log(
+    `experiment ${dir}: plan '${plan.name}', ${plan.runs.length} runs (${before.counts.done} done); ` +
+      `${workers} workers × ${threads} threads${flags.gpus ? ` on GPUs ${flags.gpus.join(",")}` : ""}`,
+  );
+  if (flags.dryRun) return;
+  const interrupt = interruptOnSigint();
+  const display = createRunnerDisplay({
+    total: plan.runs.length,
+    completeElsewhere: () => experimentStatus(dir, flags.staleAfter * 1000).counts.done,
+    workers,
+    tty: process.stdout.isTTY === true,
+  });
+  const summary = await runPlan({
+    dir,
+    plan,
+    workers,
+    gpus: flags.gpus,
+    trainer: flags.trainer,
+    staleAfterMs: flags.staleAfter * 1000,
+    retryFailed: flags.retryFailed,
+    wait: flags.wait,
+    signal: interrupt.signal,
+    onEvent: (event) => display.onEvent(event),
+  }).finally(() => {
+    display.stop();
+    interrupt.dispose();
+  });
+  const training = summary.seconds;
+  const perRun = summary.completed.length > 0 ? training / summary.completed.length : 0;
+  console.log(
+    `trained ${summary.completed.length} runs here in ${training.toFixed(1)} s` +
+      (summary.completed.length > 0
+        ? ` (${perRun.toFixed(1)} s wall per run with ${workers} workers)`
+        : "") +
+      (summary.resumed.length > 0 ? `; resumed ${summary.resumed.length}` : ""),
+  );
+  for (const failure of summary.failed)
+    console.error(pc.red(`failed: ${failure.id}: ${failure.message}`));
+  if (summary.interrupted) {
+    console.log(`stopped; resume with: nnr experiment run --out ${dir}`);
+    process.exitCode = 130;
+    return;
+  }
+  if (summary.failed.length > 0) process.exitCode = 1;
+  if (!summary.allComplete) {
+    console.log(`not all runs are complete; 'nnr experiment status ${dir}' shows which`);
+    return;
+  }
+  if (!flags.analysis || summary.completed.length === 0) return;
+  const finished = await analyzeAndReport(dir);
+  console.log(summaryTable(finished.result));
+  const total = (performance.now() - started) / 1000;
+  console.log(
+    `time: training ${training.toFixed(1)} s, analysis ${finished.seconds.analysis.toFixed(1)} s, ` +
+      `report ${finished.seconds.report.toFixed(1)} s; total ${total.toFixed(1)} s`,
+  );
+  console.log(`wrote ${finished.files.csv}, ${finished.files.json}`);
+  console.log(`report: ${pc.bold(finished.files.html)}`);
+}
+
+async function statusCommand(dir: string, flags: { watch?: boolean; json?: boolean }) {
+  if (flags.json) {
+    const { plan: _plan, ...status } = experimentStatus(dir);
+    console.log(JSON.stringify(status, null, 2));
+    return;
+  }
+  let previousLines = 0;
+  for (;;) {
+    const status = experimentStatus(dir);
+    const text = formatStatus(status);
+    if (previousLines > 0) process.stdout.write(`\x1b[${previousLines}A\x1b[0J`);
+    console.log(text);
+    previousLines = text.split("\n").length;
+    if (!flags.watch || status.counts.running === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+const presetHelp = PRESET_NAMES.map(
+  (name) =>
+    `  ${name.padEnd(8)} ${PRESETS[name]!.description}${PRESETS[name]!.unavailable ? " (not available yet)" : ""}`,
+).join("\n");
+
+export const registerExperiment: RegisterCommand = (program) => {
+  const experiment = program
+    .command("experiment")
+    .description("plan many runs, train them in parallel (resumable), then analyse and report");
+  experiment
+    .command("run")
+    .description("run a preset or a plan file in DIR (resumes what DIR already holds)")
+    .option("--preset <name>", `one of the original's experiments: ${PRESET_NAMES.join(", ")}`)
+    .option("--plan <file>", "a plan spec (JSON grid); see docs/experiments.md")
+    .option("--out <dir>", "experiment folder (default: out/<plan>-<time>)")
+    .option("--scale <scale>", "fast | default | paper (demo: fast; figures: default)", scale)
+    .option(
+      "--replicates <n>",
+      "replicates per setting (overrides the preset)",
+      integer("--replicates", 1),
+    )
+    .option(
+      "--workers <n>",
+      "runs trained at once (default: cores ÷ threads, or one per GPU)",
+      integer("--workers", 1),
+    )
+    .option(
+      "--threads <n>",
+      "threads per run (default: the plan's, 1 for presets)",
+      integer("--threads", 1),
+    )
+    .option("--device <device>", "cpu or cuda (default: the plan's; cuda with --gpus)")
+    .option("--gpus <list>", "CUDA devices to spread the workers over, e.g. 0,1", gpuList)
+    .option(
+      "--data-dir <[dataset=]dir>",
+      "data folder, for one dataset or all (repeatable)",
+      dataDir,
+    )
+    .option("--retry-failed", "claim runs that failed before again")
+    .option(
+      "--no-wait",
+      "exit when no run is left to claim, instead of watching other runners' runs",
+    )
+    .option("--no-analysis", "skip the analysis and report at the end")
+    .option("--dry-run", "write plan.json and stop")
+    .option(
+      "--stale-after <seconds>",
+      "take over a run whose heartbeat is this old",
+      integer("--stale-after", 5),
+      120,
+    )
+    .addOption(
+      new Option("--trainer <module#export>", "train with another function")
+        .argParser(trainerRef)
+        .hideHelp(),
+    )
+    .addHelpText("after", `\nPresets:\n${presetHelp}`)
+    .action((flags: RunFlags) => runCommand(flags));
+  experiment
+    .command("status")
+    .description("done / running / failed / pending runs of an experiment folder")
+    .argument("<dir>", "experiment folder (holding plan.json)")
+    .option("--watch", "refresh every second while runs are running")
+    .option("--json", "print the status as JSON")
+    .action((dir: string, flags: { watch?: boolean; json?: boolean }) => statusCommand(dir, flags));
+};

@@ -1,0 +1,68 @@
+/**
+ * Where a plan comes from: a preset at a scale, or a spec file, with the command line's
+ * overrides (replicates, threads, device, data folders) applied before expansion, so
+ * plan.json records exactly what will run.
+ */
+import { readFileSync } from "node:fs";
+import { UserError } from "../errors.js";
+import { expandPlan, type Plan } from "./plan.js";
+import { type PlanSpec, parsePlanSpec, validatePlanSpec } from "./plan-spec.js";
+import { defaultScale, presetSpec, type Scale } from "./presets.js";
+
+export interface PlanOverrides {
+  replicates?: number;
+  threads?: number;
+  device?: string;
+  /** Data folder per dataset; the key "*" applies to every dataset of the plan. */
+  dataDirs?: Record<string, string>;
+}
+
+export type PlanSource =
+  | { kind: "preset"; name: string; scale?: Scale }
+  | { kind: "file"; path: string };
+
+function datasetsOf(spec: PlanSpec): string[] {
+  const grids = Array.isArray(spec.grid) ? spec.grid : [spec.grid];
+  return [...new Set(grids.flatMap((grid) => grid.datasets))];
+}
+
+/** Applies the overrides; the result is validated again, naming the flag at fault. */
+export function applyOverrides(spec: PlanSpec, overrides: PlanOverrides, source: string): PlanSpec {
+  const json = structuredClone(spec) as PlanSpec;
+  if (overrides.replicates !== undefined) {
+    json.replicates = overrides.replicates;
+    for (const grid of Array.isArray(json.grid) ? json.grid : [json.grid]) delete grid.replicates;
+  }
+  const base: Record<string, unknown> = { ...json.base };
+  if (overrides.threads !== undefined) base.threads = overrides.threads;
+  if (overrides.device !== undefined) base.device = overrides.device;
+  json.base = base;
+  if (overrides.dataDirs !== undefined) {
+    const dataDirs: Record<string, string> = { ...json.dataDirs };
+    for (const [dataset, dir] of Object.entries(overrides.dataDirs)) {
+      if (dataset === "*") for (const name of datasetsOf(spec)) dataDirs[name] = dir;
+      else dataDirs[dataset] = dir;
+    }
+    json.dataDirs = dataDirs as PlanSpec["dataDirs"];
+  }
+  return validatePlanSpec(json, `${source} with the command-line options`);
+}
+
+/** Reads or builds the spec and expands it into a plan. */
+export function planFromSource(source: PlanSource, overrides: PlanOverrides = {}): Plan {
+  if (source.kind === "preset") {
+    const scale = source.scale ?? defaultScale(source.name);
+    const spec = applyOverrides(presetSpec(source.name, scale), overrides, `preset ${source.name}`);
+    return expandPlan(spec, `preset ${source.name}`, { preset: source.name, scale, overrides });
+  }
+  let text: string;
+  try {
+    text = readFileSync(source.path, "utf8");
+  } catch (error) {
+    throw new UserError(
+      `--plan ${source.path}: cannot read (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+  const spec = applyOverrides(parsePlanSpec(text, source.path), overrides, source.path);
+  return expandPlan(spec, source.path, { planFile: source.path, overrides });
+}

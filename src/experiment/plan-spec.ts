@@ -1,0 +1,211 @@
+/**
+ * A plan spec: the grid a user writes (or a preset builds) before it is expanded into runs.
+ *
+ *   { "name": "figure2", "replicates": 10, "base": { "epochs": 200 },
+ *     "dataDirs": { "cifar10": "/data/cifar10" },
+ *     "grid": { "models": ["smallcnn"], "datasets": ["cifar10"],
+ *               "settings": ["algo+impl", "algo", "impl", "control"],
+ *               "options": { "batchNorm": [false, true] } } }
+ *
+ * `grid` may also be a list of such grids (e.g. figure 1: SmallCNN on CIFAR-10 and ResNet50 on
+ * ImageNet, without crossing them). Validation collects every mistake, each naming its field.
+ */
+import { z } from "zod";
+import { DATASET_NAMES } from "../data/registry.js";
+import { UserError } from "../errors.js";
+import { modelNames } from "../nn/models/index.js";
+import { runConfigSchema } from "../train/config.js";
+import { SETTING_NAMES } from "../train/settings.js";
+
+/** Run-config fields a plan may set in `base` or vary in `options`; the grid sets the rest. */
+const GRID_FIELDS = ["model", "dataset", "setting"] as const;
+const REQUEST_FIELDS = Object.keys(runConfigSchema.shape).filter(
+  (key) => !(GRID_FIELDS as readonly string[]).includes(key),
+);
+/** Nested objects a request may give in part (the rest comes from the recipe). */
+const PARTIAL_FIELDS = new Set(["optimizer", "deterministic", "fixedSeeds"]);
+
+const replicatesSchema = z.number().int().min(1, "must be a whole number ≥ 1");
+const requestSchema = z.record(z.string(), z.unknown());
+
+const gridSchema = z.strictObject({
+  models: z.array(z.string()).min(1, "list at least one model"),
+  datasets: z.array(z.enum(DATASET_NAMES)).min(1, "list at least one dataset"),
+  settings: z.array(z.enum(SETTING_NAMES)).min(1, "list at least one setting").optional(),
+  /** Run-config fields to cross with the rest, e.g. { "batchNorm": [false, true] }. */
+  options: z.record(z.string(), z.array(z.unknown()).min(1, "list at least one value")).optional(),
+  /** Fields for this grid only, over the plan's `base`. */
+  base: requestSchema.optional(),
+  replicates: replicatesSchema.optional(),
+});
+
+const specSchema = z.strictObject({
+  format: z.literal("nnr-plan-spec/1").optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, '.', '_' or '-'")
+    .optional(),
+  replicates: replicatesSchema,
+  base: requestSchema.optional(),
+  dataDirs: z.partialRecord(z.enum(DATASET_NAMES), z.string().min(1)).optional(),
+  grid: z.unknown().optional(),
+});
+
+export type Grid = z.infer<typeof gridSchema>;
+export interface PlanSpec extends Omit<z.infer<typeof specSchema>, "grid"> {
+  grid: Grid | Grid[];
+}
+
+type Path = readonly PropertyKey[];
+
+/** `grid.models[1]`, `base.optimizer.lr`: the way a user finds the field in the file. */
+export function fieldPath(path: Path): string {
+  let text = "";
+  for (const part of path) {
+    if (typeof part === "number") text += `[${part}]`;
+    else text += text === "" ? String(part) : `.${String(part)}`;
+  }
+  return text === "" ? "(top level)" : text;
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  let value = root;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+function shortJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** One line per zod issue, naming the field and the value that was there. */
+function issueLines(error: z.ZodError, root: unknown, prefix: Path): string[] {
+  return error.issues.map((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === "unrecognized_keys") {
+      const keys = issue.keys.map((key) => `'${key}'`).join(", ");
+      return `${fieldPath(path)}: unknown field ${keys}`;
+    }
+    const value = valueAt(root, path);
+    const got = value === undefined ? "missing" : `got ${shortJson(value)}`;
+    return `${fieldPath(path)}: ${issue.message} (${got})`;
+  });
+}
+
+/** Checks the fields of a `base` or `options` object against the run config's own schema. */
+function requestLines(
+  request: Record<string, unknown>,
+  root: unknown,
+  prefix: Path,
+  each: boolean,
+) {
+  const lines: string[] = [];
+  for (const [key, raw] of Object.entries(request)) {
+    const path = [...prefix, key];
+    if (!REQUEST_FIELDS.includes(key)) {
+      const hint = (GRID_FIELDS as readonly string[]).includes(key)
+        ? `; set ${key}s in the grid`
+        : `; fields are ${REQUEST_FIELDS.join(", ")}`;
+      lines.push(`${fieldPath(path)}: unknown run-config field '${key}'${hint}`);
+      continue;
+    }
+    const shape = runConfigSchema.shape as Record<string, z.ZodType>;
+    let schema = shape[key]!;
+    if (PARTIAL_FIELDS.has(key)) schema = (schema as z.ZodObject).partial();
+    const values = each ? (raw as unknown[]) : [raw];
+    for (const [index, value] of values.entries()) {
+      const parsed = schema.safeParse(value);
+      if (!parsed.success)
+        lines.push(...issueLines(parsed.error, root, each ? [...path, index] : path));
+    }
+  }
+  return lines;
+}
+
+/** A model, dataset or setting listed twice would plan the same runs twice. */
+function duplicateLines(raw: unknown, prefix: Path): string[] {
+  const lines: string[] = [];
+  for (const field of ["models", "datasets", "settings"]) {
+    const list = valueAt(raw, [field]);
+    if (!Array.isArray(list)) continue;
+    const seen = new Set<string>();
+    for (const [index, item] of list.entries()) {
+      const key = JSON.stringify(item);
+      if (seen.has(key))
+        lines.push(`${fieldPath([...prefix, field, index])}: ${key} is listed twice`);
+      seen.add(key);
+    }
+  }
+  return lines;
+}
+
+function gridLines(grid: Grid, root: unknown, prefix: Path): string[] {
+  const lines: string[] = [];
+  const known = modelNames();
+  for (const [index, model] of grid.models.entries()) {
+    if (!known.includes(model)) {
+      lines.push(
+        `${fieldPath([...prefix, "models", index])}: unknown model '${model}'; choose one of ${known.join(", ")}`,
+      );
+    }
+  }
+  if (grid.base) lines.push(...requestLines(grid.base, root, [...prefix, "base"], false));
+  if (grid.options) lines.push(...requestLines(grid.options, root, [...prefix, "options"], true));
+  return lines;
+}
+
+/**
+ * Validates a parsed plan spec; throws one UserError listing every mistake on one line,
+ * each as `source: field: what is wrong (got value)`.
+ */
+export function validatePlanSpec(json: unknown, source: string): PlanSpec {
+  const fail = (lines: string[]): never => {
+    throw new UserError(lines.map((line) => `${source}: ${line}`).join("; "));
+  };
+  const parsed = specSchema.safeParse(json);
+  if (!parsed.success) fail(issueLines(parsed.error, json, []));
+  const spec = parsed.data!;
+  const lines: string[] = [];
+  if (spec.base) lines.push(...requestLines(spec.base, json, ["base"], false));
+  if (spec.grid === undefined) lines.push("grid: missing (give an object or a list of objects)");
+  const gridList = Array.isArray(spec.grid) ? spec.grid : [spec.grid];
+  if (Array.isArray(spec.grid) && spec.grid.length === 0) lines.push("grid: the list is empty");
+  const grids: Grid[] = [];
+  for (const [index, raw] of gridList.entries()) {
+    if (raw === undefined) continue;
+    const prefix: Path = Array.isArray(spec.grid) ? ["grid", index] : ["grid"];
+    const grid = gridSchema.safeParse(raw);
+    lines.push(...duplicateLines(raw, prefix));
+    if (!grid.success) {
+      lines.push(...issueLines(grid.error, json, prefix));
+      continue;
+    }
+    lines.push(...gridLines(grid.data, json, prefix));
+    grids.push(grid.data);
+  }
+  if (lines.length > 0) fail(lines);
+  return { ...spec, grid: Array.isArray(spec.grid) ? grids : grids[0]! };
+}
+
+/** Parses plan-spec JSON text; bad JSON is reported with its line and column. */
+export function parsePlanSpec(text: string, source: string): PlanSpec {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    let where = "";
+    if (position) {
+      const before = text.slice(0, Number(position[1]));
+      const line = before.split("\n").length;
+      where = ` at line ${line}, column ${before.length - before.lastIndexOf("\n")}`;
+    }
+    throw new UserError(`${source}: not valid JSON${where}: ${message.split("\n")[0]}`);
+  }
+  return validatePlanSpec(json, source);
+}

@@ -1,0 +1,149 @@
+/**
+ * The original's experiments as plan specs, at three scales:
+ * - `fast`: minutes on a laptop CPU — a training subset, a few epochs, 2–3 replicates;
+ * - `default`: the full training sets at a fraction of the epochs, 5 replicates;
+ * - `paper`: the original's epochs and replicate counts (10 per setting; 5 for ImageNet).
+ * docs/experiments.md carries the same table.
+ */
+import { UserError } from "../errors.js";
+import { originalSaveEpochs } from "../train/config.js";
+import type { Grid, PlanSpec } from "./plan-spec.js";
+import { validatePlanSpec } from "./plan-spec.js";
+
+export const SCALES = ["fast", "default", "paper"] as const;
+export type Scale = (typeof SCALES)[number];
+
+/** Size of one model × dataset at one scale. null = the whole split. */
+export interface Size {
+  epochs: number;
+  replicates: number;
+  trainExamples: number | null;
+  testExamples: number | null;
+}
+
+type Setup = "fashion-smallcnn" | "cifar-smallcnn" | "cifar-resnet18" | "celeba" | "imagenet";
+
+export const SIZES: Record<Setup, Record<Scale, Size>> = {
+  "fashion-smallcnn": {
+    fast: { epochs: 3, replicates: 3, trainExamples: 10_000, testExamples: null },
+    default: { epochs: 10, replicates: 5, trainExamples: null, testExamples: null },
+    paper: { epochs: 200, replicates: 10, trainExamples: null, testExamples: null },
+  },
+  "cifar-smallcnn": {
+    fast: { epochs: 3, replicates: 3, trainExamples: 10_000, testExamples: null },
+    default: { epochs: 30, replicates: 5, trainExamples: null, testExamples: null },
+    paper: { epochs: 200, replicates: 10, trainExamples: null, testExamples: null },
+  },
+  "cifar-resnet18": {
+    fast: { epochs: 1, replicates: 2, trainExamples: 2_000, testExamples: null },
+    default: { epochs: 30, replicates: 5, trainExamples: null, testExamples: null },
+    paper: { epochs: 200, replicates: 10, trainExamples: null, testExamples: null },
+  },
+  celeba: {
+    fast: { epochs: 1, replicates: 2, trainExamples: 2_000, testExamples: 2_000 },
+    default: { epochs: 10, replicates: 5, trainExamples: null, testExamples: null },
+    paper: { epochs: 10, replicates: 10, trainExamples: null, testExamples: null },
+  },
+  imagenet: {
+    fast: { epochs: 1, replicates: 2, trainExamples: 2_000, testExamples: 1_000 },
+    default: { epochs: 16, replicates: 3, trainExamples: null, testExamples: null },
+    paper: { epochs: 90, replicates: 5, trainExamples: null, testExamples: null },
+  },
+};
+
+function sized(grid: Omit<Grid, "base" | "replicates">, setup: Setup, scale: Scale): Grid {
+  const size = SIZES[setup][scale];
+  return {
+    ...grid,
+    replicates: size.replicates,
+    base: {
+      epochs: size.epochs,
+      trainExamples: size.trainExamples,
+      testExamples: size.testExamples,
+      // A fast run keeps only its final predictions; longer ones the original's epochs.
+      saveEpochs: scale === "fast" ? [size.epochs] : originalSaveEpochs(size.epochs),
+    },
+  };
+}
+
+interface Preset {
+  description: string;
+  grids(scale: Scale): Grid[];
+  /** Why the preset cannot run in this version, if it cannot. */
+  unavailable?: string;
+}
+
+export const PRESETS: Record<string, Preset> = {
+  demo: {
+    description: "SmallCNN on Fashion-MNIST (embedded), all four settings",
+    grids: (scale) => [
+      sized({ models: ["smallcnn"], datasets: ["fashion-mnist"] }, "fashion-smallcnn", scale),
+    ],
+  },
+  figure1: {
+    description:
+      "std(accuracy), churn and L2 for SmallCNN CIFAR-10, ResNet18 CIFAR-10/100, ResNet50 ImageNet",
+    grids: (scale) => [
+      sized({ models: ["smallcnn"], datasets: ["cifar10"] }, "cifar-smallcnn", scale),
+      sized({ models: ["resnet18"], datasets: ["cifar10", "cifar100"] }, "cifar-resnet18", scale),
+      sized({ models: ["resnet50"], datasets: ["imagenet"] }, "imagenet", scale),
+    ],
+  },
+  figure2: {
+    description: "SmallCNN CIFAR-10 with and without BatchNorm",
+    grids: (scale) => [
+      sized(
+        { models: ["smallcnn"], datasets: ["cifar10"], options: { batchNorm: [false, true] } },
+        "cifar-smallcnn",
+        scale,
+      ),
+    ],
+  },
+  figure3: {
+    description: "per-class accuracy spread: SmallCNN and ResNet18 on CIFAR-10",
+    grids: (scale) => [
+      sized({ models: ["smallcnn"], datasets: ["cifar10"] }, "cifar-smallcnn", scale),
+      sized({ models: ["resnet18"], datasets: ["cifar10"] }, "cifar-resnet18", scale),
+    ],
+  },
+  figure4: {
+    description: "ResNet18 CelebA: subgroup false positive / negative rates (Male, Young)",
+    grids: (scale) => [sized({ models: ["resnet18"], datasets: ["celeba"] }, "celeba", scale)],
+  },
+  figure5: {
+    description: "ResNet18 CIFAR-100: per-class spread over 100 classes",
+    grids: (scale) => [
+      sized({ models: ["resnet18"], datasets: ["cifar100"] }, "cifar-resnet18", scale),
+    ],
+  },
+  figure6: {
+    description: "determinism overhead (MediumCNN k=1,3,5,7 and the Keras models)",
+    grids: () => [],
+    unavailable:
+      "the determinism-overhead study is not part of this version; it writes overhead.csv, which 'nnr analyze' already reads",
+  },
+};
+
+export const PRESET_NAMES = Object.keys(PRESETS);
+
+/** The spec of a preset at a scale, validated like a user's plan. */
+export function presetSpec(name: string, scale: Scale): PlanSpec {
+  const preset = PRESETS[name];
+  if (preset === undefined) {
+    throw new UserError(
+      `--preset ${name}: unknown preset; choose one of ${PRESET_NAMES.join(", ")}`,
+    );
+  }
+  if (preset.unavailable !== undefined) {
+    throw new UserError(`--preset ${name}: ${preset.unavailable}`);
+  }
+  const grids = preset.grids(scale);
+  // Grid-level replicates take precedence; the top level is the smallest, for the record.
+  const replicates = Math.min(...grids.map((grid) => grid.replicates ?? 1));
+  return validatePlanSpec({ name: `${name}-${scale}`, replicates, grid: grids }, `preset ${name}`);
+}
+
+/** The default scale of a preset: the demo must finish in minutes; the figures are studies. */
+export function defaultScale(name: string): Scale {
+  return name === "demo" ? "fast" : "default";
+}

@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const FAKE_TRAINER = fileURLToPath(new URL("./fixtures/fake-trainer.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("./fixtures/nnr-cli.ts", import.meta.url));
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `nnr-experiment-${prefix}-`));
+}
+
+/** A small plan spec: SmallCNN on Fashion-MNIST, the four settings. */
+export function writeSpec(dir: string, spec: Record<string, unknown>, name = "plan.json"): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(spec));
+  return path;
+}
+
+export function fakeSpec(replicates: number, epochs: number) {
+  return {
+    name: "fake",
+    replicates,
+    base: { epochs, trainExamples: 100, saveEpochs: [epochs] },
+    grid: { models: ["smallcnn"], datasets: ["fashion-mnist"] },
+  };
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `nnr ARGS` from the sources in its own process (group), with extra environment. */
+export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let text = "";
+  child.stdout?.on("data", (chunk) => (text += chunk));
+  child.stderr?.on("data", (chunk) => (text += chunk));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => resolve(code)),
+  );
+  return { child, output: () => text, exited };
+}
+
+export interface FakeEvent {
+  kind: "start" | "complete" | "already-complete";
+  id: string;
+  pid: number;
+  fromEpoch?: number;
+}
+
+export function readEvents(path: string): FakeEvent[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as FakeEvent);
+}
+
+export function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

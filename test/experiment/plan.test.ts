@@ -1,0 +1,243 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { UserError } from "../../src/errors.js";
+import { ensurePlanFile, expandPlan, readPlan } from "../../src/experiment/plan.js";
+import { applyOverrides, planFromSource } from "../../src/experiment/plan-source.js";
+import { parsePlanSpec, validatePlanSpec } from "../../src/experiment/plan-spec.js";
+import { PRESET_NAMES, presetSpec, SIZES } from "../../src/experiment/presets.js";
+import { fakeSpec, tempDir } from "./helpers.js";
+
+function errorOf(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a UserError");
+}
+
+const validGrid = { models: ["smallcnn"], datasets: ["fashion-mnist"] };
+
+describe("plan specs: one clear error per mistake, naming the field", () => {
+  it("names an unknown model by its index in the grid", () => {
+    const message = errorOf(() =>
+      parsePlanSpec(
+        JSON.stringify({ replicates: 2, grid: { ...validGrid, models: ["smallcnn", "foo"] } }),
+        "plan.json",
+      ),
+    );
+    expect(message).toMatch(
+      /^plan\.json: grid\.models\[1\]: unknown model 'foo'; choose one of smallcnn, /,
+    );
+    expect(message).not.toContain("\n");
+  });
+
+  it("rejects zero replicates, naming the field and the value", () => {
+    const message = errorOf(() =>
+      validatePlanSpec({ replicates: 0, grid: validGrid }, "plan.json"),
+    );
+    expect(message).toBe("plan.json: replicates: must be a whole number ≥ 1 (got 0)");
+  });
+
+  it("reports bad JSON with its line and column", () => {
+    const message = errorOf(() => parsePlanSpec('{\n  "replicates": 2,\n  }', "plan.json"));
+    expect(message).toMatch(/^plan\.json: not valid JSON at line 3, column \d+: /);
+  });
+
+  it("lists every mistake on one line, each with its own field", () => {
+    const message = errorOf(() =>
+      validatePlanSpec(
+        {
+          replicates: 1,
+          base: { epochs: -1, modle: 3 },
+          grid: [
+            validGrid,
+            { models: ["smallcnn"], datasets: ["cifar11"], settings: ["algo", "algo"] },
+          ],
+        },
+        "p.json",
+      ),
+    );
+    const parts = message.split("; p.json: ");
+    expect(message).toMatch(/^p\.json: /);
+    expect(message).toContain("base.epochs: ");
+    expect(message).toContain("(got -1)");
+    expect(message).toContain("base.modle: unknown run-config field 'modle'");
+    expect(message).toContain("grid[1].datasets[0]: ");
+    expect(message).toContain('(got "cifar11")');
+    expect(message).toContain('grid[1].settings[1]: "algo" is listed twice');
+    expect(parts.length).toBe(4);
+  });
+
+  it("checks option values against the run config and unknown top-level fields", () => {
+    const message = errorOf(() =>
+      validatePlanSpec(
+        { replicates: 1, grid: { ...validGrid, options: { batchNorm: [false, "yes"] } }, extra: 1 },
+        "plan.json",
+      ),
+    );
+    expect(message).toContain("plan.json: (top level): unknown field 'extra'");
+    const options = errorOf(() =>
+      validatePlanSpec(
+        { replicates: 1, grid: { ...validGrid, options: { batchNorm: [false, "yes"] } } },
+        "plan.json",
+      ),
+    );
+    expect(options).toMatch(/^plan\.json: grid\.options\.batchNorm\[1\]: .*\(got "yes"\)$/);
+  });
+
+  it("reports a missing grid and a cross-field conflict with the grid point", () => {
+    expect(errorOf(() => validatePlanSpec({ replicates: 1 }, "plan.json"))).toBe(
+      "plan.json: grid: missing (give an object or a list of objects)",
+    );
+    const spec = validatePlanSpec(
+      {
+        replicates: 1,
+        base: { cudnnBenchmark: true },
+        grid: { ...validGrid, settings: ["control"] },
+      },
+      "plan.json",
+    );
+    expect(errorOf(() => expandPlan(spec, "plan.json"))).toMatch(
+      /^plan\.json: grid \(smallcnn × fashion-mnist × control\): --cudnn-benchmark cannot be used/,
+    );
+  });
+});
+
+describe("plan expansion", () => {
+  it("crosses models × datasets × settings × options × replicates into resolved configs", () => {
+    const spec = validatePlanSpec(
+      {
+        replicates: 2,
+        base: { epochs: 3, optimizer: { lr: 0.001 } },
+        grid: {
+          ...validGrid,
+          settings: ["algo", "control"],
+          options: { batchNorm: [false, true] },
+        },
+      },
+      "plan.json",
+    );
+    const plan = expandPlan(spec, "plan.json");
+    expect(plan.runs.map((run) => run.id)).toEqual([
+      "smallcnn_fashion-mnist_algo_r0",
+      "smallcnn_fashion-mnist_algo_r1",
+      "smallcnn_bn_fashion-mnist_algo_r0",
+      "smallcnn_bn_fashion-mnist_algo_r1",
+      "smallcnn_fashion-mnist_control_r0",
+      "smallcnn_fashion-mnist_control_r1",
+      "smallcnn_bn_fashion-mnist_control_r0",
+      "smallcnn_bn_fashion-mnist_control_r1",
+    ]);
+    const run = plan.runs[3]!;
+    expect(run.group).toBe("smallcnn_bn_fashion-mnist_algo");
+    expect(run.replicate).toBe(1);
+    expect(run.config.batchNorm).toBe(true);
+    expect(run.config.epochs).toBe(3);
+    // A partial optimizer merges into the recipe's (Adam) instead of replacing it.
+    expect(run.config.optimizer).toMatchObject({ name: "adam", lr: 0.001 });
+    expect(run.config.deterministic).toEqual({ init: false, input: false, impl: true });
+  });
+
+  it("names runs by option values the group name does not show", () => {
+    const spec = validatePlanSpec(
+      {
+        replicates: 1,
+        grid: { ...validGrid, settings: ["control"], options: { threads: [1, 2] } },
+      },
+      "plan.json",
+    );
+    expect(expandPlan(spec, "plan.json").runs.map((run) => run.id)).toEqual([
+      "smallcnn_fashion-mnist_control_threads-1_r0",
+      "smallcnn_fashion-mnist_control_threads-2_r0",
+    ]);
+  });
+
+  it("builds every preset at every scale; paper scale has the original's epochs and replicates", () => {
+    for (const name of PRESET_NAMES.filter((preset) => preset !== "figure6")) {
+      for (const scale of ["fast", "default", "paper"] as const) {
+        const plan = expandPlan(presetSpec(name, scale), name);
+        expect(plan.runs.length).toBeGreaterThan(0);
+      }
+    }
+    const figure1 = expandPlan(presetSpec("figure1", "paper"), "figure1");
+    const count = (prefix: string) => figure1.runs.filter((run) => run.id.startsWith(prefix));
+    expect(count("smallcnn_cifar10_").length).toBe(40);
+    expect(count("resnet50_imagenet_").length).toBe(20);
+    expect(count("resnet50_imagenet_")[0]!.config.epochs).toBe(90);
+    expect(count("resnet18_cifar100_")[0]!.config.epochs).toBe(200);
+    expect(count("resnet18_cifar100_")[0]!.config.saveEpochs).toEqual([10, 50, 100, 150, 200]);
+    const figure2 = expandPlan(presetSpec("figure2", "fast"), "figure2");
+    expect(new Set(figure2.runs.map((run) => run.group))).toEqual(
+      new Set(
+        ["smallcnn", "smallcnn_bn"].flatMap((m) =>
+          ["algoimpl", "algo", "impl", "control"].map((s) => `${m}_cifar10_${s}`),
+        ),
+      ),
+    );
+    expect(errorOf(() => presetSpec("figure6", "fast"))).toMatch(/^--preset figure6: /);
+    expect(errorOf(() => presetSpec("figure9", "fast"))).toMatch(
+      /^--preset figure9: unknown preset; choose one of demo, /,
+    );
+  });
+
+  it("demo preset: fast scale fits the 5-minute budget's size; overrides reach every run", () => {
+    const plan = planFromSource({ kind: "preset", name: "demo" }, { replicates: 2, threads: 2 });
+    expect(plan.runs.length).toBe(8);
+    const size = SIZES["fashion-smallcnn"].fast;
+    for (const run of plan.runs) {
+      expect(run.config).toMatchObject({
+        model: "smallcnn",
+        dataset: "fashion-mnist",
+        batchNorm: false,
+        epochs: size.epochs,
+        trainExamples: size.trainExamples,
+        testExamples: null,
+        saveEpochs: [size.epochs],
+        threads: 2,
+        device: "cpu",
+      });
+    }
+    expect(new Set(plan.runs.map((run) => run.config.setting))).toEqual(
+      new Set(["algo+impl", "algo", "impl", "control"]),
+    );
+    const withData = applyOverrides(
+      presetSpec("figure1", "fast"),
+      { dataDirs: { "*": "/d" } },
+      "x",
+    );
+    expect(Object.keys(withData.dataDirs ?? {}).sort()).toEqual([
+      "cifar10",
+      "cifar100",
+      "imagenet",
+    ]);
+    expect(expandPlan(withData, "x").runs.every((run) => run.config.dataDir === "/d")).toBe(true);
+  });
+});
+
+describe("plan.json in the experiment folder", () => {
+  it("is written once; the same plan is accepted again, a different one refused", () => {
+    const dir = tempDir("planfile");
+    const plan = expandPlan(validatePlanSpec(fakeSpec(2, 1), "p"), "p");
+    expect(ensurePlanFile(dir, plan).created).toBe(true);
+    const again = expandPlan(validatePlanSpec(fakeSpec(2, 1), "p"), "p");
+    const second = ensurePlanFile(dir, again);
+    expect(second.created).toBe(false);
+    expect(second.plan.createdAt).toBe(plan.createdAt);
+    expect(readPlan(dir).runs).toEqual(plan.runs);
+    const other = expandPlan(validatePlanSpec(fakeSpec(3, 1), "p"), "p");
+    expect(errorOf(() => ensurePlanFile(dir, other))).toMatch(
+      /plan\.json: this folder holds a different plan \('fake', 8 runs\)/,
+    );
+    expect(existsSync(join(dir, ".plan.json.tmp"))).toBe(false);
+  });
+
+  it("refuses a damaged plan.json with its path", () => {
+    const dir = tempDir("badplan");
+    writeFileSync(join(dir, "plan.json"), '{"format":"nnr-plan/1","runs":[]}');
+    expect(errorOf(() => readPlan(dir))).toMatch(/plan\.json: not a plan: /);
+    expect(JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")).runs).toEqual([]);
+  });
+});
