@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { registerAnalyze } from "./analyze.js";
+import { registerAudit } from "./audit.js";
 import { registerExperiment } from "./experiment.js";
+import { registerOverhead } from "./overhead.js";
 import { registerReport } from "./report.js";
 import { registerTrain } from "./train.js";
 
@@ -12,4 +14,6 @@ export const commands: RegisterCommand[] = [
   registerAnalyze,
   registerReport,
   registerExperiment,
+  registerOverhead,
+  registerAudit,
 ];
