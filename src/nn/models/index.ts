@@ -2,10 +2,13 @@
  * The model zoo: every model by name. Adding one is one file exporting a ModelDefinition and
  * one line in DEFINITIONS below.
  */
+import { DenseNet } from "./densenet.js";
 import { MediumCNN } from "./medium-cnn.js";
+import { MobileNet } from "./mobilenet.js";
 import type { Model, ModelOptions } from "./model.js";
 import { ResNet18Cifar } from "./resnet-cifar.js";
 import { ResNet50 } from "./resnet50.js";
+import { ResNet152 } from "./resnet152.js";
 import { SmallCNN } from "./small-cnn.js";
 import { VGG } from "./vgg.js";
 
@@ -47,6 +50,26 @@ const DEFINITIONS: readonly ModelDefinition[] = [
     description: "VGG19 (Keras applications)",
     create: (options) => new VGG("vgg19", options),
   },
+  {
+    name: "resnet152",
+    description: "ResNet152 (ImageNet, v1.5, torchvision layout)",
+    create: (options) => new ResNet152(options),
+  },
+  {
+    name: "mobilenet",
+    description: "MobileNet v1, alpha 1 (Keras applications)",
+    create: (options) => new MobileNet(options),
+  },
+  {
+    name: "densenet121",
+    description: "DenseNet121 (Keras applications, torchvision names)",
+    create: (options) => new DenseNet("densenet121", options),
+  },
+  {
+    name: "densenet201",
+    description: "DenseNet201 (Keras applications, torchvision names)",
+    create: (options) => new DenseNet("densenet201", options),
+  },
 ];
 
 const REGISTRY = new Map(DEFINITIONS.map((definition) => [definition.name, definition]));
@@ -74,9 +97,12 @@ export function createModel(name: string, options: ModelOptions): Model {
   return model;
 }
 
+export { DenseNet, type DenseNetName } from "./densenet.js";
 export { MediumCNN } from "./medium-cnn.js";
+export { MobileNet } from "./mobilenet.js";
 export { type Head, type InputShape, Model, type ModelOptions } from "./model.js";
 export { ResNet18Cifar } from "./resnet-cifar.js";
 export { ResNet50 } from "./resnet50.js";
+export { ResNet152 } from "./resnet152.js";
 export { SmallCNN } from "./small-cnn.js";
 export { VGG, type VggName } from "./vgg.js";
