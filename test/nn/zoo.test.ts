@@ -34,6 +34,7 @@ const PUBLISHED: Published[] = [
   { model: "mobilenet", source: "keras", total: 4_253_864, trainable: 4_231_976 },
   { model: "densenet121", source: "keras", total: 8_062_504, trainable: 7_978_856 },
   { model: "densenet201", source: "keras", total: 20_242_984, trainable: 20_013_928 },
+  { model: "xception", source: "keras", total: 22_910_480, trainable: 22_855_952 },
 ];
 
 describe("parameter counts match the published ones", () => {
@@ -93,7 +94,7 @@ describe("state-dict names follow the reference layouts", () => {
 
 describe("logits", () => {
   // Small inputs keep this fast; the models run at any size their pooling allows.
-  for (const model of ["resnet152", "mobilenet", "densenet121", "densenet201"]) {
+  for (const model of PUBLISHED.map((p) => p.model)) {
     it(`${model}: [2, 3, 64, 64] → [2, 10], and a backward pass reaches the first layer`, () => {
       const m = createModel(model, {
         generator: new Generator(0, "init"),

@@ -11,6 +11,7 @@ import { ResNet50 } from "./resnet50.js";
 import { ResNet152 } from "./resnet152.js";
 import { SmallCNN } from "./small-cnn.js";
 import { VGG } from "./vgg.js";
+import { Xception } from "./xception.js";
 
 export interface ModelDefinition {
   name: string;
@@ -70,6 +71,11 @@ const DEFINITIONS: readonly ModelDefinition[] = [
     description: "DenseNet201 (Keras applications, torchvision names)",
     create: (options) => new DenseNet("densenet201", options),
   },
+  {
+    name: "xception",
+    description: "Xception (Keras applications; 299×299 inputs by default)",
+    create: (options) => new Xception(options),
+  },
 ];
 
 const REGISTRY = new Map(DEFINITIONS.map((definition) => [definition.name, definition]));
@@ -106,3 +112,4 @@ export { ResNet50 } from "./resnet50.js";
 export { ResNet152 } from "./resnet152.js";
 export { SmallCNN } from "./small-cnn.js";
 export { VGG, type VggName } from "./vgg.js";
+export { Xception } from "./xception.js";
