@@ -14,8 +14,8 @@ export interface RunnerDisplay {
 
 interface DisplayOptions {
   total: number;
-  /** Runs complete before this runner started (or finished by other runners since). */
-  completeElsewhere: () => number;
+  /** Counts the plan's complete runs, by this runner or any other. */
+  countComplete: () => number;
   workers: number;
   tty: boolean;
 }
@@ -89,8 +89,14 @@ export function createRunnerDisplay(options: DisplayOptions): RunnerDisplay {
   );
   const running = new Map<number, number>();
   let failed = 0;
-  const refreshOverall = () => {
-    const done = options.completeElsewhere();
+  // Counting complete runs reads every run's files: do it at most once a second.
+  let done = options.countComplete();
+  let countedAt = performance.now();
+  const refreshOverall = (recount: boolean) => {
+    if (recount || performance.now() - countedAt > 1000) {
+      done = options.countComplete();
+      countedAt = performance.now();
+    }
     const partial = [...running.values()].reduce((sum, value) => sum + value, 0);
     overall.update(Math.round((done + partial) * scale), {
       done,
@@ -116,7 +122,7 @@ export function createRunnerDisplay(options: DisplayOptions): RunnerDisplay {
       }
       const line = event.type === "progress" || event.type === "started" ? null : eventLine(event);
       if (line !== null && event.type !== "completed") multibar.log(`${line}\n`);
-      refreshOverall();
+      refreshOverall(event.type === "completed");
     },
     stop: () => multibar.stop(),
   };

@@ -155,7 +155,10 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
         onLog: (line) => emit({ type: "log", id: entry.id, line }),
       }),
     };
-    if (!claim.update({ workerPid: active.worker.pid })) active.lost = true;
+    if (!claim.update({ workerPid: active.worker.pid })) {
+      active.lost = true; // taken over in the instant since we claimed it
+      active.worker.kill("SIGTERM");
+    }
     slots[slot] = active;
     emit({ type: "started", id: entry.id, slot, attempt, resumed });
     active.settled = active.worker.outcome.then((outcome) => settle(active, outcome));

@@ -141,7 +141,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const interrupt = interruptOnSigint();
   const display = createRunnerDisplay({
     total: plan.runs.length,
-    completeElsewhere: () => experimentStatus(dir, flags.staleAfter * 1000).counts.done,
+    countComplete: () => experimentStatus(dir, flags.staleAfter * 1000).counts.done,
     workers,
     tty: process.stdout.isTTY === true,
   });
@@ -181,7 +181,11 @@ async function runCommand(flags: RunFlags): Promise<void> {
     console.log(`not all runs are complete; 'nnr experiment status ${dir}' shows which`);
     return;
   }
-  if (!flags.analysis || summary.completed.length === 0) return;
+  if (!flags.analysis) return;
+  if (summary.completed.length === 0) {
+    console.log(`every run was already complete; 'nnr report ${dir}' writes the report`);
+    return;
+  }
   const finished = await analyzeAndReport(dir);
   console.log(summaryTable(finished.result));
   const total = (performance.now() - started) / 1000;

@@ -1,0 +1,77 @@
+/**
+ * A tiny real plan through the real trainer: plan.json, two worker processes, run folders,
+ * then the analysis and the report that `nnr experiment run` writes at the end.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { experimentStatus } from "../../src/experiment/status.js";
+import { tempDir, writeSpec } from "./helpers.js";
+
+describe("nnr experiment run with the real trainer", () => {
+  let output: string[];
+  beforeEach(() => {
+    output = [];
+    for (const method of ["log", "warn", "error"] as const) {
+      vi.spyOn(console, method).mockImplementation((...args) => void output.push(args.join(" ")));
+    }
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  it("trains a 2-run Control plan in 2 workers, then analyses and reports it", async () => {
+    const root = tempDir("e2e");
+    const spec = writeSpec(root, {
+      name: "tiny",
+      replicates: 2,
+      base: { epochs: 1, trainExamples: 300, testExamples: 200, saveEpochs: [1] },
+      grid: { models: ["smallcnn"], datasets: ["fashion-mnist"], settings: ["control"] },
+    });
+    const out = join(root, "exp");
+    const code = await main([
+      "node",
+      "nnr",
+      "experiment",
+      "run",
+      "--plan",
+      spec,
+      "--out",
+      out,
+      "--workers",
+      "2",
+    ]);
+    expect(code, output.join("\n")).toBe(0);
+
+    expect(experimentStatus(out).counts).toEqual({ done: 2, running: 0, failed: 0, pending: 0 });
+    const records = [0, 1].map((r) =>
+      JSON.parse(
+        readFileSync(join(out, "runs", `smallcnn_fashion-mnist_control_r${r}`, "run.json"), "utf8"),
+      ),
+    );
+    for (const [replicate, record] of records.entries()) {
+      expect(record).toMatchObject({ status: "complete", replicate, epochsDone: 1 });
+      expect(record.config).toMatchObject({ trainExamples: 300, testExamples: 200, threads: 1 });
+    }
+    // Control fixes every source: the two replicates train to the same bits.
+    expect(records[0].weightsSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(records[1].weightsSha256).toBe(records[0].weightsSha256);
+
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(results.groups).toHaveLength(1);
+    expect(results.groups[0]).toMatchObject({
+      label: "smallcnn_fashion-mnist_control",
+      examples: 200,
+    });
+    expect(results.groups[0].runs).toHaveLength(2);
+    expect(existsSync(join(out, "report.html"))).toBe(true);
+    const text = output.join("\n");
+    expect(text).toMatch(/trained 2 runs here in [\d.]+ s/);
+    expect(text).toMatch(
+      /time: training [\d.]+ s, analysis [\d.]+ s, report [\d.]+ s; total [\d.]+ s/,
+    );
+    expect(text).toContain(`report: `);
+  });
+});
