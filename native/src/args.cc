@@ -19,15 +19,11 @@ bool Args::isNullish(size_t i) const {
   return i >= info_.Length() || info_[i].IsNull() || info_[i].IsUndefined();
 }
 
-bool Args::isTensor(size_t i) const {
-  return i < info_.Length() && TensorBoxOf(env(), info_[i]) != nullptr;
-}
-
 at::Tensor& Args::tensor(size_t i, const char* name) const {
-  TensorBox* box = i < info_.Length() ? TensorBoxOf(env(), info_[i]) : nullptr;
-  if (box == nullptr) failArg(i, name, "a tensor handle");
-  if (!box->tensor.defined()) fail("argument '" + std::string(name) + "' is a disposed tensor");
-  return box->tensor;
+  at::Tensor* tensor = i < info_.Length() ? LookupTensor(env(), info_[i]) : nullptr;
+  if (tensor != nullptr) return *tensor;
+  if (i < info_.Length() && IsHandleShaped(info_[i])) fail("argument '" + std::string(name) + "' is a disposed tensor");
+  failArg(i, name, "a tensor handle");
 }
 
 at::Tensor Args::optionalTensor(size_t i, const char* name) const {
@@ -41,11 +37,9 @@ std::vector<at::Tensor> Args::tensors(size_t i, const char* name) const {
   std::vector<at::Tensor> out;
   out.reserve(array.Length());
   for (uint32_t k = 0; k < array.Length(); ++k) {
-    TensorBox* box = TensorBoxOf(env(), array.Get(k));
-    if (box == nullptr || !box->tensor.defined()) {
-      failArg(i, name, "an array of live tensor handles");
-    }
-    out.push_back(box->tensor);
+    at::Tensor* tensor = LookupTensor(env(), array.Get(k));
+    if (tensor == nullptr) failArg(i, name, "an array of live tensor handles");
+    out.push_back(*tensor);
   }
   return out;
 }

@@ -18,7 +18,6 @@ class Args {
   const char* fn() const { return fn_; }
   size_t length() const { return info_.Length(); }
   bool isNullish(size_t i) const;
-  bool isTensor(size_t i) const;
 
   at::Tensor& tensor(size_t i, const char* name) const;
   // null or undefined -> an undefined tensor, which ATen treats as "none".

@@ -94,21 +94,19 @@ Napi::Value Arange(const Args& args) {
   return WrapTensor(args.env(), at::arange(args.scalar(0, "start"), args.scalar(1, "end"), args.scalar(2, "step"), options));
 }
 
+// dispose(t) -> whether it freed a live tensor (false for a handle already disposed).
 Napi::Value Dispose(const Args& args) {
-  TensorBox* box = TensorBoxOf(args.env(), args.at(0));
-  if (box == nullptr) args.failArg(0, "tensor", "a tensor handle");
-  DisposeTensor(box);
-  return args.env().Undefined();
+  if (args.length() < 1 || !IsHandleShaped(args.at(0))) args.failArg(0, "tensor", "a tensor handle");
+  return Napi::Boolean::New(args.env(), DisposeTensor(args.env(), args.at(0)));
 }
 
 Napi::Value IsDisposed(const Args& args) {
-  TensorBox* box = TensorBoxOf(args.env(), args.at(0));
-  if (box == nullptr) args.failArg(0, "tensor", "a tensor handle");
-  return Napi::Boolean::New(args.env(), !box->tensor.defined());
+  if (args.length() < 1 || !IsHandleShaped(args.at(0))) args.failArg(0, "tensor", "a tensor handle");
+  return Napi::Boolean::New(args.env(), LookupTensor(args.env(), args.at(0)) == nullptr);
 }
 
 Napi::Value LiveTensors(const Args& args) {
-  return Napi::Number::New(args.env(), static_cast<double>(LiveTensorCount()));
+  return Napi::Number::New(args.env(), static_cast<double>(LiveTensorCount(args.env())));
 }
 
 const Export kExports[] = {

@@ -1,6 +1,9 @@
-// Tensor and generator handles: JS holds an External pointing at a box that owns the
-// libtorch object. dispose() frees the tensor at once; the External's finalizer frees the box
-// (and the tensor, if JS never disposed it) when the handle is garbage-collected.
+// Tensor handles are plain JS numbers naming a slot in a per-environment table: slot index in
+// the low bits, the slot's generation above them, so a handle to a freed (and reused) slot is
+// recognised as disposed. No N-API finalizers are involved: Node runs those only when the
+// event loop turns, and a synchronous training loop would pile them up. JS frees tensors
+// explicitly (scopes), with a FinalizationRegistry as the safety net.
+// Generators, few and long-lived, are Externals.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -8,19 +11,19 @@
 
 namespace nnr {
 
-struct TensorBox {
-  at::Tensor tensor;
-};
+Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor);
+// The live tensor a handle names; nullptr when the value is not a handle or names a freed slot.
+at::Tensor* LookupTensor(Napi::Env env, const Napi::Value& value);
+// Whether the value is a number shaped like a handle (live or not).
+bool IsHandleShaped(const Napi::Value& value);
+// Frees the tensor; false when the handle was not live.
+bool DisposeTensor(Napi::Env env, const Napi::Value& value);
+int64_t LiveTensorCount(Napi::Env env);
+void InitHandleTable(Napi::Env env);
 
 struct GeneratorBox {
   at::Generator generator;
 };
-
-Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor);
-// Returns nullptr when the value is not a tensor handle.
-TensorBox* TensorBoxOf(Napi::Env env, const Napi::Value& value);
-void DisposeTensor(TensorBox* box);
-int64_t LiveTensorCount();
 
 Napi::Value WrapGenerator(Napi::Env env, at::Generator generator);
 GeneratorBox* GeneratorBoxOf(Napi::Env env, const Napi::Value& value);

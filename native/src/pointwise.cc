@@ -7,12 +7,15 @@ namespace {
 
 Napi::Value Wrap(const Args& args, at::Tensor t) { return WrapTensor(args.env(), std::move(t)); }
 
-// The second operand is a tensor (broadcast) or a JS number.
-#define NNR_BINARY(Name, op)                                                     \
-  Napi::Value Name(const Args& args) {                                           \
-    const at::Tensor& a = args.tensor(0, "input");                               \
-    if (args.isTensor(1)) return Wrap(args, at::op(a, args.tensor(1, "other"))); \
-    return Wrap(args, at::op(a, args.scalar(1, "other")));                       \
+// Name(a, b) takes two tensors (broadcast); Name##Scalar(a, x) a tensor and a JS number.
+// Two functions, since a tensor handle is itself a number.
+#define NNR_BINARY(Name, op)                                                        \
+  Napi::Value Name(const Args& args) {                                              \
+    const at::Tensor& a = args.tensor(0, "input");                                  \
+    return Wrap(args, at::op(a, args.tensor(1, "other")));                          \
+  }                                                                                 \
+  Napi::Value Name##Scalar(const Args& args) {                                      \
+    return Wrap(args, at::op(args.tensor(0, "input"), args.scalar(1, "other")));    \
   }
 
 NNR_BINARY(Add, add)
@@ -70,14 +73,9 @@ Napi::Value Clamp(const Args& args) {
   return Wrap(args, at::clamp(args.tensor(0, "input"), low, high));
 }
 
-// where(condition, a, b): a and b are tensors or numbers.
+// where(condition, a, b): all tensors (the JS side turns numbers into 0-d tensors).
 Napi::Value Where(const Args& args) {
-  const at::Tensor& condition = args.tensor(0, "condition");
-  at::Tensor a = args.isTensor(1) ? args.tensor(1, "input") : at::scalar_tensor(args.scalar(1, "input"), at::TensorOptions().device(condition.device()));
-  at::Tensor b = args.isTensor(2) ? args.tensor(2, "other") : at::scalar_tensor(args.scalar(2, "other"), at::TensorOptions().device(condition.device()));
-  if (!args.isTensor(1) && args.isTensor(2)) a = a.to(b.scalar_type());
-  if (!args.isTensor(2) && args.isTensor(1)) b = b.to(a.scalar_type());
-  return Wrap(args, at::where(condition, a, b));
+  return Wrap(args, at::where(args.tensor(0, "condition"), args.tensor(1, "input"), args.tensor(2, "other")));
 }
 
 Napi::Value Equal(const Args& args) {
@@ -86,32 +84,46 @@ Napi::Value Equal(const Args& args) {
 
 // In-place updates return nothing: the JS side returns the same tensor.
 Napi::Value AddInPlace(const Args& args) {
-  at::Tensor& self = args.tensor(0, "self");
   at::Scalar alpha = args.isNullish(2) ? at::Scalar(1) : args.scalar(2, "alpha");
-  if (args.isTensor(1)) self.add_(args.tensor(1, "other"), alpha);
-  else self.add_(args.scalar(1, "other"), alpha);
+  args.tensor(0, "self").add_(args.tensor(1, "other"), alpha);
+  return args.env().Undefined();
+}
+
+Napi::Value AddScalarInPlace(const Args& args) {
+  at::Scalar alpha = args.isNullish(2) ? at::Scalar(1) : args.scalar(2, "alpha");
+  args.tensor(0, "self").add_(args.scalar(1, "other"), alpha);
   return args.env().Undefined();
 }
 
 Napi::Value SubInPlace(const Args& args) {
-  at::Tensor& self = args.tensor(0, "self");
   at::Scalar alpha = args.isNullish(2) ? at::Scalar(1) : args.scalar(2, "alpha");
-  if (args.isTensor(1)) self.sub_(args.tensor(1, "other"), alpha);
-  else self.sub_(args.scalar(1, "other"), alpha);
+  args.tensor(0, "self").sub_(args.tensor(1, "other"), alpha);
+  return args.env().Undefined();
+}
+
+Napi::Value SubScalarInPlace(const Args& args) {
+  at::Scalar alpha = args.isNullish(2) ? at::Scalar(1) : args.scalar(2, "alpha");
+  args.tensor(0, "self").sub_(args.scalar(1, "other"), alpha);
   return args.env().Undefined();
 }
 
 Napi::Value MulInPlace(const Args& args) {
-  at::Tensor& self = args.tensor(0, "self");
-  if (args.isTensor(1)) self.mul_(args.tensor(1, "other"));
-  else self.mul_(args.scalar(1, "other"));
+  args.tensor(0, "self").mul_(args.tensor(1, "other"));
+  return args.env().Undefined();
+}
+
+Napi::Value MulScalarInPlace(const Args& args) {
+  args.tensor(0, "self").mul_(args.scalar(1, "other"));
   return args.env().Undefined();
 }
 
 Napi::Value DivInPlace(const Args& args) {
-  at::Tensor& self = args.tensor(0, "self");
-  if (args.isTensor(1)) self.div_(args.tensor(1, "other"));
-  else self.div_(args.scalar(1, "other"));
+  args.tensor(0, "self").div_(args.tensor(1, "other"));
+  return args.env().Undefined();
+}
+
+Napi::Value DivScalarInPlace(const Args& args) {
+  args.tensor(0, "self").div_(args.scalar(1, "other"));
   return args.env().Undefined();
 }
 
@@ -167,13 +179,18 @@ Napi::Value FillInPlace(const Args& args) {
 const Export kExports[] = {
     {"add", Add}, {"sub", Sub}, {"mul", Mul}, {"div", Div}, {"pow", Pow},
     {"remainder", Remainder}, {"eq", Eq}, {"ne", Ne}, {"lt", Lt}, {"le", Le}, {"gt", Gt},
-    {"ge", Ge}, {"maximum", Maximum}, {"minimum", Minimum}, {"logicalAnd", LogicalAnd},
+    {"ge", Ge}, {"addScalar", AddScalar}, {"subScalar", SubScalar}, {"mulScalar", MulScalar},
+    {"divScalar", DivScalar}, {"powScalar", PowScalar}, {"remainderScalar", RemainderScalar},
+    {"eqScalar", EqScalar}, {"neScalar", NeScalar}, {"ltScalar", LtScalar},
+    {"leScalar", LeScalar}, {"gtScalar", GtScalar}, {"geScalar", GeScalar}, {"maximum", Maximum}, {"minimum", Minimum}, {"logicalAnd", LogicalAnd},
     {"logicalOr", LogicalOr}, {"neg", Neg}, {"abs", Abs}, {"exp", Exp}, {"log", Log},
     {"log1p", Log1p}, {"sqrt", Sqrt}, {"rsqrt", Rsqrt}, {"square", Square},
     {"reciprocal", Reciprocal}, {"sign", Sign}, {"floor", Floor}, {"ceil", Ceil},
     {"round", Round}, {"tanh", Tanh}, {"logicalNot", LogicalNot}, {"isNan", IsNan},
     {"isFinite", IsFinite}, {"clamp", Clamp}, {"where", Where}, {"equal", Equal},
     {"add_", AddInPlace}, {"sub_", SubInPlace}, {"mul_", MulInPlace}, {"div_", DivInPlace},
+    {"addScalar_", AddScalarInPlace}, {"subScalar_", SubScalarInPlace},
+    {"mulScalar_", MulScalarInPlace}, {"divScalar_", DivScalarInPlace},
     {"addcmul_", AddcmulInPlace}, {"addcdiv_", AddcdivInPlace}, {"lerp_", LerpInPlace},
     {"maximum_", MaximumInPlace}, {"sqrt_", SqrtInPlace}, {"clamp_", ClampInPlace},
     {"copy_", CopyInPlace}, {"zero_", ZeroInPlace}, {"fill_", FillInPlace},

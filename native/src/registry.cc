@@ -1,5 +1,7 @@
 #include "registry.h"
 
+#include "handles.h"
+
 #include <c10/util/Exception.h>
 
 #include <string>
@@ -41,6 +43,7 @@ void RegisterExports(Napi::Env env, Napi::Object exports, const Export* table, s
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InitHandleTable(env);
   RegisterCreation(env, exports);
   RegisterPointwise(env, exports);
   RegisterReduction(env, exports);

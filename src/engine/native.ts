@@ -9,8 +9,8 @@ import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.js";
 
 declare const handleBrand: unique symbol;
-/** An opaque reference to a libtorch tensor owned by the addon. */
-export type TensorHandle = { readonly [handleBrand]: "tensor" };
+/** A number naming a libtorch tensor in the addon's handle table (slot and generation). */
+export type TensorHandle = number & { readonly [handleBrand]: "tensor" };
 declare const generatorBrand: unique symbol;
 export type GeneratorHandle = { readonly [generatorBrand]: "generator" };
 
@@ -26,7 +26,6 @@ export type DTypeName =
 export type MemoryFormat = "contiguous" | "channels_last" | "preserve";
 export type Reduction = "mean" | "sum" | "none";
 type H = TensorHandle;
-type Other = H | number;
 type Dims = number[] | null;
 
 export interface NativeEngineInfo {
@@ -69,22 +68,34 @@ export interface NativeAddon {
     dtype: DTypeName | null,
     device: string | null,
   ): H;
-  dispose(t: H): void;
+  dispose(t: H): boolean;
   isDisposed(t: H): boolean;
   liveTensors(): number;
   // pointwise.cc
-  add(a: H, b: Other): H;
-  sub(a: H, b: Other): H;
-  mul(a: H, b: Other): H;
-  div(a: H, b: Other): H;
-  pow(a: H, b: Other): H;
-  remainder(a: H, b: Other): H;
-  eq(a: H, b: Other): H;
-  ne(a: H, b: Other): H;
-  lt(a: H, b: Other): H;
-  le(a: H, b: Other): H;
-  gt(a: H, b: Other): H;
-  ge(a: H, b: Other): H;
+  add(a: H, b: H): H;
+  addScalar(a: H, b: number): H;
+  sub(a: H, b: H): H;
+  subScalar(a: H, b: number): H;
+  mul(a: H, b: H): H;
+  mulScalar(a: H, b: number): H;
+  div(a: H, b: H): H;
+  divScalar(a: H, b: number): H;
+  pow(a: H, b: H): H;
+  powScalar(a: H, b: number): H;
+  remainder(a: H, b: H): H;
+  remainderScalar(a: H, b: number): H;
+  eq(a: H, b: H): H;
+  eqScalar(a: H, b: number): H;
+  ne(a: H, b: H): H;
+  neScalar(a: H, b: number): H;
+  lt(a: H, b: H): H;
+  ltScalar(a: H, b: number): H;
+  le(a: H, b: H): H;
+  leScalar(a: H, b: number): H;
+  gt(a: H, b: H): H;
+  gtScalar(a: H, b: number): H;
+  ge(a: H, b: H): H;
+  geScalar(a: H, b: number): H;
   maximum(a: H, b: H): H;
   minimum(a: H, b: H): H;
   logicalAnd(a: H, b: H): H;
@@ -107,12 +118,16 @@ export interface NativeAddon {
   isNan(a: H): H;
   isFinite(a: H): H;
   clamp(a: H, min: number | null, max: number | null): H;
-  where(condition: H, a: Other, b: Other): H;
+  where(condition: H, a: H, b: H): H;
   equal(a: H, b: H): boolean;
-  add_(self: H, other: Other, alpha: number | null): void;
-  sub_(self: H, other: Other, alpha: number | null): void;
-  mul_(self: H, other: Other): void;
-  div_(self: H, other: Other): void;
+  add_(self: H, other: H, alpha: number | null): void;
+  addScalar_(self: H, other: number, alpha: number | null): void;
+  sub_(self: H, other: H, alpha: number | null): void;
+  subScalar_(self: H, other: number, alpha: number | null): void;
+  mul_(self: H, other: H): void;
+  mulScalar_(self: H, other: number): void;
+  div_(self: H, other: H): void;
+  divScalar_(self: H, other: number): void;
   addcmul_(self: H, t1: H, t2: H, value: number): void;
   addcdiv_(self: H, t1: H, t2: H, value: number): void;
   lerp_(self: H, end: H, weight: number): void;

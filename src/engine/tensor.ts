@@ -3,9 +3,16 @@ import { type MemoryFormat, native, type TensorHandle } from "./native.js";
 import { type Disposable, scoped, trackTensor } from "./scope.js";
 
 type Operand = Tensor | number;
-const operand = (x: Operand): TensorHandle | number => (typeof x === "number" ? x : x.handle);
 const dimsOrNull = (dims: number | readonly number[] | undefined): number[] | null =>
   dims === undefined ? null : typeof dims === "number" ? [dims] : [...dims];
+
+/**
+ * The safety net for tensors nobody disposed: when one is garbage-collected, its native memory
+ * is freed. Scopes and dispose() are the way; this only bounds the damage of a forgotten one.
+ */
+const collected = new FinalizationRegistry<TensorHandle>((handle) => {
+  native.dispose(handle);
+});
 
 /**
  * A handle to a libtorch tensor. Free it with dispose(), or let a scope (tidy) free it.
@@ -23,6 +30,7 @@ export class Tensor implements Disposable {
   /** Wraps a native handle; the innermost active scope takes ownership. */
   static wrap(handle: TensorHandle): Tensor {
     const tensor = new Tensor(handle);
+    collected.register(tensor, handle, tensor);
     trackTensor(tensor);
     return tensor;
   }
@@ -38,6 +46,7 @@ export class Tensor implements Disposable {
 
   dispose(): void {
     if (this.#handle === null) return;
+    collected.unregister(this);
     native.dispose(this.#handle);
     this.#handle = null;
   }
@@ -78,40 +87,88 @@ export class Tensor implements Disposable {
 
   // ---- arithmetic and comparison (broadcasting; a number acts as a scalar) ----
   add(other: Operand): Tensor {
-    return Tensor.wrap(native.add(this.handle, operand(other)));
+    return Tensor.wrap(
+      typeof other === "number"
+        ? native.addScalar(this.handle, other)
+        : native.add(this.handle, other.handle),
+    );
   }
   sub(other: Operand): Tensor {
-    return Tensor.wrap(native.sub(this.handle, operand(other)));
+    return Tensor.wrap(
+      typeof other === "number"
+        ? native.subScalar(this.handle, other)
+        : native.sub(this.handle, other.handle),
+    );
   }
   mul(other: Operand): Tensor {
-    return Tensor.wrap(native.mul(this.handle, operand(other)));
+    return Tensor.wrap(
+      typeof other === "number"
+        ? native.mulScalar(this.handle, other)
+        : native.mul(this.handle, other.handle),
+    );
   }
   div(other: Operand): Tensor {
-    return Tensor.wrap(native.div(this.handle, operand(other)));
+    return Tensor.wrap(
+      typeof other === "number"
+        ? native.divScalar(this.handle, other)
+        : native.div(this.handle, other.handle),
+    );
   }
   pow(other: Operand): Tensor {
-    return Tensor.wrap(native.pow(this.handle, operand(other)));
+    return Tensor.wrap(
+      typeof other === "number"
+        ? native.powScalar(this.handle, other)
+        : native.pow(this.handle, other.handle),
+    );
   }
   remainder(other: Operand): Tensor {
-    return Tensor.wrap(native.remainder(this.handle, operand(other)));
+    return Tensor.wrap(
+      typeof other === "number"
+        ? native.remainderScalar(this.handle, other)
+        : native.remainder(this.handle, other.handle),
+    );
   }
   eq(other: Operand): Tensor {
-    return Tensor.wrap(native.eq(this.handle, operand(other)));
+    return Tensor.wrap(
+      typeof other === "number"
+        ? native.eqScalar(this.handle, other)
+        : native.eq(this.handle, other.handle),
+    );
   }
   ne(other: Operand): Tensor {
-    return Tensor.wrap(native.ne(this.handle, operand(other)));
+    return Tensor.wrap(
+      typeof other === "number"
+        ? native.neScalar(this.handle, other)
+        : native.ne(this.handle, other.handle),
+    );
   }
   lt(other: Operand): Tensor {
-    return Tensor.wrap(native.lt(this.handle, operand(other)));
+    return Tensor.wrap(
+      typeof other === "number"
+        ? native.ltScalar(this.handle, other)
+        : native.lt(this.handle, other.handle),
+    );
   }
   le(other: Operand): Tensor {
-    return Tensor.wrap(native.le(this.handle, operand(other)));
+    return Tensor.wrap(
+      typeof other === "number"
+        ? native.leScalar(this.handle, other)
+        : native.le(this.handle, other.handle),
+    );
   }
   gt(other: Operand): Tensor {
-    return Tensor.wrap(native.gt(this.handle, operand(other)));
+    return Tensor.wrap(
+      typeof other === "number"
+        ? native.gtScalar(this.handle, other)
+        : native.gt(this.handle, other.handle),
+    );
   }
   ge(other: Operand): Tensor {
-    return Tensor.wrap(native.ge(this.handle, operand(other)));
+    return Tensor.wrap(
+      typeof other === "number"
+        ? native.geScalar(this.handle, other)
+        : native.ge(this.handle, other.handle),
+    );
   }
   maximum(other: Tensor): Tensor {
     return Tensor.wrap(native.maximum(this.handle, other.handle));
@@ -341,19 +398,23 @@ export class Tensor implements Disposable {
 
   // ---- in place (what optimizers need; run them under noGrad for parameters) ----
   add_(other: Operand, alpha?: number): this {
-    native.add_(this.handle, operand(other), alpha ?? null);
+    if (typeof other === "number") native.addScalar_(this.handle, other, alpha ?? null);
+    else native.add_(this.handle, other.handle, alpha ?? null);
     return this;
   }
   sub_(other: Operand, alpha?: number): this {
-    native.sub_(this.handle, operand(other), alpha ?? null);
+    if (typeof other === "number") native.subScalar_(this.handle, other, alpha ?? null);
+    else native.sub_(this.handle, other.handle, alpha ?? null);
     return this;
   }
   mul_(other: Operand): this {
-    native.mul_(this.handle, operand(other));
+    if (typeof other === "number") native.mulScalar_(this.handle, other);
+    else native.mul_(this.handle, other.handle);
     return this;
   }
   div_(other: Operand): this {
-    native.div_(this.handle, operand(other));
+    if (typeof other === "number") native.divScalar_(this.handle, other);
+    else native.div_(this.handle, other.handle);
     return this;
   }
   addcmul_(t1: Tensor, t2: Tensor, value = 1): this {

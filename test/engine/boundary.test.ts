@@ -16,8 +16,11 @@ describe("errors cross the boundary as JS Errors", () => {
   });
 
   it("wrong argument types name the function and the argument", () => {
-    const fake = {} as TensorHandle;
-    expect(() => native.add(fake, 1)).toThrow(
+    const fake = {} as unknown as TensorHandle;
+    expect(() => native.addScalar(fake, 1)).toThrow(
+      "addScalar: argument 'input' (position 0) must be a tensor handle",
+    );
+    expect(() => native.add(1.5 as TensorHandle, 1.5 as TensorHandle)).toThrow(
       "add: argument 'input' (position 0) must be a tensor handle",
     );
     tidy(() => {
@@ -53,6 +56,20 @@ describe("errors cross the boundary as JS Errors", () => {
       });
     }
     expect(liveTensors()).toBe(before);
+  });
+});
+
+describe("handles", () => {
+  it("a handle to a freed slot stays disposed after the slot is reused", () => {
+    const first = ones([2]);
+    const stale = first.handle;
+    first.dispose();
+    const second = ones([3]);
+    expect(native.isDisposed(stale)).toBe(true);
+    expect(() => native.neg(stale)).toThrow("neg: argument 'input' is a disposed tensor");
+    expect(native.dispose(stale)).toBe(false);
+    expect(second.toArray()).toEqual([1, 1, 1]);
+    second.dispose();
   });
 });
 

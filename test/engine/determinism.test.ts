@@ -1,0 +1,63 @@
+/**
+ * Same seed + deterministic settings → bit-identical training, twice in one process and in a
+ * second process; the determinism controls report what they set.
+ */
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+  configureDeterminism,
+  DETERMINISTIC_CUBLAS_WORKSPACE,
+  engineInfo,
+} from "../../src/engine/index.js";
+import { trainTinyCnn } from "./tiny-training.js";
+
+const script = fileURLToPath(new URL("./tiny-training.ts", import.meta.url));
+
+describe("determinism controls", () => {
+  it("set and report every flag in one place", () => {
+    const state = configureDeterminism({ deterministic: true, threads: 2 });
+    expect(state).toMatchObject({
+      deterministicAlgorithms: true,
+      cudnnDeterministic: true,
+      cudnnBenchmark: false,
+      threads: 2,
+    });
+    expect(state.cublasWorkspaceConfig).toBe(DETERMINISTIC_CUBLAS_WORKSPACE);
+    const loose = configureDeterminism({ deterministic: false, threads: 1, cudnnBenchmark: true });
+    expect(loose).toMatchObject({
+      deterministicAlgorithms: false,
+      cudnnDeterministic: false,
+      cudnnBenchmark: true,
+      threads: 1,
+    });
+    expect(() =>
+      configureDeterminism({ deterministic: true, threads: 1, cudnnBenchmark: true }),
+    ).toThrow(/cannot be on with deterministic/);
+    expect(() => configureDeterminism({ deterministic: true, threads: 0 })).toThrow(
+      /positive integer/,
+    );
+  });
+
+  it("engineInfo names the build and the machine", () => {
+    const info = engineInfo();
+    expect(info.libtorch).toMatch(/^\d+\.\d+\.\d+/);
+    expect(["LIBTORCH", "python", "system"]).toContain(info.libtorchSource);
+    expect(info.cpuModel.length).toBeGreaterThan(0);
+    expect(typeof info.cudaAvailable).toBe("boolean");
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("bit-identical training", () => {
+  it("twice in one process, and in another process", () => {
+    const first = trainTinyCnn(7, 1);
+    const second = trainTinyCnn(7, 1);
+    expect(second).toBe(first);
+    expect(trainTinyCnn(8, 1)).not.toBe(first);
+    const child = execFileSync(process.execPath, ["--import", "tsx", script, "7", "1"], {
+      encoding: "utf8",
+    }).trim();
+    expect(child).toBe(first);
+  });
+});
