@@ -8,9 +8,11 @@
  * the test compares trainable + running_mean + running_var elements with Keras's total, and
  * the trainable count alone with Keras's "Trainable params".
  */
+
 import { describe, expect, it } from "vitest";
 import { Generator, liveTensors, randn, tidy } from "../../src/engine/index.js";
 import { createModel, type Model } from "../../src/nn/models/index.js";
+import { PUBLISHED } from "./published-counts.js";
 
 function movingStatistics(model: Model): number {
   let count = 0;
@@ -19,23 +21,6 @@ function movingStatistics(model: Model): number {
   }
   return count;
 }
-
-interface Published {
-  model: string;
-  source: "torchvision" | "keras";
-  /** torchvision: parameters; Keras: "Total params" (trainable + moving statistics). */
-  total: number;
-  /** Keras's "Trainable params". */
-  trainable?: number;
-}
-
-const PUBLISHED: Published[] = [
-  { model: "resnet152", source: "torchvision", total: 60_192_808 },
-  { model: "mobilenet", source: "keras", total: 4_253_864, trainable: 4_231_976 },
-  { model: "densenet121", source: "keras", total: 8_062_504, trainable: 7_978_856 },
-  { model: "densenet201", source: "keras", total: 20_242_984, trainable: 20_013_928 },
-  { model: "xception", source: "keras", total: 22_910_480, trainable: 22_855_952 },
-];
 
 describe("parameter counts match the published ones", () => {
   for (const p of PUBLISHED) {
