@@ -8,6 +8,7 @@ import type { LrSchedule } from "../nn/schedules.js";
 import { batchTensors } from "./batches.js";
 import type { RunConfig } from "./config.js";
 import type { LogRow } from "./run-folder.js";
+import type { TraceRecorder } from "./trace.js";
 
 export interface EpochProgress {
   epoch: number;
@@ -25,6 +26,7 @@ export interface EpochContext {
   multilabel: boolean;
   classes: number;
   onProgress?: ((progress: EpochProgress) => void) | undefined;
+  trace?: TraceRecorder | null;
 }
 
 /**
@@ -56,9 +58,10 @@ export async function trainEpoch(
         noGrad(() => totals.add_(batchStatistics(logits, labels, loss, multilabel)));
       });
       optimizer.step();
+      step++;
+      context.trace?.record(step, epoch, batch.batchInEpoch);
       optimizer.zeroGrad();
       examples += batch.imageShape[0];
-      step++;
       context.onProgress?.({
         epoch,
         epochs: config.epochs,

@@ -26,6 +26,7 @@ import {
   writeTestLabels,
 } from "./run-folder.js";
 import { drawSeeds, type RunSeeds } from "./seeds.js";
+import { TraceRecorder } from "./trace.js";
 import { stateDictSha256 } from "./weights-hash.js";
 
 export interface TrainRunOptions {
@@ -52,6 +53,8 @@ interface ResumeMetadata {
   globalStep: number;
   loader: ConstructorParameters<typeof DataLoader>[2];
   rows: LogRow[];
+  /** Size of trace.jsonl at this epoch's end (with --trace). */
+  traceBytes: number | null;
 }
 
 const CPU_IMPL_NOTE =
@@ -151,6 +154,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   writeRunRecord(outDir, record);
   writeTestLabels(outDir, data.test);
 
+  const trace = config.trace ? new TraceRecorder(outDir, model, resumed?.traceBytes ?? null) : null;
   const rows: LogRow[] = resumed?.rows ?? [];
   let globalStep = resumed?.globalStep ?? 0;
   const evalTransforms = evaluationTransforms(config.transforms);
@@ -168,6 +172,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
           multilabel,
           classes,
           onProgress: options.onProgress,
+          trace,
         },
         epoch,
         globalStep,
@@ -192,11 +197,13 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         });
         record.checkpoints[epochNumber] = checkpoint;
       }
+      const traceBytes = trace?.flush() ?? null;
       const metadata: ResumeMetadata = {
         epochsDone: epochNumber,
         globalStep,
         loader: loader.state(),
         rows,
+        traceBytes,
       };
       saveTrainingCheckpoint(
         checkpointPath,

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerAnalyze } from "./analyze.js";
 import { registerAudit } from "./audit.js";
+import { registerDiverge } from "./diverge.js";
 import { registerExperiment } from "./experiment.js";
 import { registerOverhead } from "./overhead.js";
 import { registerReport } from "./report.js";
@@ -16,4 +17,5 @@ export const commands: RegisterCommand[] = [
   registerExperiment,
   registerOverhead,
   registerAudit,
+  registerDiverge,
 ];

@@ -46,6 +46,7 @@ export interface TrainFlags {
   seedInput?: number;
   perturbInitUlp?: boolean;
   cudnnBenchmark?: boolean;
+  trace?: boolean;
   replicate?: number;
 }
 
@@ -101,6 +102,7 @@ export function trainRequest(flags: TrainFlags): RunRequest {
     saveEpochs: flags.saveEpochs,
     perturbInitUlp: flags.perturbInitUlp,
     cudnnBenchmark: flags.cudnnBenchmark,
+    trace: flags.trace,
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (request as Record<string, unknown>)[key] = value;
