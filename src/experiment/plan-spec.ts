@@ -77,6 +77,10 @@ function valueAt(root: unknown, path: Path): unknown {
   return value;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 function shortJson(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
@@ -166,18 +170,20 @@ export function validatePlanSpec(json: unknown, source: string): PlanSpec {
   const fail = (lines: string[]): never => {
     throw new UserError(lines.map((line) => `${source}: ${line}`).join("; "));
   };
-  const parsed = specSchema.safeParse(json);
-  if (!parsed.success) fail(issueLines(parsed.error, json, []));
-  const spec = parsed.data!;
   const lines: string[] = [];
-  if (spec.base) lines.push(...requestLines(spec.base, json, ["base"], false));
-  if (spec.grid === undefined) lines.push("grid: missing (give an object or a list of objects)");
-  const gridList = Array.isArray(spec.grid) ? spec.grid : [spec.grid];
-  if (Array.isArray(spec.grid) && spec.grid.length === 0) lines.push("grid: the list is empty");
+  const parsed = specSchema.safeParse(json);
+  if (!parsed.success) lines.push(...issueLines(parsed.error, json, []));
+  if (!isPlainObject(json)) fail(["a plan spec is a JSON object with replicates and grid"]);
+  // Go on into base and grid even when the top level has mistakes: report them all at once.
+  const { base, grid: gridValue } = json as Record<string, unknown>;
+  if (isPlainObject(base)) lines.push(...requestLines(base, json, ["base"], false));
+  if (gridValue === undefined) lines.push("grid: missing (give an object or a list of objects)");
+  const gridList = Array.isArray(gridValue) ? gridValue : [gridValue];
+  if (Array.isArray(gridValue) && gridValue.length === 0) lines.push("grid: the list is empty");
   const grids: Grid[] = [];
   for (const [index, raw] of gridList.entries()) {
     if (raw === undefined) continue;
-    const prefix: Path = Array.isArray(spec.grid) ? ["grid", index] : ["grid"];
+    const prefix: Path = Array.isArray(gridValue) ? ["grid", index] : ["grid"];
     const grid = gridSchema.safeParse(raw);
     lines.push(...duplicateLines(raw, prefix));
     if (!grid.success) {
@@ -188,7 +194,7 @@ export function validatePlanSpec(json: unknown, source: string): PlanSpec {
     grids.push(grid.data);
   }
   if (lines.length > 0) fail(lines);
-  return { ...spec, grid: Array.isArray(spec.grid) ? grids : grids[0]! };
+  return { ...parsed.data!, grid: Array.isArray(gridValue) ? grids : grids[0]! };
 }
 
 /** Parses plan-spec JSON text; bad JSON is reported with its line and column. */

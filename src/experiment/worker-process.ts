@@ -1,7 +1,8 @@
 /**
  * Starting a worker process for one run and following it to its end. The worker entry is
  * the compiled worker.js next to this file; when this file runs from TypeScript (tests,
- * `tsx`), the worker is worker.ts, loaded through tsx.
+ * `tsx`), the worker is worker.ts, loaded through tsx (resolved from here, not from the
+ * working folder, so any working folder will do).
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -32,7 +33,7 @@ function workerEntry(): { path: string; execArgv: string[] } {
     return { path: compiled, execArgv: [] };
   return {
     path: fileURLToPath(new URL("./worker.ts", import.meta.url)),
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", import.meta.resolve("tsx")],
   };
 }
 

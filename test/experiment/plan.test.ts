@@ -50,7 +50,7 @@ describe("plan specs: one clear error per mistake, naming the field", () => {
     const message = errorOf(() =>
       validatePlanSpec(
         {
-          replicates: 1,
+          replicates: 0,
           base: { epochs: -1, modle: 3 },
           grid: [
             validGrid,
@@ -68,7 +68,8 @@ describe("plan specs: one clear error per mistake, naming the field", () => {
     expect(message).toContain("grid[1].datasets[0]: ");
     expect(message).toContain('(got "cifar11")');
     expect(message).toContain('grid[1].settings[1]: "algo" is listed twice');
-    expect(parts.length).toBe(4);
+    expect(message).toContain("p.json: replicates: must be a whole number ≥ 1 (got 0); ");
+    expect(parts.length).toBe(5);
   });
 
   it("checks option values against the run config and unknown top-level fields", () => {

@@ -163,7 +163,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const training = summary.seconds;
   const perRun = summary.completed.length > 0 ? training / summary.completed.length : 0;
   console.log(
-    `trained ${summary.completed.length} runs here in ${training.toFixed(1)} s` +
+    `trained ${summary.completed.length} run${summary.completed.length === 1 ? "" : "s"} here in ${training.toFixed(1)} s` +
       (summary.completed.length > 0
         ? ` (${perRun.toFixed(1)} s wall per run with ${workers} workers)`
         : "") +
