@@ -54,6 +54,8 @@ export interface FakeEvent {
   id: string;
   pid: number;
   fromEpoch?: number;
+  gpu?: string | null;
+  device?: string;
 }
 
 export function readEvents(path: string): FakeEvent[] {

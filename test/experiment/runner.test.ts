@@ -179,6 +179,17 @@ describe("nnr experiment run (stand-in trainer)", () => {
     expectEachCompletedOnce(out, events);
   });
 
+  it("--gpus spreads the worker slots over the devices through CUDA_VISIBLE_DEVICES", async () => {
+    const { spec, out, events, env } = setup("gpus", 1);
+    const run = startCli([...runnerArgs(out), "--plan", spec, "--gpus", "0,1"], env);
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toMatch(/2 workers × 1 threads on GPUs 0,1/);
+    const starts = readEvents(events).filter((event) => event.kind === "start");
+    expect(starts).toHaveLength(4);
+    expect(new Set(starts.map((event) => event.gpu))).toEqual(new Set(["0", "1"]));
+    expect(starts.every((event) => event.device === "cuda")).toBe(true);
+  });
+
   it("plans with mistakes stop before anything runs, with one line naming the field", async () => {
     const root = tempDir("bad");
     const spec = writeSpec(root, { replicates: 1, grid: { models: ["foo"], datasets: ["mnist"] } });
