@@ -2,13 +2,13 @@
  * The model zoo: every model by name. Adding one is one file exporting a ModelDefinition and
  * one line in DEFINITIONS below.
  */
+
+import { BottleneckResNet } from "./bottleneck-resnet.js";
 import { DenseNet } from "./densenet.js";
 import { MediumCNN } from "./medium-cnn.js";
 import { MobileNet } from "./mobilenet.js";
 import type { Model, ModelOptions } from "./model.js";
 import { ResNet18Cifar } from "./resnet-cifar.js";
-import { ResNet50 } from "./resnet50.js";
-import { ResNet152 } from "./resnet152.js";
 import { SmallCNN } from "./small-cnn.js";
 import { VGG } from "./vgg.js";
 import { Xception } from "./xception.js";
@@ -34,7 +34,7 @@ const DEFINITIONS: readonly ModelDefinition[] = [
   {
     name: "resnet50",
     description: "ResNet50 (ImageNet, v1.5, torchvision layout)",
-    create: (options) => new ResNet50(options),
+    create: (options) => new BottleneckResNet("resnet50", options),
   },
   {
     name: "mediumcnn",
@@ -54,7 +54,7 @@ const DEFINITIONS: readonly ModelDefinition[] = [
   {
     name: "resnet152",
     description: "ResNet152 (ImageNet, v1.5, torchvision layout)",
-    create: (options) => new ResNet152(options),
+    create: (options) => new BottleneckResNet("resnet152", options),
   },
   {
     name: "mobilenet",
@@ -103,13 +103,12 @@ export function createModel(name: string, options: ModelOptions): Model {
   return model;
 }
 
+export { BottleneckResNet, type BottleneckResNetName } from "./bottleneck-resnet.js";
 export { DenseNet, type DenseNetName } from "./densenet.js";
 export { MediumCNN } from "./medium-cnn.js";
 export { MobileNet } from "./mobilenet.js";
 export { type Head, type InputShape, Model, type ModelOptions } from "./model.js";
 export { ResNet18Cifar } from "./resnet-cifar.js";
-export { ResNet50 } from "./resnet50.js";
-export { ResNet152 } from "./resnet152.js";
 export { SmallCNN } from "./small-cnn.js";
 export { VGG, type VggName } from "./vgg.js";
 export { Xception } from "./xception.js";

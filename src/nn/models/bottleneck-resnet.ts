@@ -1,8 +1,8 @@
 /**
- * ResNet50 for ImageNet in torchvision's layout (v1.5: the stride on the 3×3 conv, as TF Model
- * Garden's ResNet50 that the original trained): stem 7×7/64 stride 2 → BN → ReLU → MaxPool
- * 3×3 stride 2; bottleneck stages of 3, 4, 6, 3 blocks; global average pool → Dense.
- * 25,557,032 parameters for 1000 classes. BatchNorm: Model Garden's decay 0.9 and eps 1e-5,
+ * ResNet50 and ResNet152 for ImageNet in torchvision's layout (v1.5: the stride on the 3×3
+ * conv, as TF Model Garden's ResNet50 that the original trained): stem 7×7/64 stride 2 → BN →
+ * ReLU → MaxPool 3×3 stride 2; bottleneck stages of 3, 4, 6, 3 blocks (ResNet152: 3, 8, 36,
+ * 3); global average pool → Dense. 25,557,032 (60,192,808) parameters for 1000 classes. BatchNorm: Model Garden's decay 0.9 and eps 1e-5,
  * which are PyTorch's defaults. Convs: He normal (fan-in, untruncated; Keras's he_normal
  * truncates at 2σ); Dense: N(0, 0.01²) kernel, zero bias, as Model Garden.
  */
@@ -22,15 +22,20 @@ const heNormal: WeightInit = (weight, generator) =>
   kaimingNormal_(weight, generator, { mode: "fanIn", nonlinearity: "relu" });
 const denseNormal: WeightInit = (weight, generator) => normal_(weight, 0, 0.01, generator);
 
-export class ResNet50 extends Model {
-  readonly name = "resnet50";
+/** Bottleneck blocks per stage, by depth. */
+const BLOCKS = { resnet50: [3, 4, 6, 3], resnet152: [3, 8, 36, 3] } as const;
+export type BottleneckResNetName = keyof typeof BLOCKS;
+
+export class BottleneckResNet extends Model {
+  readonly name: BottleneckResNetName;
   readonly #conv1: Conv2d;
   readonly #bn1: BatchNorm2d;
   readonly #stages: Sequential[] = [];
   readonly #fc: Linear;
 
-  constructor(options: ModelOptions) {
+  constructor(name: BottleneckResNetName, options: ModelOptions) {
     super(resolveSpec(options, { classes: 1000, inputShape: [3, 224, 224] }));
+    this.name = name;
     const { generator } = options;
     this.#conv1 = this.registerModule(
       "conv1",
@@ -47,12 +52,11 @@ export class ResNet50 extends Model {
     );
     this.#bn1 = this.registerModule("bn1", new BatchNorm2d(64, TORCH_BATCH_NORM));
     let inChannels = 64;
-    const stages = [
-      { channels: 64, blocks: 3, stride: 1 },
-      { channels: 128, blocks: 4, stride: 2 },
-      { channels: 256, blocks: 6, stride: 2 },
-      { channels: 512, blocks: 3, stride: 2 },
-    ];
+    const stages = [64, 128, 256, 512].map((channels, i) => ({
+      channels,
+      blocks: BLOCKS[name][i]!,
+      stride: i === 0 ? 1 : 2,
+    }));
     stages.forEach((stage, i) => {
       const blocks: Bottleneck[] = [];
       for (let b = 0; b < stage.blocks; b++) {
