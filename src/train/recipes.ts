@@ -5,7 +5,6 @@
 
 import type { DatasetName } from "../data/registry.js";
 import { PIPELINES } from "../data/registry.js";
-import type { TransformSpec } from "../data/transforms.js";
 import { UserError } from "../errors.js";
 import { modelNames } from "../nn/models/index.js";
 import { originalSaveEpochs, type RunConfig, runConfigSchema } from "./config.js";
@@ -31,16 +30,26 @@ const adam = (lr: number): RunConfig["optimizer"] => ({
   weightDecay: 0,
 });
 
+/** SmallCNN's setup (the original's smallcnn.py); the other recipes say how they differ. */
+const SMALLCNN: Recipe = {
+  epochs: 200,
+  batchSize: 128,
+  optimizer: adam(4e-4),
+  schedule: "smallcnn",
+  labelSmoothing: 0,
+  transforms: [...PIPELINES.scale],
+  shuffle: { kind: "buffer", size: 1024 },
+  head: "softmax",
+};
+
 /** The recipe the original used for a model on a dataset. */
 export function recipeFor(model: string, dataset: DatasetName): Recipe {
-  const scale = [...PIPELINES.scale] as TransformSpec[];
   if (model === "resnet18" && dataset === "celeba") {
     return {
+      ...SMALLCNN,
       epochs: 10,
-      batchSize: 128,
       optimizer: adam(1e-3),
       schedule: "celeba",
-      labelSmoothing: 0,
       transforms: [...PIPELINES.standardize],
       shuffle: { kind: "buffer", size: 1000 },
       head: "sigmoid",
@@ -49,18 +58,15 @@ export function recipeFor(model: string, dataset: DatasetName): Recipe {
   if (model === "resnet18") {
     const augment = dataset === "cifar10" || dataset === "cifar100";
     return {
-      epochs: 200,
-      batchSize: 128,
-      optimizer: adam(4e-4),
+      ...SMALLCNN,
       schedule: "resnet18-cifar",
-      labelSmoothing: 0,
       transforms: augment ? [...PIPELINES.cifarAugmentStandardize] : [...PIPELINES.standardize],
       shuffle: { kind: "buffer", size: 10000 },
-      head: "softmax",
     };
   }
-  if (model === "resnet50" || model === "vgg16" || model === "vgg19") {
+  if (model === "resnet50" || model === "resnet152" || model === "vgg16" || model === "vgg19") {
     return {
+      ...SMALLCNN,
       epochs: 90,
       batchSize: 256,
       optimizer: { name: "sgd", lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 1e-4 },
@@ -68,32 +74,13 @@ export function recipeFor(model: string, dataset: DatasetName): Recipe {
       labelSmoothing: 0.1,
       transforms: [...PIPELINES.standardize],
       shuffle: { kind: "buffer", size: 10000 },
-      head: "softmax",
     };
   }
   if (model === "mediumcnn") {
-    return {
-      epochs: 10,
-      batchSize: 128,
-      optimizer: adam(1e-3),
-      schedule: "constant",
-      labelSmoothing: 0,
-      transforms: scale,
-      shuffle: { kind: "buffer", size: 1024 },
-      head: "softmax",
-    };
+    return { ...SMALLCNN, epochs: 10, optimizer: adam(1e-3), schedule: "constant" };
   }
-  // SmallCNN, and the default for anything else.
-  return {
-    epochs: 200,
-    batchSize: 128,
-    optimizer: adam(4e-4),
-    schedule: "smallcnn",
-    labelSmoothing: 0,
-    transforms: scale,
-    shuffle: { kind: "buffer", size: 1024 },
-    head: "softmax",
-  };
+  // SmallCNN, and the default for the rest of the zoo.
+  return { ...SMALLCNN, transforms: [...SMALLCNN.transforms] };
 }
 
 /** What a user or a plan may specify; everything else comes from the recipe. */
