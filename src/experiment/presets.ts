@@ -120,7 +120,7 @@ export const PRESETS: Record<string, Preset> = {
     description: "determinism overhead (MediumCNN k=1,3,5,7 and the Keras models)",
     grids: () => [],
     unavailable:
-      "the determinism-overhead study is not part of this version; it writes overhead.csv, which 'nnr analyze' already reads",
+      "figure6 times training steps rather than training runs: run 'nnr overhead --out DIR' (MediumCNN k=1,3,5,7 and the zoo by default) and put its overhead.csv in the experiment folder for the report",
   },
 };
 
