@@ -36,7 +36,8 @@ export interface CliProcess {
 /** Starts `nnr ARGS` from the sources in its own process (group), with extra environment. */
 export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
   const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
-    env: { ...process.env, ...env },
+    // Plain text to match against: picocolors colours output whenever CI is set.
+    env: { ...process.env, NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
