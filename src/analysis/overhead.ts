@@ -16,7 +16,8 @@ export interface OverheadRow {
   overhead: number;
 }
 
-const COLUMNS = [
+/** The columns the analysis reads; writers may add more after them. */
+export const OVERHEAD_COLUMNS_READ = [
   "model",
   "device",
   "threads",
@@ -32,7 +33,9 @@ export function readOverhead(dir: string, problems: Problem[]): OverheadRow[] | 
   const path = join(dir, "overhead.csv");
   if (!existsSync(path)) return null;
   const { columns, records } = parseCsvRecords(readFileSync(path, "utf8"));
-  const missing = COLUMNS.filter((column) => column !== "overhead" && !columns.includes(column));
+  const missing = OVERHEAD_COLUMNS_READ.filter(
+    (column) => column !== "overhead" && !columns.includes(column),
+  );
   if (missing.length > 0) {
     problems.push({ path, message: `missing columns ${missing.join(", ")}`, effect: "warning" });
     return null;

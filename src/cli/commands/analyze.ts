@@ -6,17 +6,8 @@ import type { AnalysisOptions, AnalysisResult } from "../../analysis/result-type
 import { writeResults } from "../../analysis/results-files.js";
 import { summaryTable } from "../../analysis/summary-table.js";
 import { UserError } from "../../errors.js";
+import { integerAtLeast } from "../flags/parse.js";
 import type { RegisterCommand } from "./index.js";
-
-function integer(flag: string, minimum: number) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < minimum) {
-      throw new UserError(`${flag} ${text}: expected an integer ≥ ${minimum}`);
-    }
-    return value;
-  };
-}
 
 function level(text: string): number {
   const value = Number(text);
@@ -44,7 +35,7 @@ export function withAnalysisOptions(command: Command): Command {
     .option(
       "--epoch <n>",
       "analyse the predictions of epoch N (1-based; default: the latest)",
-      integer("--epoch", 1),
+      integerAtLeast("--epoch", 1),
     )
     .option("--labels <file>", "test labels for runs that carry none (the original's layout)")
     .option(
@@ -52,11 +43,11 @@ export function withAnalysisOptions(command: Command): Command {
       "multi-label subgroup attributes, comma-separated",
       DEFAULTS.subgroupAttributes.join(","),
     )
-    .option("--seed <n>", "seed of the bootstrap", integer("--seed", 0), DEFAULTS.seed)
+    .option("--seed <n>", "seed of the bootstrap", integerAtLeast("--seed", 0), DEFAULTS.seed)
     .option(
       "--resamples <n>",
       "bootstrap resamples",
-      integer("--resamples", 10),
+      integerAtLeast("--resamples", 10),
       DEFAULTS.resamples,
     )
     .option("--level <p>", "coverage of the intervals", level, DEFAULTS.level)

@@ -13,17 +13,8 @@ import { createRunnerDisplay } from "../../experiment/progress-display.js";
 import { runPlan } from "../../experiment/runner.js";
 import { experimentStatus, formatStatus } from "../../experiment/status.js";
 import type { TrainerRef } from "../../experiment/worker-protocol.js";
+import { integerAtLeast } from "../flags/parse.js";
 import type { RegisterCommand } from "./index.js";
-
-function integer(flag: string, minimum: number) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < minimum) {
-      throw new UserError(`${flag} ${text}: expected an integer ≥ ${minimum}`);
-    }
-    return value;
-  };
-}
 
 function scale(text: string): Scale {
   if (!(SCALES as readonly string[]).includes(text)) {
@@ -234,17 +225,17 @@ export const registerExperiment: RegisterCommand = (program) => {
     .option(
       "--replicates <n>",
       "replicates per setting (overrides the preset)",
-      integer("--replicates", 1),
+      integerAtLeast("--replicates", 1),
     )
     .option(
       "--workers <n>",
       "runs trained at once (default: cores ÷ threads, or one per GPU)",
-      integer("--workers", 1),
+      integerAtLeast("--workers", 1),
     )
     .option(
       "--threads <n>",
       "threads per run (default: the plan's, 1 for presets)",
-      integer("--threads", 1),
+      integerAtLeast("--threads", 1),
     )
     .option("--device <device>", "cpu or cuda (default: the plan's; cuda with --gpus)")
     .option("--gpus <list>", "CUDA devices to spread the workers over, e.g. 0,1", gpuList)
@@ -263,7 +254,7 @@ export const registerExperiment: RegisterCommand = (program) => {
     .option(
       "--stale-after <seconds>",
       "take over a run whose heartbeat is this old",
-      integer("--stale-after", 5),
+      integerAtLeast("--stale-after", 5),
       120,
     )
     .addOption(

@@ -91,7 +91,10 @@ export const registerTrain: RegisterCommand = (program) => {
       "epochs to save predictions and weights at (default 10, every 50th, last)",
       integerList("--save-epochs"),
     )
-    .option("--trace", "record a hash of every parameter and gradient at every step (for nnr diverge)")
+    .option(
+      "--trace",
+      "record a hash of every parameter and gradient at every step (for nnr diverge)",
+    )
     .option(
       "--replicate <n>",
       "replicate number recorded with the run",

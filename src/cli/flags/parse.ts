@@ -1,23 +1,22 @@
 /** Flag value parsers that fail with one line naming the flag and what it takes. */
 import { UserError } from "../../errors.js";
 
-export function positiveInteger(flag: string) {
+export function integerAtLeast(
+  flag: string,
+  minimum: number,
+  expected = `an integer ≥ ${minimum}`,
+) {
   return (text: string): number => {
     const value = Number(text);
-    if (!Number.isInteger(value) || value < 1)
-      throw new UserError(`${flag} ${text}: expected a positive integer`);
+    if (!Number.isSafeInteger(value) || value < minimum) {
+      throw new UserError(`${flag} ${text}: expected ${expected}`);
+    }
     return value;
   };
 }
 
-export function nonNegativeInteger(flag: string) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!Number.isSafeInteger(value) || value < 0)
-      throw new UserError(`${flag} ${text}: expected an integer ≥ 0`);
-    return value;
-  };
-}
+export const positiveInteger = (flag: string) => integerAtLeast(flag, 1, "a positive integer");
+export const nonNegativeInteger = (flag: string) => integerAtLeast(flag, 0);
 
 export function positiveNumber(flag: string) {
   return (text: string): number => {

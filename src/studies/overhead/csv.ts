@@ -2,18 +2,12 @@
  * overhead.csv: the analysis's columns first (src/analysis/overhead.ts reads them), then the
  * settings a reader needs to repeat the measurement. Times are milliseconds per training step.
  */
+import { OVERHEAD_COLUMNS_READ } from "../../analysis/overhead.js";
 import { formatCsv } from "../../io/csv.js";
 import type { OverheadMeasurement, OverheadSettings } from "./measure.js";
 
 export const OVERHEAD_COLUMNS = [
-  "model",
-  "device",
-  "threads",
-  "batch_size",
-  "iterations",
-  "default_ms",
-  "deterministic_ms",
-  "overhead",
+  ...OVERHEAD_COLUMNS_READ,
   "default_spread_ms",
   "deterministic_spread_ms",
   "repeats",
