@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCsvRecords } from "../../src/io/csv.js";
-import { runCli, tempDir } from "./helpers.js";
+import { runCli, tempDir } from "../train/helpers.js";
 
 const oneLine = (text: string) => text.split("\n").filter((line) => line.trim() !== "");
 

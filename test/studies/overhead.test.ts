@@ -19,7 +19,7 @@ import {
   runOverhead,
   summarize,
 } from "../../src/studies/overhead/index.js";
-import { tempDir } from "./helpers.js";
+import { tempDir } from "../train/helpers.js";
 
 const TINY: OverheadSettings = {
   ...DEFAULT_SETTINGS,

@@ -42,7 +42,7 @@ export async function runCli(
   }) as typeof process.stderr.write;
   try {
     const code = await main(["node", "nnr", ...args]);
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+    return { code, stdout: out.join("\n"), stderr: err.join("\n").trim() };
   } finally {
     console.log = log;
     console.error = error;
