@@ -67,8 +67,12 @@ function comparisonFinding(comparison: Comparison): string {
       isFiniteNumber(stdRatio.low) && isFiniteNumber(stdRatio.high)
         ? `; the data allow a ratio anywhere from ${ratio(stdRatio.low)} to ${ratio(stdRatio.high)}`
         : "";
+    // A zero std under b (runs bit-identical) leaves the ratio undefined: say so plainly.
+    const relation = isFiniteNumber(stdRatio.value)
+      ? `${ratio(stdRatio.value)} that under ${b}`
+      : `not comparable as a ratio to that under ${b} (one of them is zero)`;
     parts.push(
-      `the std of accuracy under ${a} is ${ratio(stdRatio.value)} that under ${b} ` +
+      `the std of accuracy under ${a} is ${relation} ` +
         `(Brown–Forsythe ${pValue(test.pValue)}${range}), so with ${runs} the two spreads are ` +
         `${distinguishable ? "distinguishable" : "not distinguishable"} at the 5% level`,
     );
