@@ -112,9 +112,22 @@ export function loadCifar10(dir: string, split: "train" | "test", remedy: string
     labelOffset: 0,
     labelChecks: [{ offset: 0, classes: 10, name: "class" }],
   };
-  const { pixels, labels, files } = readRecords(paths, layout, remedy);
+  const records = readRecords(paths, layout, remedy);
+  return cifarDataset("cifar10", split, records, classNames, "cifar10-binary", root);
+}
+
+/** The Dataset both CIFAR readers return: in-memory 3×32×32 images, one class per example. */
+function cifarDataset(
+  name: string,
+  split: "train" | "test",
+  records: ReturnType<typeof readRecords>,
+  classNames: string[],
+  format: "cifar10-binary" | "cifar100-binary",
+  root: string,
+): Dataset {
+  const { pixels, labels, files } = records;
   return {
-    name: "cifar10",
+    name,
     split,
     kind: "multiclass",
     length: labels.length,
@@ -122,7 +135,7 @@ export function loadCifar10(dir: string, split: "train" | "test", remedy: string
     images: { kind: "memory", pixels },
     labels,
     classNames,
-    source: { format: "cifar10-binary", root, files },
+    source: { format, root, files },
   };
 }
 
@@ -146,16 +159,7 @@ export function loadCifar100(
       { offset: 1, classes: 100, name: "fine" },
     ],
   };
-  const { pixels, labels, files } = readRecords(paths, layout, remedy);
-  return {
-    name: labelKind === "fine" ? "cifar100" : "cifar100-coarse",
-    split,
-    kind: "multiclass",
-    length: labels.length,
-    shape: { ...SHAPE },
-    images: { kind: "memory", pixels },
-    labels,
-    classNames,
-    source: { format: "cifar100-binary", root, files },
-  };
+  const records = readRecords(paths, layout, remedy);
+  const name = labelKind === "fine" ? "cifar100" : "cifar100-coarse";
+  return cifarDataset(name, split, records, classNames, "cifar100-binary", root);
 }
