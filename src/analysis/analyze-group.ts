@@ -113,7 +113,12 @@ export function analyzeGroup(
     epoch: group.epoch,
     examples: group.examples,
     classes: group.kind === "multilabel" ? group.attributes : group.classes,
-    runs: group.runs.map((run) => ({ dir: run.dir, replicate: run.replicate })),
+    runs: group.runs.map((run) => ({
+      dir: run.dir,
+      replicate: run.replicate,
+      ...(run.variant === undefined ? {} : { variant: run.variant }),
+      ...(run.weightsSha256 === undefined ? {} : { weightsSha256: run.weightsSha256 }),
+    })),
     accuracy,
     churn: bootstrapOfPairs(churnMatrix(predictions), rng, options),
     l2: groupL2(group.runs, group.epoch, rng, options, notes),

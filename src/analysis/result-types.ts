@@ -78,7 +78,8 @@ export interface GroupResult {
   epoch: number;
   examples: number;
   classes: number;
-  runs: { dir: string; replicate: string }[];
+  /** variant: a pool member's tooling; weightsSha256: its final weights, when known. */
+  runs: { dir: string; replicate: string; variant?: string; weightsSha256?: string }[];
   accuracy: AccuracyResult | null;
   churn: Estimate;
   l2: Estimate | null;

@@ -7,6 +7,9 @@
  *               "settings": ["algo+impl", "algo", "impl", "control"],
  *               "options": { "batchNorm": [false, true] } } }
  *
+ * A grid with `"pool": "tooling"` makes its runs of each model × dataset one group, whatever
+ * their setting and options: the tooling study fixes the seeds and varies only the tooling.
+ *
  * `grid` may also be a list of such grids (e.g. figure 1: SmallCNN on CIFAR-10 and ResNet50 on
  * ImageNet, without crossing them). Validation collects every mistake, each naming its field.
  */
@@ -15,6 +18,7 @@ import { DATASET_NAMES } from "../data/registry.js";
 import { UserError } from "../errors.js";
 import { modelNames } from "../nn/models/index.js";
 import { runConfigSchema } from "../train/config.js";
+import { POOL_NAME } from "../train/pool.js";
 import { SETTING_NAMES } from "../train/settings.js";
 
 /** Run-config fields a plan may set in `base` or vary in `options`; the grid sets the rest. */
@@ -37,6 +41,15 @@ const gridSchema = z.strictObject({
   /** Fields for this grid only, over the plan's `base`. */
   base: requestSchema.optional(),
   replicates: replicatesSchema.optional(),
+  /**
+   * Analyse the runs of each model × dataset of this grid as one group with this name, in
+   * place of a setting: e.g. "tooling", where settings and options vary only the tooling.
+   */
+  pool: z
+    .string()
+    .regex(POOL_NAME, "use lower-case letters, digits and '-', starting with a letter")
+    .refine((name) => !(SETTING_NAMES as string[]).includes(name), "must not be a setting's name")
+    .optional(),
 });
 
 const specSchema = z.strictObject({

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { UserError } from "../errors.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
 import { groupName, type RunConfig, runConfigSchema } from "../train/config.js";
+import { type RunPool, runGroupName, runPoolSchema } from "../train/pool.js";
 import { type RunRequest, resolveRunConfig } from "../train/recipes.js";
 import { SETTING_NAMES } from "../train/settings.js";
 import type { Grid, PlanSpec } from "./plan-spec.js";
@@ -20,6 +21,8 @@ const planEntrySchema = z.strictObject({
   group: z.string(),
   replicate: z.number().int().min(0),
   config: runConfigSchema,
+  /** Set for the runs of a pooled grid (e.g. the tooling study). */
+  pool: runPoolSchema.optional(),
 });
 export type PlanEntry = z.infer<typeof planEntrySchema>;
 
@@ -90,6 +93,7 @@ export function expandPlan(
   const seen = new Map<string, string>();
   for (const [gridIndex, grid] of grids.entries()) {
     const where = Array.isArray(spec.grid) ? `grid[${gridIndex}]` : "grid";
+    const pools = new PoolBuilder(grid);
     for (const request of gridRequests(grid, spec)) {
       let config: RunConfig;
       try {
@@ -111,9 +115,17 @@ export function expandPlan(
         );
       }
       seen.set(stem, key);
-      const group = groupName(config);
+      const pool = pools.member(config, request.variant);
+      const group = runGroupName(config, pool);
       for (let replicate = 0; replicate < (grid.replicates ?? spec.replicates); replicate++) {
-        runs.push({ id: `${stem}_r${replicate}`, group, replicate, config });
+        runs.push({
+          id: `${stem}_r${replicate}`,
+          group,
+          // A pool's members are numbered through the pool, so (group, replicate) stays unique.
+          replicate: pool ? pools.nextReplicate(group) : replicate,
+          config,
+          ...(pool ? { pool } : {}),
+        });
       }
     }
   }
@@ -124,6 +136,43 @@ export function expandPlan(
     source: { ...record, spec },
     runs,
   };
+}
+
+/**
+ * The pools of one grid: its runs of each model × dataset are one pool, whose reference is
+ * its first run's values of the fields the grid varies (setting and options).
+ */
+class PoolBuilder {
+  private readonly fields: string[];
+  private readonly references = new Map<string, Record<string, unknown>>();
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly grid: Grid) {
+    const settings = grid.settings ?? SETTING_NAMES;
+    this.fields = [
+      ...(settings.length > 1 ? ["setting", "deterministic"] : []),
+      ...Object.keys(grid.options ?? {}),
+    ];
+  }
+
+  /** The pool entry of a run, or undefined when the grid is not pooled. */
+  member(config: RunConfig, variant: string): RunPool | undefined {
+    if (this.grid.pool === undefined) return undefined;
+    const key = `${config.model}|${config.dataset}`;
+    let reference = this.references.get(key);
+    if (reference === undefined) {
+      const fields = config as unknown as Record<string, unknown>;
+      reference = Object.fromEntries(this.fields.map((field) => [field, fields[field]]));
+      this.references.set(key, reference);
+    }
+    return { name: this.grid.pool, variant, reference };
+  }
+
+  nextReplicate(group: string): number {
+    const count = this.counts.get(group) ?? 0;
+    this.counts.set(group, count + 1);
+    return count;
+  }
 }
 
 function* gridRequests(grid: Grid, spec: PlanSpec) {
@@ -139,13 +188,20 @@ function* gridRequests(grid: Grid, spec: PlanSpec) {
             varied,
             { model, dataset, setting },
           );
-          const options = Object.entries(varied).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+          const options = Object.entries(varied).map(([k, v]) => `${k}=${optionText(v)}`);
           const label = [model, dataset, setting, ...options].join(" × ");
-          yield { request, varied, label };
+          // What sets a pool member apart: the setting where the grid has several, the options.
+          const settings = grid.settings ?? SETTING_NAMES;
+          const variant = [...(settings.length > 1 ? [setting] : []), ...options].join(" ");
+          yield { request, varied, label, variant };
         }
       }
     }
   }
+}
+
+function optionText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 export function planPath(dir: string): string {

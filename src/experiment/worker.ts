@@ -11,6 +11,7 @@ type TrainFunction = (options: {
   config: WorkerJob["entry"]["config"];
   outDir: string;
   replicate: number;
+  pool?: WorkerJob["entry"]["pool"] | null;
   resume?: boolean;
   onProgress?: (progress: RunProgress) => void;
   log?: (line: string) => void;
@@ -55,6 +56,7 @@ async function runJob(job: WorkerJob): Promise<void> {
       config: job.entry.config,
       outDir: job.outDir,
       replicate: job.entry.replicate,
+      pool: job.entry.pool ?? null,
       resume: job.resume,
       onProgress: (progress) => {
         exitIfOrphaned();

@@ -54,6 +54,38 @@ function groupFinding(group: GroupResult): string[] {
   return sentences;
 }
 
+/**
+ * For a pool (e.g. the tooling study): which members ended with the same weights, and which
+ * gave the best and worst accuracy — which tooling change moves the bits, and how far.
+ */
+function poolFinding(group: GroupResult): string[] {
+  const runs = group.runs;
+  if (runs.length < 2 || runs.some((run) => run.variant === undefined)) return [];
+  const name = (variant: string | undefined) => (variant === "" ? "the reference" : variant!);
+  const sentences: string[] = [];
+  if (runs.every((run) => run.weightsSha256 !== undefined)) {
+    const classes = new Map<string, string[]>();
+    for (const run of runs) {
+      const members = classes.get(run.weightsSha256!) ?? [];
+      members.push(name(run.variant));
+      classes.set(run.weightsSha256!, members);
+    }
+    const listed = [...classes.values()].map((members) => `{${members.join(", ")}}`).join("; ");
+    sentences.push(
+      `Runs that ended with bit-identical weights (${classes.size} set(s) among ${runs.length} runs): ${listed}.`,
+    );
+  }
+  const perRun = group.accuracy?.perRun;
+  if (perRun !== undefined && perRun.length === runs.length) {
+    const order = perRun.map((_, i) => i).sort((a, b) => perRun[a]! - perRun[b]!);
+    const [low, high] = [order[0]!, order[order.length - 1]!];
+    sentences.push(
+      `Accuracy ranges from ${percent(perRun[low]!)} (${name(runs[low]!.variant)}) to ${percent(perRun[high]!)} (${name(runs[high]!.variant)}).`,
+    );
+  }
+  return sentences;
+}
+
 function comparisonFinding(comparison: Comparison): string {
   const a = settingName(comparison.settingA);
   const b = settingName(comparison.settingB);
@@ -94,7 +126,8 @@ export function findings(result: AnalysisResult): string[] {
     new Set([comparison.settingA, comparison.settingB]).has("algo");
   const comparisons = [...result.comparisons].sort((x, y) => Number(isKey(y)) - Number(isKey(x)));
   for (const comparison of comparisons) sentences.push(comparisonFinding(comparison));
-  for (const group of result.groups) sentences.push(groupFinding(group).join(" "));
+  for (const group of result.groups)
+    sentences.push([...groupFinding(group), ...poolFinding(group)].join(" "));
   for (const group of result.groups) {
     for (const subgroup of group.subgroups ?? []) {
       const worst = subgroup.rates

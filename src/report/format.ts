@@ -32,6 +32,7 @@ export const SETTING_NAMES: Record<string, string> = {
   algo: "ALGO",
   impl: "IMPL",
   control: "Control",
+  tooling: "Tooling",
 };
 
 export const settingName = (setting: string) => SETTING_NAMES[setting] ?? setting;

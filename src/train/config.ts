@@ -67,14 +67,17 @@ export function originalSaveEpochs(epochs: number): number[] {
   return [...epochsSet].filter((e) => e <= epochs).sort((a, b) => a - b);
 }
 
-/** A short, stable name for the group a run belongs to, e.g. `smallcnn_bn_cifar10_algo`. */
-export function groupName(config: RunConfig): string {
+/**
+ * A short, stable name for the group a run belongs to, e.g. `smallcnn_bn_cifar10_algo`; a
+ * pool's name takes the setting's place (`smallcnn_fashion-mnist_tooling`).
+ */
+export function groupName(config: RunConfig, setting: string = config.setting): string {
   const model = config.model === "mediumcnn" ? `mediumcnn${config.kernelSize}` : config.model;
   return [
     model,
     config.batchNorm && config.model === "smallcnn" ? "bn" : null,
     config.dataset,
-    config.setting,
+    setting,
   ]
     .filter((part) => part !== null)
     .join("_")

@@ -1,6 +1,7 @@
 import type { LoaderRecord } from "../data/loader.js";
 import type { EngineInfo } from "../engine/index.js";
 import type { RunConfig } from "./config.js";
+import type { RunPool } from "./pool.js";
 import type { RunSeeds } from "./seeds.js";
 
 /** run.json: what a run was, and where it stands. */
@@ -10,6 +11,8 @@ export interface RunRecord {
   group: string;
   replicate: number;
   config: RunConfig;
+  /** Set when the run is one member of a pool analysed as one group (e.g. tooling). */
+  pool: RunPool | null;
   seeds: RunSeeds;
   task: {
     kind: "multiclass" | "multilabel";

@@ -10,11 +10,12 @@ import { configureDeterminism, engineInfo, Generator } from "../engine/index.js"
 import { UserError } from "../errors.js";
 import { loadTrainingCheckpoint, saveTrainingCheckpoint, saveWeights } from "../nn/checkpoint.js";
 import { NNR_VERSION } from "../version.js";
-import { groupName, type RunConfig } from "./config.js";
+import type { RunConfig } from "./config.js";
 import { evaluationTransforms, loadRunData } from "./data-setup.js";
 import { type EpochProgress, trainEpoch } from "./epoch.js";
 import { evaluate } from "./evaluate.js";
 import { buildModel, buildOptimizer, buildSchedule, perturbOneWeight } from "./model-setup.js";
+import { type RunPool, runGroupName } from "./pool.js";
 import type { RunRecord } from "./record.js";
 import {
   type LogRow,
@@ -37,6 +38,8 @@ export interface TrainRunOptions {
   resume?: boolean;
   /** Replay: use these seeds instead of drawing new ones. */
   seeds?: RunSeeds;
+  /** The pool this run is a member of (e.g. the tooling study), if any. */
+  pool?: RunPool | null;
   onProgress?: (progress: EpochProgress) => void;
   log?: (line: string) => void;
 }
@@ -119,9 +122,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const record: RunRecord = previous ?? {
     format: "nnr-run/1",
     status: "running",
-    group: groupName(config),
+    group: runGroupName(config, options.pool),
     replicate,
     config,
+    pool: options.pool ?? null,
     seeds,
     task: {
       kind: data.test.kind,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeExperiment, writeResults } from "../../src/analysis/index.js";
 import { parseCsvRecords } from "../../src/io/csv.js";
+import { findings } from "../../src/report/findings.js";
 import { tempDir, writeNnrRun, writeOriginalRun } from "./fixtures.js";
 
 // The hand-worked example of metrics.test.ts, as three run folders.
@@ -95,6 +96,66 @@ describe("analyzeExperiment on our run folders", () => {
       records.filter((record) => record.metric === "per_class_accuracy_std_sample"),
     ).toHaveLength(3);
     expect(JSON.parse(readFileSync(json, "utf8")).groups[0].label).toBe("smallcnn_toy_algo");
+  });
+});
+
+describe("pooled runs: the tooling study", () => {
+  it("analyses a pool as one group, in the family of its reference tooling", () => {
+    const root = tempDir("pool");
+    const reference = { setting: "control", threads: 1, memoryFormat: "contiguous" };
+    const variants = [
+      { variant: "control threads=1 memoryFormat=contiguous", config: reference, hash: "a" },
+      {
+        variant: "impl threads=1 memoryFormat=contiguous",
+        config: { ...reference, setting: "impl" },
+        hash: "a",
+      },
+      {
+        variant: "control threads=2 memoryFormat=contiguous",
+        config: { ...reference, threads: 2 },
+        hash: "b",
+      },
+    ];
+    for (const [replicate, { variant, config, hash }] of variants.entries()) {
+      writeNnrRun(root, {
+        setting: config.setting,
+        replicate,
+        labels,
+        predictions: { 2: predictionsByRun[replicate]! },
+        weightsSha256: hash,
+        config,
+        pool: { name: "tooling", variant, reference },
+      });
+    }
+    for (const replicate of [0, 1, 2]) {
+      writeNnrRun(root, {
+        setting: "algo+impl",
+        replicate,
+        labels,
+        predictions: { 2: predictionsByRun[2 - replicate]! },
+        weightsSha256: `random${replicate}`,
+        config: { threads: 1, memoryFormat: "contiguous" },
+      });
+    }
+    const result = analyzeExperiment(root, options);
+    expect(result.groups.map((group) => [group.label, group.setting, group.runs.length])).toEqual([
+      ["smallcnn_toy_algo+impl", "algo+impl", 3],
+      ["smallcnn_toy_tooling", "tooling", 3],
+    ]);
+    const tooling = result.groups[1]!;
+    expect(tooling.runs.map((run) => run.variant)).toEqual(variants.map((v) => v.variant));
+    expect(tooling.accuracy!.stdSample.value).toBeCloseTo(0.25, 12);
+    expect(tooling.identity).toMatchObject({ identical: false, distinctHashes: 2 });
+    // Same family: the pool stands for its reference tooling, as the ALGO+IMPL runs do.
+    expect(result.comparisons).toHaveLength(1);
+    expect(result.comparisons[0]).toMatchObject({ settingA: "algo+impl", settingB: "tooling" });
+    const text = findings(result).join("\n");
+    expect(text).toContain(
+      "Runs that ended with bit-identical weights (2 set(s) among 3 runs): {control threads=1 memoryFormat=contiguous, impl threads=1 memoryFormat=contiguous}; {control threads=2 memoryFormat=contiguous}.",
+    );
+    expect(text).toContain(
+      "Accuracy ranges from 50.00% (control threads=2 memoryFormat=contiguous) to 100.00% (control threads=1 memoryFormat=contiguous).",
+    );
   });
 });
 

@@ -27,13 +27,17 @@ export interface NnrRunSpec {
   checkpoints?: Record<number, number[]>;
   weightsSha256?: string;
   status?: string;
+  /** More config fields (threads, memoryFormat, ...). */
+  config?: Record<string, unknown>;
+  /** Makes the run a member of a pool (e.g. the tooling study). */
+  pool?: { name: string; variant: string; reference: Record<string, unknown> };
 }
 
 /** Writes one run folder in our format (docs/run-folder.md) and returns its path. */
 export function writeNnrRun(root: string, spec: NnrRunSpec): string {
   const model = spec.model ?? "smallcnn";
   const dataset = spec.dataset ?? "toy";
-  const group = `${model}_${dataset}_${spec.setting}`;
+  const group = `${model}_${dataset}_${spec.pool?.name ?? spec.setting}`;
   const dir = join(root, group, `r${spec.replicate}`);
   mkdirSync(dir, { recursive: true });
   const epochs = Object.keys(spec.predictions).map(Number);
@@ -62,7 +66,9 @@ export function writeNnrRun(root: string, spec: NnrRunSpec): string {
       setting: spec.setting,
       batchNorm: false,
       epochs: 2,
+      ...spec.config,
     },
+    pool: spec.pool ?? null,
     seeds: { init: spec.replicate, input: spec.replicate },
     task: {
       kind: spec.kind ?? "multiclass",

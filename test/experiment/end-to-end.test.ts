@@ -74,4 +74,65 @@ describe("nnr experiment run with the real trainer", () => {
     );
     expect(text).toContain(`report: `);
   });
+
+  it("trains a pooled tooling plan: fixed seeds, memory format × deterministic flag as one group", async () => {
+    const root = tempDir("e2e-tooling");
+    const spec = writeSpec(root, {
+      name: "tooling-tiny",
+      replicates: 2,
+      base: { epochs: 1, trainExamples: 300, testExamples: 200, saveEpochs: [1] },
+      grid: [
+        {
+          models: ["smallcnn"],
+          datasets: ["fashion-mnist"],
+          settings: ["control", "impl"],
+          options: { memoryFormat: ["contiguous", "channels_last"] },
+          pool: "tooling",
+          replicates: 1,
+        },
+        { models: ["smallcnn"], datasets: ["fashion-mnist"], settings: ["algo+impl"] },
+      ],
+    });
+    const out = join(root, "exp");
+    const code = await main(["node", "nnr", "experiment", "run", "--plan", spec, "--out", out]);
+    expect(code, output.join("\n")).toBe(0);
+
+    const record = (id: string) =>
+      JSON.parse(readFileSync(join(out, "runs", id, "run.json"), "utf8"));
+    const ids = ["control", "impl"].flatMap((setting) =>
+      ["contiguous", "channelslast"].map(
+        (format) => `smallcnn_fashion-mnist_${setting}_memoryFormat-${format}_r0`,
+      ),
+    );
+    const pooled = ids.map(record);
+    for (const run of pooled) {
+      expect(run.group).toBe("smallcnn_fashion-mnist_tooling");
+      expect(run.pool.name).toBe("tooling");
+    }
+    expect(pooled.map((run) => run.config.memoryFormat)).toEqual([
+      "contiguous",
+      "channels_last",
+      "contiguous",
+      "channels_last",
+    ]);
+    // On the CPU libtorch's kernels are deterministic: the flag alone does not move the bits.
+    expect(pooled[2].weightsSha256).toBe(pooled[0].weightsSha256);
+    expect(pooled[3].weightsSha256).toBe(pooled[1].weightsSha256);
+
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    const tooling = results.groups.find(
+      (group: { setting: string }) => group.setting === "tooling",
+    );
+    expect(tooling.label).toBe("smallcnn_fashion-mnist_tooling");
+    expect(tooling.runs).toHaveLength(4);
+    const hashes = new Set(pooled.map((run) => run.weightsSha256));
+    expect(tooling.identity.distinctHashes).toBe(hashes.size);
+    expect(results.comparisons).toHaveLength(1);
+    expect([results.comparisons[0].settingA, results.comparisons[0].settingB]).toEqual([
+      "algo+impl",
+      "tooling",
+    ]);
+    const report = readFileSync(join(out, "report.html"), "utf8");
+    expect(report).toContain(`(${hashes.size} set(s) among 4 runs)`);
+  });
 });

@@ -6,6 +6,7 @@ import type { GroupDescriptor, Layout, Problem, RunFolder, TaskKind } from "./ty
 export interface LoadedRun {
   dir: string;
   replicate: string;
+  variant: string | undefined;
   /** examples × attributes values (attributes = 1 for single-label tasks). */
   predictions: Int32Array;
   loggedAccuracy: number | undefined;
@@ -123,6 +124,7 @@ export function loadGroup(
     runs.push({
       dir: folder.dir,
       replicate: folder.replicate,
+      variant: folder.variant,
       predictions: rows.values,
       loggedAccuracy: folder.logFile ? loggedValidationAccuracy(folder.logFile, epoch) : undefined,
       checkpointFile: folder.checkpointFiles.get(epoch),

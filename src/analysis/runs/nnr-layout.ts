@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { referenceConfig, runPoolSchema } from "../../train/pool.js";
 import { epochFiles } from "./files.js";
 import { canonicalSetting, type GroupDescriptor, type RunFolder } from "./types.js";
 
@@ -18,6 +19,7 @@ const runRecordSchema = z.object({
       batchNorm: z.boolean().optional(),
     })
     .loose(),
+  pool: runPoolSchema.nullable().optional(),
   task: z
     .object({
       kind: z.enum(["multiclass", "multilabel"]),
@@ -66,18 +68,20 @@ export function readNnrRunFolder(dir: string): RunFolder {
     throw new Error(`${path}: not a run record: ${issue?.path.join(".")} ${issue?.message}`);
   }
   const record = parsed.data;
-  const config = record.config;
+  const pool = record.pool ?? null;
+  // A pool's members stand for its reference config, and the pool's name for their setting.
+  const config = pool ? referenceConfig(record.config, pool) : record.config;
   // Everything in the config is part of the group; the setting (and the determinism
   // flags it implies) is what separates the members of a family.
   const { setting: _setting, deterministic: _deterministic, ...familyConfig } = config;
-  const setting = canonicalSetting(config.setting);
+  const setting = pool ? pool.name : canonicalSetting(config.setting);
   const descriptor: GroupDescriptor = {
     model: config.model,
     dataset: config.dataset,
     setting,
     batchNorm: config.batchNorm ?? false,
     familyKey: `nnr:${canonicalJson(familyConfig)}`,
-    groupKey: `nnr:${canonicalJson(config)}`,
+    groupKey: `nnr:${canonicalJson(config)}${pool ? `|pool:${pool.name}` : ""}`,
     label: record.group ?? `${config.model}_${config.dataset}_${setting}`,
   };
   // run.json lists what it wrote; files present but unlisted (a crash between writing a
@@ -97,6 +101,7 @@ export function readNnrRunFolder(dir: string): RunFolder {
     layout: "nnr",
     descriptor,
     replicate: String(record.replicate),
+    variant: pool?.variant,
     status: record.status,
     kind: record.task?.kind,
     classes: record.task?.classes,

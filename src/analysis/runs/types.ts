@@ -22,6 +22,8 @@ export interface RunFolder {
   layout: Layout;
   descriptor: GroupDescriptor;
   replicate: string;
+  /** For a pool's member (e.g. the tooling study): what sets it apart from the others. */
+  variant: string | undefined;
   status: string;
   kind: TaskKind | undefined;
   classes: number | undefined;

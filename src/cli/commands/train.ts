@@ -153,6 +153,7 @@ async function runTrainCommand(
       config: record.config,
       seeds: record.seeds,
       replicate: record.replicate,
+      pool: record.pool ?? null,
     });
   }
   return train(outDir, {
@@ -179,7 +180,12 @@ async function train(
   outDir: string,
   run:
     | { resume: true }
-    | { config: RunRecord["config"]; seeds?: RunRecord["seeds"]; replicate: number },
+    | {
+        config: RunRecord["config"];
+        seeds?: RunRecord["seeds"];
+        replicate: number;
+        pool?: RunRecord["pool"];
+      },
 ): Promise<{ outDir: string; record: RunRecord }> {
   const progress = runProgress(outDir);
   try {
@@ -194,6 +200,7 @@ async function train(
         : {
             config: run.config,
             replicate: run.replicate,
+            pool: run.pool ?? null,
             ...(run.seeds ? { seeds: run.seeds } : {}),
           }),
       onProgress: (p) => progress.update(p),

@@ -1,0 +1,31 @@
+/**
+ * A pooled run: one member of a group whose runs differ on purpose in a few config fields,
+ * such as the tooling study's threads × memory format × deterministic kernels with every
+ * seed fixed. The runs of a pool are analysed as one group, named after the pool, and
+ * compared with the groups that share the pool's reference config.
+ */
+import { z } from "zod";
+import { groupName, type RunConfig } from "./config.js";
+
+export const POOL_NAME = /^[a-z][a-z0-9-]*$/;
+
+export const runPoolSchema = z.strictObject({
+  /** The pool's name, shown where a setting would be, e.g. "tooling". */
+  name: z.string().regex(POOL_NAME),
+  /** What sets this member apart, e.g. "impl threads=2 memoryFormat=channels_last". */
+  variant: z.string(),
+  /** The reference values of the fields the pool varies (those of its first member). */
+  reference: z.record(z.string(), z.unknown()),
+});
+
+export type RunPool = z.infer<typeof runPoolSchema>;
+
+/** The config the pool stands for: this run's, with the varied fields at their reference. */
+export function referenceConfig<T extends object>(config: T, pool: RunPool): T {
+  return { ...config, ...pool.reference } as T;
+}
+
+/** The group a run belongs to: its own, or its pool's. */
+export function runGroupName(config: RunConfig, pool: RunPool | null | undefined): string {
+  return pool ? groupName(referenceConfig(config, pool), pool.name) : groupName(config);
+}
