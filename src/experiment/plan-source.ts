@@ -4,6 +4,7 @@
  * plan.json records exactly what will run.
  */
 import { readFileSync } from "node:fs";
+import { engineInfo } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import { expandPlan, type Plan } from "./plan.js";
 import { type PlanSpec, parsePlanSpec, validatePlanSpec } from "./plan-spec.js";
@@ -52,7 +53,12 @@ export function applyOverrides(spec: PlanSpec, overrides: PlanOverrides, source:
 export function planFromSource(source: PlanSource, overrides: PlanOverrides = {}): Plan {
   if (source.kind === "preset") {
     const scale = source.scale ?? defaultScale(source.name);
-    const spec = applyOverrides(presetSpec(source.name, scale), overrides, `preset ${source.name}`);
+    const machine = { cudaDevices: engineInfo().cudaDeviceCount };
+    const spec = applyOverrides(
+      presetSpec(source.name, scale, machine),
+      overrides,
+      `preset ${source.name}`,
+    );
     return expandPlan(spec, `preset ${source.name}`, { preset: source.name, scale, overrides });
   }
   let text: string;

@@ -66,9 +66,14 @@ function sized(grid: Omit<Grid, "base" | "replicates">, setup: Setup, scale: Sca
   };
 }
 
+/** What a preset may adapt to: the tooling study adds CUDA where there is a GPU. */
+export interface Machine {
+  cudaDevices: number;
+}
+
 interface Preset {
   description: string;
-  grids(scale: Scale): Grid[];
+  grids(scale: Scale, machine: Machine): Grid[];
   /** Why the preset cannot run in this version, if it cannot. */
   unavailable?: string;
 }
@@ -116,6 +121,37 @@ export const PRESETS: Record<string, Preset> = {
       sized({ models: ["resnet18"], datasets: ["cifar100"] }, "cifar-resnet18", scale),
     ],
   },
+  tooling: {
+    description:
+      "seeds fixed, only the tooling varies (threads, memory format, deterministic kernels, device), beside ALGO+IMPL",
+    grids: (scale, machine) => [
+      {
+        ...sized(
+          {
+            models: ["smallcnn"],
+            datasets: ["fashion-mnist"],
+            settings: ["control", "impl"],
+            options: {
+              threads: [1, 2],
+              memoryFormat: ["contiguous", "channels_last"],
+              ...(machine.cudaDevices > 0 ? { device: ["cpu", "cuda"] } : {}),
+            },
+            pool: "tooling",
+          },
+          "fashion-smallcnn",
+          scale,
+        ),
+        // One run per tooling variant: with the seeds fixed, only the tooling can move them.
+        replicates: 1,
+      },
+      // The same family with every source of noise on, to measure the tooling's drift against.
+      sized(
+        { models: ["smallcnn"], datasets: ["fashion-mnist"], settings: ["algo+impl"] },
+        "fashion-smallcnn",
+        scale,
+      ),
+    ],
+  },
   figure6: {
     description: "determinism overhead (MediumCNN k=1,3,5,7 and the Keras models)",
     grids: () => [],
@@ -127,7 +163,11 @@ export const PRESETS: Record<string, Preset> = {
 export const PRESET_NAMES = Object.keys(PRESETS);
 
 /** The spec of a preset at a scale, validated like a user's plan. */
-export function presetSpec(name: string, scale: Scale): PlanSpec {
+export function presetSpec(
+  name: string,
+  scale: Scale,
+  machine: Machine = { cudaDevices: 0 },
+): PlanSpec {
   const preset = PRESETS[name];
   if (preset === undefined) {
     throw new UserError(
@@ -137,7 +177,7 @@ export function presetSpec(name: string, scale: Scale): PlanSpec {
   if (preset.unavailable !== undefined) {
     throw new UserError(`--preset ${name}: ${preset.unavailable}`);
   }
-  const grids = preset.grids(scale);
+  const grids = preset.grids(scale, machine);
   // Grid-level replicates take precedence; the top level is the smallest, for the record.
   const replicates = Math.min(...grids.map((grid) => grid.replicates ?? 1));
   return validatePlanSpec({ name: `${name}-${scale}`, replicates, grid: grids }, `preset ${name}`);
@@ -145,5 +185,5 @@ export function presetSpec(name: string, scale: Scale): PlanSpec {
 
 /** The default scale of a preset: the demo must finish in minutes; the figures are studies. */
 export function defaultScale(name: string): Scale {
-  return name === "demo" ? "fast" : "default";
+  return name === "demo" || name === "tooling" ? "fast" : "default";
 }

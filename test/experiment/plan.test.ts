@@ -218,6 +218,77 @@ describe("plan expansion", () => {
   });
 });
 
+describe("pooled grids: the tooling study", () => {
+  it("tooling preset: 8 tooling variants with fixed seeds form one group beside ALGO+IMPL", () => {
+    const plan = expandPlan(presetSpec("tooling", "fast"), "tooling");
+    const pooled = plan.runs.filter((run) => run.pool !== undefined);
+    expect(pooled).toHaveLength(8);
+    expect(new Set(pooled.map((run) => run.group))).toEqual(
+      new Set(["smallcnn_fashion-mnist_tooling"]),
+    );
+    // Numbered through the pool, so (group, replicate) names one run.
+    expect(pooled.map((run) => run.replicate)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(new Set(pooled.map((run) => run.pool!.variant)).size).toBe(8);
+    expect(pooled[0]!.pool).toEqual({
+      name: "tooling",
+      variant: "control threads=1 memoryFormat=contiguous",
+      reference: {
+        setting: "control",
+        deterministic: { init: true, input: true, impl: true },
+        threads: 1,
+        memoryFormat: "contiguous",
+      },
+    });
+    expect(pooled[7]!.pool!.variant).toBe("impl threads=2 memoryFormat=channels_last");
+    // Every member fixes both seeds: only the tooling differs between them.
+    for (const run of pooled) {
+      expect(run.config.deterministic).toMatchObject({ init: true, input: true });
+    }
+    const configs = pooled.map(({ config }) => {
+      const { setting, deterministic, threads, memoryFormat, ...rest } = config;
+      return JSON.stringify(rest);
+    });
+    expect(new Set(configs).size).toBe(1);
+    // The ALGO+IMPL runs sit at the pool's reference tooling, so the two are one family.
+    const baseline = plan.runs.filter((run) => run.pool === undefined);
+    expect(baseline.map((run) => run.group)).toEqual([
+      "smallcnn_fashion-mnist_algoimpl",
+      "smallcnn_fashion-mnist_algoimpl",
+      "smallcnn_fashion-mnist_algoimpl",
+    ]);
+    const {
+      setting: _s,
+      deterministic: _d,
+      ...family
+    } = {
+      ...pooled[5]!.config,
+      ...pooled[5]!.pool!.reference,
+    };
+    const { setting: _s2, deterministic: _d2, ...baselineFamily } = baseline[0]!.config;
+    expect(family).toEqual(baselineFamily);
+  });
+
+  it("adds the device to the tooling matrix where there is a GPU", () => {
+    const plan = expandPlan(presetSpec("tooling", "fast", { cudaDevices: 1 }), "tooling");
+    const pooled = plan.runs.filter((run) => run.pool !== undefined);
+    expect(pooled).toHaveLength(16);
+    expect(new Set(pooled.map((run) => run.config.device))).toEqual(new Set(["cpu", "cuda"]));
+    expect(pooled[0]!.pool!.reference.device).toBe("cpu");
+  });
+
+  it("refuses a pool named like a setting or written in capitals", () => {
+    const grid = { ...validGrid, pool: "control" };
+    expect(errorOf(() => validatePlanSpec({ replicates: 1, grid }, "p.json"))).toBe(
+      `p.json: grid.pool: must not be a setting's name (got "control")`,
+    );
+    expect(
+      errorOf(() =>
+        validatePlanSpec({ replicates: 1, grid: { ...validGrid, pool: "Tooling" } }, "p.json"),
+      ),
+    ).toMatch(/^p\.json: grid\.pool: use lower-case letters/);
+  });
+});
+
 describe("plan.json in the experiment folder", () => {
   it("is written once; the same plan is accepted again, a different one refused", () => {
     const dir = tempDir("planfile");

@@ -208,7 +208,7 @@ async function statusCommand(dir: string, flags: { watch?: boolean; json?: boole
 
 const presetHelp = PRESET_NAMES.map(
   (name) =>
-    `  ${name.padEnd(8)} ${PRESETS[name]!.description}${PRESETS[name]!.unavailable ? " (not available yet)" : ""}`,
+    `  ${name.padEnd(8)} ${PRESETS[name]!.description}${PRESETS[name]!.unavailable ? " (run 'nnr overhead')" : ""}`,
 ).join("\n");
 
 export const registerExperiment: RegisterCommand = (program) => {
@@ -218,10 +218,17 @@ export const registerExperiment: RegisterCommand = (program) => {
   experiment
     .command("run")
     .description("run a preset or a plan file in DIR (resumes what DIR already holds)")
-    .option("--preset <name>", `one of the original's experiments: ${PRESET_NAMES.join(", ")}`)
+    .option(
+      "--preset <name>",
+      `the original's experiments and the tooling study: ${PRESET_NAMES.join(", ")}`,
+    )
     .option("--plan <file>", "a plan spec (JSON grid); see docs/experiments.md")
     .option("--out <dir>", "experiment folder (default: out/<plan>-<time>)")
-    .option("--scale <scale>", "fast | default | paper (demo: fast; figures: default)", scale)
+    .option(
+      "--scale <scale>",
+      "fast | default | paper (demo, tooling: fast; figures: default)",
+      scale,
+    )
     .option(
       "--replicates <n>",
       "replicates per setting (overrides the preset)",
