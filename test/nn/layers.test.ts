@@ -5,10 +5,11 @@
  * Tolerance |ours - torch| <= 1e-5 + 1e-4·|torch| (float32, as test/engine/ops.test.ts).
  */
 import { describe, expect, it } from "vitest";
-import { Generator, liveTensors, type Tensor, tidy } from "../../src/engine/index.js";
+import { Generator, liveTensors, randn, type Tensor, tidy } from "../../src/engine/index.js";
 import { glorotUniform } from "../../src/nn/init.js";
 import {
   BasicBlock,
+  BatchNorm2d,
   type BlockConfig,
   Bottleneck,
   Dropout,
@@ -109,6 +110,33 @@ describe("layer details", () => {
       expect(zeros).toBeLessThan(600);
       expect(dropout.eval().forward(x).equal(x)).toBe(true);
     });
+  });
+
+  it("batch norm with Keras's scale=False has no gamma and normalises as gamma = 1", () => {
+    const before = liveTensors();
+    const plain = new BatchNorm2d(4, KERAS_BATCH_NORM);
+    const unscaled = new BatchNorm2d(4, { ...KERAS_BATCH_NORM, scale: false });
+    expect([...unscaled.stateDict().keys()]).toEqual([
+      "bias",
+      "running_mean",
+      "running_var",
+      "num_batches_tracked",
+    ]);
+    expect(unscaled.parameterCount()).toBe(4);
+    tidy(() => {
+      const x = randn([2, 4, 3, 3], new Generator(1, "input"));
+      const y = unscaled.forward(x);
+      expect(y.equal(plain.forward(x))).toBe(true);
+      y.square().sum().backward();
+      expect(unscaled.parameters()[0]!.grad!.shape).toEqual([4]);
+    });
+    expect(
+      unscaled.stateDict().get("running_mean")!.equal(plain.stateDict().get("running_mean")!),
+    ).toBe(true);
+    unscaled.zeroGrad();
+    plain.dispose();
+    unscaled.dispose();
+    expect(liveTensors()).toBe(before);
   });
 
   it("sequential names its children 0, 1, … as PyTorch", () => {

@@ -5,6 +5,8 @@ export interface BatchNormConfig {
   /** PyTorch's convention: running = (1 - momentum)·running + momentum·batch. */
   momentum?: number;
   eps?: number;
+  /** Keras's `scale`: false leaves gamma out (no `weight`), as Keras's InceptionV3 does. */
+  scale?: boolean;
 }
 
 /**
@@ -12,22 +14,26 @@ export interface BatchNormConfig {
  * momentum 0.01, and Keras's epsilon is 1e-3 (PyTorch's is 1e-5). Models from the original
  * (Keras) code use these; models defined by PyTorch or TF Model Garden keep PyTorch's.
  */
-export const KERAS_BATCH_NORM: Required<BatchNormConfig> = { momentum: 0.01, eps: 1e-3 };
-export const TORCH_BATCH_NORM: Required<BatchNormConfig> = { momentum: 0.1, eps: 1e-5 };
+type Defaults = Required<Omit<BatchNormConfig, "scale">>;
+export const KERAS_BATCH_NORM: Defaults = { momentum: 0.01, eps: 1e-3 };
+export const TORCH_BATCH_NORM: Defaults = { momentum: 0.1, eps: 1e-5 };
 
 /**
- * Batch normalisation over N, H, W: gamma ones, beta zeros, running mean zeros, running
- * variance ones, and `num_batches_tracked` as PyTorch keeps it, so state dicts match.
+ * Batch normalisation over N, H, W: gamma ones (unless `scale` is false), beta zeros, running
+ * mean zeros, running variance ones, and `num_batches_tracked` as PyTorch keeps it, so state
+ * dicts match.
  */
 export class BatchNorm2d extends Module {
   readonly momentum: number;
   readonly eps: number;
+  readonly scale: boolean;
 
   constructor(channels: number, config: BatchNormConfig = TORCH_BATCH_NORM) {
     super();
     this.momentum = config.momentum ?? TORCH_BATCH_NORM.momentum;
     this.eps = config.eps ?? TORCH_BATCH_NORM.eps;
-    this.registerParameter("weight", ones([channels]));
+    this.scale = config.scale ?? true;
+    if (this.scale) this.registerParameter("weight", ones([channels]));
     this.registerParameter("bias", zeros([channels]));
     this.registerBuffer("running_mean", zeros([channels]));
     this.registerBuffer("running_var", ones([channels]));
@@ -37,7 +43,7 @@ export class BatchNorm2d extends Module {
   forward(input: Tensor): Tensor {
     if (this.training) noGrad(() => this.buffer("num_batches_tracked").add_(1));
     return F.batchNorm(input, {
-      weight: this.parameter("weight"),
+      weight: this.scale ? this.parameter("weight") : null,
       bias: this.parameter("bias"),
       runningMean: this.buffer("running_mean"),
       runningVar: this.buffer("running_var"),
