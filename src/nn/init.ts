@@ -4,7 +4,16 @@
  * (Keras's GlorotUniform has the same distribution, but TensorFlow's random stream: the
  * original's exact initial weights cannot be reproduced, only their law.)
  */
-import { type Generator, noGrad, normal_, type Tensor, uniform_ } from "../engine/index.js";
+import {
+  type Generator,
+  noGrad,
+  normal_,
+  randn,
+  type Tensor,
+  tidy,
+  uniform_,
+  where,
+} from "../engine/index.js";
 
 /** Fans as torch.nn.init computes them: weights are [out, in, ...kernel]. */
 export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
@@ -73,6 +82,26 @@ export function kaimingNormal_(
 ): Tensor {
   const std = kaimingStd(t, options);
   return noGrad(() => normal_(t, 0, std, generator));
+}
+
+/**
+ * N(0, std²) truncated at ±2·std, the draws outside redrawn until none is left: the law of
+ * TensorFlow's truncated_normal (Keras's "truncated_normal" initialisers), whose own stream
+ * cannot be reproduced. The draws' spread is ≈ 0.88·std.
+ */
+export function truncatedNormal_(t: Tensor, std: number, generator: Generator): Tensor {
+  noGrad(() =>
+    tidy(() => {
+      let draw = randn(t.shape, generator);
+      for (;;) {
+        const outside = draw.abs().gt(2);
+        if (!outside.any().item()) break;
+        draw = where(outside, randn(t.shape, generator), draw);
+      }
+      t.copy_(draw.mul(std));
+    }),
+  );
+  return t;
 }
 
 export function zeros_(t: Tensor): Tensor {

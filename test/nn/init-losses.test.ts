@@ -10,6 +10,7 @@ import {
   kaimingNormal_,
   kaimingUniform_,
   ones_,
+  truncatedNormal_,
   zeros_,
 } from "../../src/nn/init.js";
 import { binaryCrossEntropy, categoricalCrossEntropy } from "../../src/nn/losses.js";
@@ -58,6 +59,23 @@ describe("initialisers", () => {
       expect(w.abs().max().item()).toBeGreaterThan(0.9 * bound);
       expect(zeros_(empty([3])).toArray()).toEqual([0, 0, 0]);
       expect(ones_(empty([2])).toArray()).toEqual([1, 1]);
+    });
+    expect(liveTensors()).toBe(before);
+  });
+});
+
+describe("truncated normal", () => {
+  it("stays within ±2·std, spreads ≈ 0.88·std, and repeats for a seed", () => {
+    const before = liveTensors();
+    tidy(() => {
+      const draw = (seed: number) => truncatedNormal_(empty([200, 100]), 0.5, new Generator(seed));
+      const w = draw(3);
+      expect(w.abs().max().item()).toBeLessThanOrEqual(1);
+      expect(w.abs().max().item()).toBeGreaterThan(0.99);
+      expect(w.std().item() / 0.5).toBeCloseTo(0.8796, 2);
+      expect(Math.abs(w.mean().item())).toBeLessThan(0.01);
+      expect(w.equal(draw(3))).toBe(true);
+      expect(w.equal(draw(4))).toBe(false);
     });
     expect(liveTensors()).toBe(before);
   });
