@@ -5,6 +5,8 @@
 
 import { BottleneckResNet } from "./bottleneck-resnet.js";
 import { DenseNet } from "./densenet.js";
+import { EfficientNetB0 } from "./efficientnet.js";
+import { InceptionV3 } from "./inception-v3.js";
 import { MediumCNN } from "./medium-cnn.js";
 import { MobileNet } from "./mobilenet.js";
 import type { Model, ModelOptions } from "./model.js";
@@ -76,6 +78,16 @@ const DEFINITIONS: readonly ModelDefinition[] = [
     description: "Xception (Keras applications; 299×299 inputs by default)",
     create: (options) => new Xception(options),
   },
+  {
+    name: "inceptionv3",
+    description: "InceptionV3 (Keras applications, torchvision names; 299×299 inputs by default)",
+    create: (options) => new InceptionV3(options),
+  },
+  {
+    name: "efficientnetb0",
+    description: "EfficientNetB0 (Keras applications, without its input normalisation)",
+    create: (options) => new EfficientNetB0(options),
+  },
 ];
 
 const REGISTRY = new Map(DEFINITIONS.map((definition) => [definition.name, definition]));
@@ -105,6 +117,8 @@ export function createModel(name: string, options: ModelOptions): Model {
 
 export { BottleneckResNet, type BottleneckResNetName } from "./bottleneck-resnet.js";
 export { DenseNet, type DenseNetName } from "./densenet.js";
+export { EfficientNetB0 } from "./efficientnet.js";
+export { INCEPTION_V3_MIN_SIZE, InceptionV3 } from "./inception-v3.js";
 export { MediumCNN } from "./medium-cnn.js";
 export { MobileNet } from "./mobilenet.js";
 export { type Head, type InputShape, Model, type ModelOptions } from "./model.js";

@@ -23,9 +23,17 @@ export interface ModelOptions {
   head?: Head;
   /** MediumCNN: the convolution kernel size k. */
   kernelSize?: number;
-  /** VGG: dropout rate in the classifier (Keras applications: 0; torchvision: 0.5). */
+  /**
+   * VGG, MobileNet, EfficientNetB0: dropout rate before the classifier (VGG in Keras
+   * applications: 0, torchvision: 0.5; EfficientNetB0: 0.2 when a dropoutGenerator is given).
+   */
   dropout?: number;
-  /** VGG: the generator of dropout masks, needed when dropout > 0. */
+  /**
+   * EfficientNetB0: drop-connect (stochastic depth) rate, scaled by block index as Keras does
+   * (Keras: 0.2; here 0.2 when a dropoutGenerator is given, else 0).
+   */
+  dropConnect?: number;
+  /** The generator of dropout masks, needed when dropout (or dropConnect) > 0. */
   dropoutGenerator?: Generator;
 }
 
