@@ -1,9 +1,10 @@
 import { type BootstrapOptions, bootstrapOfPairs, bootstrapOfValues } from "./bootstrap.js";
 import { groupInstability } from "./group-instability.js";
 import { groupSubgroups } from "./group-subgroups.js";
-import { groupIdentity, groupL2 } from "./group-weights.js";
+import { groupIdentity, groupL2, runWeightHashes } from "./group-weights.js";
 import { accuracyPerRun, churnMatrix, perClassAccuracy } from "./metrics/classification.js";
 import { attributeAccuracy } from "./metrics/multilabel.js";
+import { poolEffects } from "./pool-effects.js";
 import type { Rng } from "./prng.js";
 import type { AccuracyResult, GroupResult, PerClassResult } from "./result-types.js";
 import type { GroupData } from "./runs/load-group.js";
@@ -100,6 +101,10 @@ export function analyzeGroup(
       ? groupSubgroups(group, options.subgroupAttributes, rng, options, notes)
       : null;
 
+  const churn = churnMatrix(predictions);
+  const hashes = runWeightHashes(group.runs);
+  const variants = group.runs.map((run) => run.variant);
+  const pooled = variants.every((variant) => variant !== undefined) && variants.length > 1;
   return {
     label: descriptor.label,
     model: descriptor.model,
@@ -113,19 +118,20 @@ export function analyzeGroup(
     epoch: group.epoch,
     examples: group.examples,
     classes: group.kind === "multilabel" ? group.attributes : group.classes,
-    runs: group.runs.map((run) => ({
+    runs: group.runs.map((run, i) => ({
       dir: run.dir,
       replicate: run.replicate,
       ...(run.variant === undefined ? {} : { variant: run.variant }),
-      ...(run.weightsSha256 === undefined ? {} : { weightsSha256: run.weightsSha256 }),
+      ...(hashes.hashes[i] === undefined ? {} : { weightsSha256: hashes.hashes[i] }),
     })),
     accuracy,
-    churn: bootstrapOfPairs(churnMatrix(predictions), rng, options),
+    churn: bootstrapOfPairs(churn, rng, options),
     l2: groupL2(group.runs, group.epoch, rng, options, notes),
     perClass,
     instability: groupInstability(group, options.topUnstable, rng, options, notes),
     subgroups,
-    identity: groupIdentity(group.runs),
+    identity: groupIdentity(hashes),
+    poolEffects: pooled ? poolEffects(variants as string[], hashes.hashes, churn) : null,
     notes,
   };
 }

@@ -40,18 +40,26 @@ export function groupL2(
 }
 
 /**
- * Whether all runs ended with the same weights. run.json's hash covers the final weights;
- * for an earlier epoch, or runs without that hash, the checkpoint files are hashed.
+ * Each run's weights hash at the group's epoch. run.json's hash covers the final weights; for
+ * an earlier epoch, or runs without that hash, the checkpoint files are hashed.
  */
-export function groupIdentity(runs: readonly LoadedRun[]): GroupResult["identity"] {
+export function runWeightHashes(runs: readonly LoadedRun[]): {
+  hashes: (string | undefined)[];
+  source: GroupResult["identity"]["source"];
+} {
   if (runs.every((run) => run.weightsSha256 !== undefined)) {
-    return { ...bitIdentity(runs.map((run) => run.weightsSha256)), source: "run.json" };
+    return { hashes: runs.map((run) => run.weightsSha256), source: "run.json" };
   }
   if (runs.every((run) => run.checkpointFile !== undefined)) {
     const hashes = runs.map((run) =>
       createHash("sha256").update(readFileSync(run.checkpointFile!)).digest("hex"),
     );
-    return { ...bitIdentity(hashes), source: "checkpoint file" };
+    return { hashes, source: "checkpoint file" };
   }
-  return { ...bitIdentity(runs.map((run) => run.weightsSha256)), source: "none" };
+  return { hashes: runs.map((run) => run.weightsSha256), source: "none" };
+}
+
+/** Whether all runs ended with the same weights. */
+export function groupIdentity(hashes: ReturnType<typeof runWeightHashes>): GroupResult["identity"] {
+  return { ...bitIdentity(hashes.hashes), source: hashes.source };
 }

@@ -65,6 +65,18 @@ export interface SubgroupResult {
   rates: SubgroupRates[];
 }
 
+/** A pool's field changed alone: over the member pairs that differ only in it, the effect. */
+export interface PoolEffect {
+  /** "setting" (the deterministic-kernel flag, in the tooling study), "threads", … */
+  field: string;
+  /** Member pairs that differ in this field only. */
+  pairs: number;
+  /** Of those, the pairs whose final weights differ; null when hashes are unknown. */
+  pairsWithDifferentWeights: number | null;
+  /** Mean churn over those pairs. */
+  meanChurn: number | null;
+}
+
 export interface GroupResult {
   label: string;
   model: string;
@@ -87,6 +99,8 @@ export interface GroupResult {
   instability: InstabilityResult;
   subgroups: SubgroupResult[] | null;
   identity: BitIdentity & { source: "run.json" | "checkpoint file" | "none" };
+  /** For a pool (e.g. the tooling study): what each varied field, changed alone, does. */
+  poolEffects: PoolEffect[] | null;
   /** Why a metric is missing or was computed differently. */
   notes: string[];
 }

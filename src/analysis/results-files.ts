@@ -81,6 +81,12 @@ function groupRows(group: GroupResult): Row[] {
     add("bit_identical", identity.identical ? 1 : 0, "", `weight hashes from ${identity.source}`);
   }
   add("distinct_weight_hashes", identity.runsWithHash > 0 ? identity.distinctHashes : null);
+  for (const effect of group.poolEffects ?? []) {
+    const scope = `field=${effect.field}`;
+    const pairs = `over ${effect.pairs} pairs differing only in ${effect.field}`;
+    add("pool_pairs_with_different_weights", effect.pairsWithDifferentWeights, scope, pairs);
+    add("pool_field_churn", effect.meanChurn, scope, pairs);
+  }
   return rows;
 }
 

@@ -60,9 +60,24 @@ function groupFinding(group: GroupResult): string[] {
  */
 function poolFinding(group: GroupResult): string[] {
   const runs = group.runs;
-  if (runs.length < 2 || runs.some((run) => run.variant === undefined)) return [];
+  // A results.json written before pools were analysed has no poolEffects.
+  if (!group.poolEffects || runs.some((run) => run.variant === undefined)) return [];
   const name = (variant: string | undefined) => (variant === "" ? "the reference" : variant!);
   const sentences: string[] = [];
+  const effects = group.poolEffects
+    .filter((effect) => effect.pairs > 0)
+    .map((effect) => {
+      const weights =
+        effect.pairsWithDifferentWeights === null
+          ? `${effect.pairs} pairs`
+          : `different weights in ${effect.pairsWithDifferentWeights} of ${effect.pairs} pairs`;
+      return `${effect.field}: ${weights}, predictions disagreeing on ${percent(effect.meanChurn)} of the test examples`;
+    });
+  if (effects.length > 0) {
+    sentences.push(
+      `Each field changed alone (pairs of runs that differ only in it) — ${effects.join("; ")}.`,
+    );
+  }
   if (runs.every((run) => run.weightsSha256 !== undefined)) {
     const classes = new Map<string, string[]>();
     for (const run of runs) {

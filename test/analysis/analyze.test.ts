@@ -146,10 +146,21 @@ describe("pooled runs: the tooling study", () => {
     expect(tooling.runs.map((run) => run.variant)).toEqual(variants.map((v) => v.variant));
     expect(tooling.accuracy!.stdSample.value).toBeCloseTo(0.25, 12);
     expect(tooling.identity).toMatchObject({ identical: false, distinctHashes: 2 });
+    // Runs 0–1 differ only in the setting (same weights; churn 1/4), runs 0–2 only in the
+    // thread count (different weights; churn 2/4); runs 1–2 differ in both and are no pair.
+    expect(tooling.poolEffects).toEqual([
+      { field: "setting", pairs: 1, pairsWithDifferentWeights: 0, meanChurn: 0.25 },
+      { field: "threads", pairs: 1, pairsWithDifferentWeights: 1, meanChurn: 0.5 },
+      { field: "memoryFormat", pairs: 0, pairsWithDifferentWeights: 0, meanChurn: null },
+    ]);
+    expect(result.groups[0]!.poolEffects).toBeNull();
     // Same family: the pool stands for its reference tooling, as the ALGO+IMPL runs do.
     expect(result.comparisons).toHaveLength(1);
     expect(result.comparisons[0]).toMatchObject({ settingA: "algo+impl", settingB: "tooling" });
     const text = findings(result).join("\n");
+    expect(text).toContain(
+      "Each field changed alone (pairs of runs that differ only in it) — setting: different weights in 0 of 1 pairs, predictions disagreeing on 25.00% of the test examples; threads: different weights in 1 of 1 pairs, predictions disagreeing on 50.00% of the test examples.",
+    );
     expect(text).toContain(
       "Runs that ended with bit-identical weights (2 set(s) among 3 runs): {control threads=1 memoryFormat=contiguous, impl threads=1 memoryFormat=contiguous}; {control threads=2 memoryFormat=contiguous}.",
     );

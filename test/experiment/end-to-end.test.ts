@@ -127,6 +127,15 @@ describe("nnr experiment run with the real trainer", () => {
     expect(tooling.runs).toHaveLength(4);
     const hashes = new Set(pooled.map((run) => run.weightsSha256));
     expect(tooling.identity.distinctHashes).toBe(hashes.size);
+    const effect = (field: string) =>
+      tooling.poolEffects.find((entry: { field: string }) => entry.field === field);
+    expect(effect("setting")).toEqual({
+      field: "setting",
+      pairs: 2,
+      pairsWithDifferentWeights: 0,
+      meanChurn: 0,
+    });
+    expect(effect("memoryFormat")).toMatchObject({ pairs: 2 });
     expect(results.comparisons).toHaveLength(1);
     expect([results.comparisons[0].settingA, results.comparisons[0].settingB]).toEqual([
       "algo+impl",
