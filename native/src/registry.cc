@@ -52,6 +52,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterAutograd(env, exports);
   RegisterRandom(env, exports);
   RegisterEngine(env, exports);
+  RegisterAllocator(env, exports);
   return exports;
 }
 

@@ -2,8 +2,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
+import type { AllocatorSetting } from "./allocator.js";
 import { type DeterminismState, determinismState } from "./determinism.js";
-import { libtorchRecordPath, native } from "./native.js";
+import { allocatorSetting, libtorchRecordPath, native } from "./native.js";
 
 export interface EngineInfo extends DeterminismState {
   libtorch: string;
@@ -20,6 +21,8 @@ export interface EngineInfo extends DeterminismState {
   mkldnn: boolean;
   parallelBackend: string;
   interopThreads: number;
+  /** glibc's thresholds for CPU tensors' memory: speed, not bits (allocator.ts). */
+  allocator: AllocatorSetting;
   cpuModel: string;
   cpuCount: number;
   node: string;
@@ -65,6 +68,7 @@ export function engineInfo(): EngineInfo {
       parallelBackend:
         info.parallelInfo.match(/ATen parallel backend: (.*)/)?.[1]?.trim() ?? "unknown",
       interopThreads: info.interopThreads,
+      allocator: allocatorSetting,
       cpuModel: cpus()[0]?.model ?? "unknown",
       cpuCount: cpus().length,
       node: process.version,

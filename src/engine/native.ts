@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.js";
+import { type AllocatorSetting, configureAllocator } from "./allocator.js";
 
 declare const handleBrand: unique symbol;
 /** A number naming a libtorch tensor in the addon's handle table (slot and generation). */
@@ -274,6 +275,9 @@ export interface NativeAddon {
   setNumThreads(threads: number): void;
   cudaSynchronize(): void;
   engineInfo(): NativeEngineInfo;
+  // allocator.cc
+  /** Sets glibc's mmap and trim thresholds; false where the C library is not glibc. */
+  tuneAllocator(mmapThreshold: number, trimThreshold: number): boolean;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -292,3 +296,6 @@ function load(): NativeAddon {
 
 /** The addon, loaded once per process. */
 export const native: NativeAddon = load();
+
+/** The C allocator's setting, chosen once as the addon loads (see allocator.ts). */
+export const allocatorSetting: AllocatorSetting = configureAllocator(native);

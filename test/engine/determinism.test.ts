@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { configureAllocator } from "../../src/engine/allocator.js";
 import {
   configureDeterminism,
   DETERMINISTIC_CUBLAS_WORKSPACE,
@@ -47,6 +48,26 @@ describe("determinism controls", () => {
     expect(typeof info.cudaAvailable).toBe("boolean");
     expect(info.threads).toBeGreaterThanOrEqual(1);
   });
+
+  it("the allocator: tuned by default, glibc's own with NNR_ALLOCATOR=system", () => {
+    const calls: number[][] = [];
+    const glibc = {
+      tuneAllocator: (mmap: number, trim: number) => calls.push([mmap, trim]) > 0,
+    };
+    expect(configureAllocator(glibc, undefined)).toEqual({
+      kind: "tuned",
+      mmapThreshold: 32 * 1024 * 1024,
+      trimThreshold: 1024 * 1024 * 1024,
+    });
+    expect(calls).toEqual([[32 * 1024 * 1024, 1024 * 1024 * 1024]]);
+    expect(configureAllocator(glibc, "system")).toEqual({
+      kind: "system",
+      reason: "NNR_ALLOCATOR=system",
+    });
+    expect(calls).toHaveLength(1);
+    const other = { tuneAllocator: () => false };
+    expect(configureAllocator(other, undefined)).toMatchObject({ kind: "system" });
+  });
 });
 
 describe("bit-identical training", () => {
@@ -59,5 +80,14 @@ describe("bit-identical training", () => {
       encoding: "utf8",
     }).trim();
     expect(child).toBe(first);
+  });
+
+  it("with glibc's default allocator thresholds as with the tuned ones", () => {
+    expect(engineInfo().allocator.kind).toBe("tuned");
+    const system = execFileSync(process.execPath, ["--import", "tsx", script, "7", "1"], {
+      encoding: "utf8",
+      env: { ...process.env, NNR_ALLOCATOR: "system" },
+    }).trim();
+    expect(system).toBe(trainTinyCnn(7, 1));
   });
 });
