@@ -10,10 +10,14 @@
  * time over all timed steps: on a shared machine the load changes under a run, and the
  * alternation and the median keep that from favouring either side. PyTorch's side is
  * bench/training_throughput_torch.py, run with the first of python3, /usr/bin/python3 that has
- * torch; it is skipped, saying so, without one.
+ * torch; it is skipped, saying so, without one. PyTorch runs twice per round: as users run it,
+ * and with the glibc thresholds nnr sets for itself (src/engine/allocator.ts), through
+ * GLIBC_TUNABLES, so the two engines can also be compared on equal allocator terms.
+ * NNR_ALLOCATOR=system benchmarks nnr with glibc's defaults instead.
  */
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
+import { TUNED_MMAP_THRESHOLD, TUNED_TRIM_THRESHOLD } from "../src/engine/allocator.js";
 import { engineInfo, Generator, rand, randint, setThreads, tidy } from "../src/engine/index.js";
 import {
   Adam,
@@ -78,16 +82,20 @@ function findPython(): string | null {
   return null;
 }
 
+const TUNED_GLIBC = `glibc.malloc.mmap_threshold=${TUNED_MMAP_THRESHOLD}:glibc.malloc.trim_threshold=${TUNED_TRIM_THRESHOLD}`;
+
 /** PyTorch's step times, or why they are unavailable. */
 function torchStepSeconds(
   python: string | null,
   memoryFormat: ModelMemoryFormat,
   threads: number,
+  tunedAllocator: boolean,
 ): number[] | string {
   if (python === null) return "no python3 with torch found";
   const script = new URL("./training_throughput_torch.py", import.meta.url).pathname;
   const args = [script, model, memoryFormat, batch, warmup, steps, threads].map(String);
-  const run = spawnSync(python, args, { encoding: "utf8" });
+  const env = tunedAllocator ? { ...process.env, GLIBC_TUNABLES: TUNED_GLIBC } : process.env;
+  const run = spawnSync(python, args, { encoding: "utf8", env });
   if (run.status !== 0) return `PyTorch run failed: ${run.stderr.trim().split("\n").at(-1)}`;
   return (JSON.parse(run.stdout) as { stepSeconds: number[] }).stepSeconds;
 }
@@ -100,8 +108,12 @@ const median = (values: number[]): number => {
 
 const python = findPython();
 const info = engineInfo();
+const allocator =
+  info.allocator.kind === "tuned"
+    ? "tuned allocator"
+    : `glibc's allocator defaults (${info.allocator.reason})`;
 console.log(
-  `${model} training (Adam, cross-entropy), batch ${batch}, ${rounds} rounds × (${warmup} warm-up + ${steps} timed steps), libtorch ${info.libtorch}, ${info.cpuModel}`,
+  `${model} training (Adam, cross-entropy), batch ${batch}, ${rounds} rounds × (${warmup} warm-up + ${steps} timed steps), libtorch ${info.libtorch}, ${info.cpuModel}; nnr with ${allocator}`,
 );
 const rates = new Map<string, number>();
 let skipped: string | null = null;
@@ -110,19 +122,28 @@ for (const threads of threadCounts) {
   for (const format of ["contiguous", "channels_last"] as const) {
     const ours: number[] = [];
     const theirs: number[] = [];
+    const theirsTuned: number[] = [];
     for (let round = 0; round < rounds; round++) {
       ours.push(...nnrStepSeconds(format));
-      const torch: number[] | string = skipped === null ? torchStepSeconds(python, format, threads) : skipped;
-      if (typeof torch === "string") skipped = torch;
-      else theirs.push(...torch);
+      for (const [tuned, into] of [
+        [false, theirs],
+        [true, theirsTuned],
+      ] as const) {
+        const torch: number[] | string =
+          skipped ?? torchStepSeconds(python, format, threads, tuned);
+        if (typeof torch === "string") skipped = torch;
+        else into.push(...torch);
+      }
     }
     const oursRate = batch / median(ours);
     rates.set(`nnr ${format} ${threads}`, oursRate);
     let line = `${threads} thread${threads > 1 ? "s" : " "} ${format.padEnd(13)} nnr ${oursRate.toFixed(0).padStart(6)} img/s`;
-    if (theirs.length > 0) {
+    if (theirs.length > 0 && theirsTuned.length > 0) {
       const theirsRate = batch / median(theirs);
+      const tunedRate = batch / median(theirsTuned);
       rates.set(`torch ${format} ${threads}`, theirsRate);
-      line += `   PyTorch ${theirsRate.toFixed(0).padStart(6)} img/s   ratio ${(oursRate / theirsRate).toFixed(2)}×`;
+      line += `   PyTorch ${theirsRate.toFixed(0).padStart(6)} img/s (${(oursRate / theirsRate).toFixed(2)}×)`;
+      line += `   PyTorch, same allocator thresholds ${tunedRate.toFixed(0).padStart(6)} img/s (${(oursRate / tunedRate).toFixed(2)}×)`;
     }
     console.log(line);
   }
