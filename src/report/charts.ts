@@ -11,7 +11,8 @@ export interface ChartSpec {
 const CONFIG = {
   font: "DejaVu Sans",
   view: { stroke: null },
-  axis: { labelFontSize: 11, titleFontSize: 12 },
+  // Group labels (smallcnn_fashion-mnist_algoimpl) must show whole: they differ at the end.
+  axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 400 },
   legend: { labelLimit: 300 },
 };
 
