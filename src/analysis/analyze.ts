@@ -4,7 +4,12 @@ import { analyzeGroup } from "./analyze-group.js";
 import { type ComparableGroup, compareGroups } from "./compare.js";
 import { churnMatrix } from "./metrics/classification.js";
 import { readOverhead } from "./overhead.js";
-import type { AnalysisOptions, AnalysisResult, Comparison } from "./result-types.js";
+import {
+  ANALYSIS_FORMAT,
+  type AnalysisOptions,
+  type AnalysisResult,
+  type Comparison,
+} from "./result-types.js";
 import { discoverRuns } from "./runs/discover.js";
 import { loadGroup } from "./runs/load-group.js";
 import { type RunFolder, settingRank } from "./runs/types.js";
@@ -78,7 +83,7 @@ export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): A
   }
 
   return {
-    format: "nnr-analysis/1",
+    format: ANALYSIS_FORMAT,
     dir: resolve(dir),
     settings: { epoch: options.epoch ?? null, seed, ...bootstrap, subgroupAttributes },
     groups: analysed.map(({ result }) => result),

@@ -134,8 +134,11 @@ export interface AnalysisOptions {
   topUnstable?: number | undefined;
 }
 
+/** results.json's format; /2 added pools (runs' variants, poolEffects). */
+export const ANALYSIS_FORMAT = "nnr-analysis/2";
+
 export interface AnalysisResult {
-  format: "nnr-analysis/1";
+  format: typeof ANALYSIS_FORMAT;
   dir: string;
   settings: {
     epoch: number | null;

@@ -1,8 +1,13 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { analyzeExperiment, DEFAULTS } from "../analysis/analyze.js";
-import type { AnalysisOptions, AnalysisResult } from "../analysis/result-types.js";
+import {
+  ANALYSIS_FORMAT,
+  type AnalysisOptions,
+  type AnalysisResult,
+} from "../analysis/result-types.js";
 import { writeResults } from "../analysis/results-files.js";
+import { discoverRuns } from "../analysis/runs/discover.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
 import { buildCharts } from "./charts.js";
 import { findings } from "./findings.js";
@@ -34,9 +39,24 @@ function sameSettings(saved: AnalysisResult["settings"], options: AnalysisOption
   return JSON.stringify(wanted) === JSON.stringify(had);
 }
 
+/** The newest modification time among the files the analysis of `dir` reads. */
+function newestInput(dir: string): number {
+  let newest = 0;
+  const consider = (path: string | undefined) => {
+    if (path !== undefined && existsSync(path)) newest = Math.max(newest, statSync(path).mtimeMs);
+  };
+  for (const run of discoverRuns(dir).runs) {
+    consider(join(run.dir, "run.json"));
+    consider(run.logFile);
+    for (const file of run.predictionFiles.values()) consider(file);
+  }
+  consider(join(dir, "overhead.csv"));
+  return newest;
+}
+
 /**
- * Reads results.json from `outDir` when it was made with the same settings; otherwise runs
- * (and writes) the analysis of `dir`.
+ * Reads results.json from `outDir` when this version wrote it, with the same settings, after
+ * the last change to the runs; otherwise runs (and writes) the analysis of `dir`.
  */
 export function loadOrAnalyze(
   dir: string,
@@ -46,8 +66,13 @@ export function loadOrAnalyze(
   const path = join(outDir, "results.json");
   if (existsSync(path)) {
     const saved = JSON.parse(readFileSync(path, "utf8")) as AnalysisResult;
-    // Reuse the saved analysis only if it was made with the settings asked for now.
-    if (sameSettings(saved.settings, options)) return { result: saved, analysed: false };
+    // Reuse the saved analysis only if it is of this format, was made with the settings asked
+    // for now, and no run has changed since (a resumed experiment adds runs and epochs).
+    const fresh =
+      saved.format === ANALYSIS_FORMAT &&
+      sameSettings(saved.settings, options) &&
+      statSync(path).mtimeMs >= newestInput(dir);
+    if (fresh) return { result: saved, analysed: false };
   }
   const result = analyzeExperiment(dir, options);
   writeResults(result, outDir);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
@@ -57,6 +57,26 @@ describe("nnr analyze / nnr report (in process)", () => {
     expect(await main(["node", "nnr", "report", root, "--out", out, "--resamples", "50"])).toBe(0);
     expect(output.at(-1)).toMatch(/^read results\.json; wrote/);
     // Other settings than the saved analysis's: analysed again, not silently reused.
+    expect(await main(["node", "nnr", "report", root, "--out", out, "--resamples", "60"])).toBe(0);
+    expect(output.at(-1)).toMatch(/^analysed and wrote/);
+    // A run added since (a resumed experiment): analysed again, and the new run counted.
+    writeNnrRun(root, { setting: "impl", replicate: 3, labels, predictions: { 2: labels } });
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(join(root, "smallcnn_toy_impl", "r3", "run.json"), later, later);
+    expect(await main(["node", "nnr", "report", root, "--out", out, "--resamples", "60"])).toBe(0);
+    expect(output.at(-1)).toMatch(/^analysed and wrote/);
+    const saved = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(saved.groups[0].runs).toHaveLength(4);
+    // results.json of another format (an older nnr): analysed again.
+    writeFileSync(
+      join(out, "results.json"),
+      JSON.stringify({ ...saved, format: "nnr-analysis/1" }),
+    );
+    utimesSync(
+      join(out, "results.json"),
+      new Date(Date.now() + 10_000),
+      new Date(Date.now() + 10_000),
+    );
     expect(await main(["node", "nnr", "report", root, "--out", out, "--resamples", "60"])).toBe(0);
     expect(output.at(-1)).toMatch(/^analysed and wrote/);
   });

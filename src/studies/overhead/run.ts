@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { readOverhead } from "../../analysis/overhead.js";
-import type { AnalysisResult } from "../../analysis/result-types.js";
+import { ANALYSIS_FORMAT, type AnalysisResult } from "../../analysis/result-types.js";
 import type { Problem } from "../../analysis/runs/types.js";
 import { engineInfo } from "../../engine/index.js";
 import { writeFileAtomicSync } from "../../io/atomic.js";
@@ -73,7 +73,7 @@ async function writeChart(outDir: string): Promise<{ svg: string; png: string } 
   const overhead = readOverhead(outDir, problems);
   if (problems.length > 0) throw new Error(`overhead.csv: ${problems[0]!.message}`);
   const result: AnalysisResult = {
-    format: "nnr-analysis/1",
+    format: ANALYSIS_FORMAT,
     dir: outDir,
     settings: { epoch: null, seed: 0, resamples: 0, level: 0, subgroupAttributes: [] },
     groups: [],
