@@ -1,10 +1,12 @@
 /**
- * MobileNet v1 as Keras applications builds it (alpha 1, depth multiplier 1): Conv 3×3/2 32 →
- * BN → ReLU6, then 13 depthwise-separable blocks (depthwise 3×3 → BN → ReLU6 → pointwise 1×1
- * → BN → ReLU6; strided ones pad bottom/right as Keras), global average pool, Dropout (Keras:
- * 1e-3; here `dropout`, 0 unless given) and a 1×1 conv with bias as the classifier. Convs
- * without bias, Glorot uniform; BatchNorm with Keras's defaults. 4,231,976 trainable
- * parameters; with BatchNorm's 21,888 moving statistics, Keras's 4,253,864.
+ * MobileNet v1 as Keras applications builds it (alpha 1, depth multiplier 1): Conv 3×3/2 32
+ * ("same") → BN → ReLU6, then 13 depthwise-separable blocks (depthwise 3×3 → BN → ReLU6 →
+ * pointwise 1×1 → BN → ReLU6), global average pool, Dropout (Keras: 1e-3; here `dropout`, 0
+ * unless given) and a 1×1 conv with bias as the classifier. A strided depthwise conv is, as in
+ * Keras, a zero row and column added bottom/right, then "valid" — not TF "same", from which it
+ * differs at odd sizes (33 → 16, not 17). Convs without bias, Glorot uniform; BatchNorm with
+ * Keras's defaults. 4,231,976 trainable parameters; with BatchNorm's 21,888 moving
+ * statistics, Keras's 4,253,864.
  * Children are named as Keras's layers: conv1, conv_dw_1, conv_pw_1, …, conv_preds.
  */
 import { F, type Tensor } from "../../engine/index.js";
@@ -12,19 +14,22 @@ import { BatchNorm2d, Conv2d, Dropout, KERAS_BATCH_NORM } from "../layers/index.
 import { Module } from "../module.js";
 import { Model, type ModelOptions, resolveSpec } from "./model.js";
 
-/** Conv (no bias) → BatchNorm → ReLU6. */
+/** [ZeroPadding2D(((0, 1), (0, 1))) →] Conv (no bias) → BatchNorm → ReLU6. */
 class ConvBnRelu6 extends Module {
   readonly #conv: Conv2d;
   readonly #bn: BatchNorm2d;
+  readonly #padBottomRight: boolean;
 
-  constructor(conv: Conv2d, channels: number) {
+  constructor(conv: Conv2d, channels: number, padBottomRight = false) {
     super();
     this.#conv = this.registerModule("conv", conv);
     this.#bn = this.registerModule("bn", new BatchNorm2d(channels, KERAS_BATCH_NORM));
+    this.#padBottomRight = padBottomRight;
   }
 
   forward(input: Tensor): Tensor {
-    return F.relu6(this.#bn.forward(this.#conv.forward(input)));
+    const x = this.#padBottomRight ? F.pad(input, [0, 1, 0, 1]) : input;
+    return F.relu6(this.#bn.forward(this.#conv.forward(x)));
   }
 }
 
@@ -60,23 +65,29 @@ export class MobileNet extends Model {
       kernel: number,
       stride = 1,
       groups = 1,
+      padding: 0 | "same" = kernel === 1 ? 0 : "same",
     ) =>
       new Conv2d({
         inChannels,
         outChannels,
         kernelSize: kernel,
         stride,
-        padding: kernel === 1 ? 0 : "same",
+        padding,
         groups,
         bias: false,
         generator,
       });
-    const add = (name: string, layer: Conv2d, channels: number) =>
-      this.#layers.push(this.registerModule(name, new ConvBnRelu6(layer, channels)));
+    const add = (name: string, layer: Conv2d, channels: number, padBottomRight = false) =>
+      this.#layers.push(
+        this.registerModule(name, new ConvBnRelu6(layer, channels, padBottomRight)),
+      );
     add("conv1", conv(this.inputShape[0], 32, 3, 2), 32);
     let channels = 32;
     BLOCKS.forEach(([filters, stride], i) => {
-      add(`conv_dw_${i + 1}`, conv(channels, channels, 3, stride, channels), channels);
+      // Keras: stride 1 "same"; stride 2 ZeroPadding2D(((0, 1), (0, 1))) then "valid".
+      const padding = stride === 1 ? "same" : 0;
+      const depthwise = conv(channels, channels, 3, stride, channels, padding);
+      add(`conv_dw_${i + 1}`, depthwise, channels, stride !== 1);
       add(`conv_pw_${i + 1}`, conv(channels, filters, 1), filters);
       channels = filters;
     });
