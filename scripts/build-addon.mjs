@@ -3,7 +3,16 @@
 // Needs only g++ and the N-API headers (node-api-headers, node-addon-api): no node-gyp.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,7 +85,9 @@ function newestHeaderTime() {
 async function main() {
   const torch = findLibtorch();
   const flags = compileFlags(torch);
-  const flagsHash = createHash("sha256").update(JSON.stringify([flags, linkFlags(torch)])).digest("hex");
+  const flagsHash = createHash("sha256")
+    .update(JSON.stringify([flags, linkFlags(torch)]))
+    .digest("hex");
   const stampFile = join(buildDir, "flags.sha256");
   const flagsChanged = !existsSync(stampFile) || readFileSync(stampFile, "utf8") !== flagsHash;
   if (flagsChanged) rmSync(objectDir, { recursive: true, force: true });
@@ -86,7 +97,9 @@ async function main() {
   writeFileSync(stampFile, flagsHash);
 
   const headerTime = newestHeaderTime();
-  const sources = readdirSync(sourceDir).filter((name) => name.endsWith(".cc")).sort();
+  const sources = readdirSync(sourceDir)
+    .filter((name) => name.endsWith(".cc"))
+    .sort();
   const objects = sources.map((name) => join(objectDir, name.replace(/\.cc$/, ".o")));
   const stale = sources.filter((name, i) => {
     const object = objects[i];
@@ -95,16 +108,27 @@ async function main() {
     return built < statSync(join(sourceDir, name)).mtimeMs || built < headerTime;
   });
   if (stale.length > 0) {
-    console.log(`nnr: compiling ${stale.length} native file(s) against ${torch.source} libtorch ${torch.version}${torch.cuda ? " with CUDA" : ""}`);
+    console.log(
+      `nnr: compiling ${stale.length} native file(s) against ${torch.source} libtorch ${torch.version}${torch.cuda ? " with CUDA" : ""}`,
+    );
   }
   await runAll(
-    stale.map((name) => () =>
-      run("g++", [...flags, "-c", join(sourceDir, name), "-o", join(objectDir, name.replace(/\.cc$/, ".o"))]),
+    stale.map(
+      (name) => () =>
+        run("g++", [
+          ...flags,
+          "-c",
+          join(sourceDir, name),
+          "-o",
+          join(objectDir, name.replace(/\.cc$/, ".o")),
+        ]),
     ),
     Math.max(1, availableParallelism()),
   );
   const linkNeeded =
-    stale.length > 0 || !existsSync(output) || objects.some((o) => statSync(o).mtimeMs > statSync(output).mtimeMs);
+    stale.length > 0 ||
+    !existsSync(output) ||
+    objects.some((o) => statSync(o).mtimeMs > statSync(output).mtimeMs);
   if (linkNeeded) {
     const temporary = `${output}.tmp-${process.pid}`;
     await run("g++", [...objects, "-o", temporary, ...linkFlags(torch)]);

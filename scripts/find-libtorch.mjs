@@ -4,7 +4,7 @@
 //   3. the system location (Debian's libtorch-dev: /usr/include and the multiarch lib folder).
 // Prints what it found as JSON with --json; exits 1 with one message saying what was tried.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const API_INCLUDE = join("torch", "csrc", "api", "include");
@@ -99,7 +99,11 @@ export function findLibtorch() {
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const found = findLibtorch();
-    console.log(process.argv.includes("--json") ? JSON.stringify(found, null, 2) : `${found.source} libtorch ${found.version}${found.cuda ? " (CUDA)" : ""}: ${found.libDir}`);
+    console.log(
+      process.argv.includes("--json")
+        ? JSON.stringify(found, null, 2)
+        : `${found.source} libtorch ${found.version}${found.cuda ? " (CUDA)" : ""}: ${found.libDir}`,
+    );
   } catch (error) {
     console.error(error.message);
     process.exit(1);
