@@ -93,6 +93,46 @@ function comparisonTable(result: AnalysisResult): string {
   );
 }
 
+/** For each pool (the tooling study): every field changed alone, and every member's result. */
+function poolSection(result: AnalysisResult): string {
+  const pools = result.groups.filter((group) => group.poolEffects);
+  if (pools.length === 0) return "";
+  const sections = pools.map((group) => {
+    const effects = table(
+      ["field changed alone", "pairs", "pairs with different weights", "mean churn between them"],
+      group.poolEffects!.map((effect) => [
+        effect.field,
+        String(effect.pairs),
+        effect.pairsWithDifferentWeights === null
+          ? "unknown"
+          : String(effect.pairsWithDifferentWeights),
+        percent(effect.meanChurn),
+      ]),
+      [1, 2, 3],
+    );
+    // Members with the same final weights share a letter: A, B, … in order of appearance.
+    const letters = new Map<string, string>();
+    const members = table(
+      ["variant", "accuracy", "weights"],
+      group.runs.map((run, i) => {
+        const hash = run.weightsSha256;
+        if (hash !== undefined && !letters.has(hash))
+          letters.set(hash, String.fromCharCode(65 + (letters.size % 26)));
+        return [
+          run.variant === "" ? "(reference)" : (run.variant ?? run.replicate),
+          percent(group.accuracy?.perRun[i]),
+          hash === undefined ? "unknown" : `${letters.get(hash)} (${hash.slice(0, 12)})`,
+        ];
+      }),
+      [1],
+    );
+    return `<h3>${escapeHtml(group.label)}</h3>\n${effects}\n${members}`;
+  });
+  return `<h2>What the tooling changes</h2>
+<p class="muted">Runs of a pool differ only in the fields named by their variant; a pair that differs in one field alone shows what that field does. Members marked with the same letter ended with bit-identical weights.</p>
+${sections.join("\n")}`;
+}
+
 /** A self-contained page: inline SVG charts, inline CSS, no scripts, fonts or links. */
 export function reportHtml(
   result: AnalysisResult,
@@ -157,6 +197,7 @@ ${sentences.map((sentence) => `<li>${escapeHtml(sentence)}</li>`).join("\n")}
 ${summaryTable(result)}
 <h2>Do the settings differ?</h2>
 ${comparisonTable(result)}
+${poolSection(result)}
 <h2>Charts</h2>
 ${figures}
 ${overhead ? `<h2>Determinism overhead</h2>\n${overhead}` : ""}

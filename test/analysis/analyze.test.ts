@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeExperiment, writeResults } from "../../src/analysis/index.js";
 import { parseCsvRecords } from "../../src/io/csv.js";
 import { findings } from "../../src/report/findings.js";
+import { reportHtml } from "../../src/report/html.js";
 import { tempDir, writeNnrRun, writeOriginalRun } from "./fixtures.js";
 
 // The hand-worked example of metrics.test.ts, as three run folders.
@@ -166,6 +167,18 @@ describe("pooled runs: the tooling study", () => {
     );
     expect(text).toContain(
       "Accuracy ranges from 50.00% (control threads=2 memoryFormat=contiguous) to 100.00% (control threads=1 memoryFormat=contiguous).",
+    );
+    // The report's pool section: one row per field, one per member, same weights same letter.
+    const html = reportHtml(result, [], findings(result)).replace(/\s+/g, " ");
+    expect(html).toContain("<h2>What the tooling changes</h2>");
+    expect(html).toContain(
+      '<tr><td>threads</td><td class="num">1</td><td class="num">1</td><td class="num">50.00%</td></tr>',
+    );
+    expect(html).toContain(
+      '<tr><td>impl threads=1 memoryFormat=contiguous</td><td class="num">75.00%</td><td>A (a)</td></tr>',
+    );
+    expect(html).toContain(
+      '<tr><td>control threads=2 memoryFormat=contiguous</td><td class="num">50.00%</td><td>B (b)</td></tr>',
     );
   });
 });
