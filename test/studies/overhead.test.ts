@@ -63,8 +63,15 @@ describe("runOverhead", () => {
     const out = tempDir("overhead");
     const before = liveTensors();
     const stateBefore = determinismState();
-    const run = await runOverhead([parseStudyModel("mediumcnn-k1")], TINY, out);
+    const estimates: [string, number, number][] = [];
+    const run = await runOverhead([parseStudyModel("mediumcnn-k1")], TINY, out, {
+      onEstimate: (model, msPerStep, stepsLeft) =>
+        estimates.push([model.label, msPerStep, stepsLeft]),
+    });
     expect(liveTensors()).toBe(before);
+    // One estimate, after the first warm-up: its steps plus 2 modes × 2 repeats × 2 steps.
+    expect(estimates).toEqual([["mediumcnn-k1", expect.any(Number), 1 + 2 * 2 * 2]]);
+    expect(estimates[0]![1]).toBeGreaterThan(0);
     // Restored; the cuBLAS workspace variable stays set (cuBLAS reads it once, at its start).
     expect({ ...determinismState(), cublasWorkspaceConfig: null }).toEqual({
       ...stateBefore,

@@ -99,6 +99,14 @@ export const registerOverhead: RegisterCommand = (program) => {
           `${settings.imageSize}×${settings.imageSize}, ${settings.iterations} steps × ${settings.repeats} repeats (ms per step, median ± range)`,
       );
       const run = await runOverhead(models, settings, flags.out, {
+        onEstimate: (model, msPerStep, stepsLeft) => {
+          const minutes = (msPerStep * stepsLeft) / 60_000;
+          if (minutes < 1) return;
+          console.log(
+            `${model.label.padEnd(15)} ${(msPerStep / 1000).toFixed(1)} s a step in warm-up: about ${minutes.toFixed(0)} min more for this model` +
+              " (--batch-size, --image-size, --iterations and --repeats shorten it)",
+          );
+        },
         onMeasured: (m) =>
           console.log(
             `${m.model.padEnd(15)} default ${ms(m.defaultMs.median)} ± ${ms(m.defaultMs.spread)}  ` +

@@ -125,8 +125,17 @@ class StepTimer {
   }
 }
 
-/** Measures one model; the determinism settings in force before are restored after. */
-export function measureModel(study: StudyModel, settings: OverheadSettings): OverheadMeasurement {
+/**
+ * Measures one model; the determinism settings in force before are restored after.
+ * `onEstimate` hears, after the first warm-up block, the milliseconds a step took and how
+ * many steps remain: on a CPU the big models at the original's sizes take hours, and a user
+ * should learn that in seconds.
+ */
+export function measureModel(
+  study: StudyModel,
+  settings: OverheadSettings,
+  onEstimate?: (msPerStep: number, stepsLeft: number) => void,
+): OverheadMeasurement {
   const before = determinismState();
   const timer = new StepTimer(study, settings);
   const useMode = (deterministic: boolean) =>
@@ -136,9 +145,12 @@ export function measureModel(study: StudyModel, settings: OverheadSettings): Ove
       cudnnBenchmark: !deterministic && settings.cudnnBenchmark,
     });
   try {
+    const timedSteps = 2 * settings.repeats * settings.iterations;
     for (const deterministic of [false, true]) {
       useMode(deterministic);
-      if (settings.warmup > 0) timer.time(settings.warmup);
+      if (settings.warmup === 0) continue;
+      const msPerStep = timer.time(settings.warmup);
+      if (!deterministic) onEstimate?.(msPerStep, settings.warmup + timedSteps);
     }
     const samples = { default: [] as number[], deterministic: [] as number[] };
     for (let repeat = 0; repeat < settings.repeats; repeat++) {

@@ -26,6 +26,8 @@ export interface OverheadRun {
 
 export interface OverheadCallbacks {
   onStart?(model: StudyModel): void;
+  /** After the first warm-up: ms per step, and the steps still to run for this model. */
+  onEstimate?(model: StudyModel, msPerStep: number, stepsLeft: number): void;
   onMeasured?(measurement: OverheadMeasurement): void;
   onFailed?(model: StudyModel, message: string): void;
 }
@@ -54,7 +56,9 @@ export async function runOverhead(
   for (const model of models) {
     callbacks.onStart?.(model);
     try {
-      const measurement = measureModel(model, settings);
+      const measurement = measureModel(model, settings, (msPerStep, stepsLeft) =>
+        callbacks.onEstimate?.(model, msPerStep, stepsLeft),
+      );
       measurements.push(measurement);
       writeFileAtomicSync(csv, overheadCsv(measurements, settings, machine));
       callbacks.onMeasured?.(measurement);
