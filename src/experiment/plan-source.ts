@@ -34,6 +34,21 @@ export function applyOverrides(spec: PlanSpec, overrides: PlanOverrides, source:
     json.replicates = overrides.replicates;
     for (const grid of Array.isArray(json.grid) ? json.grid : [json.grid]) delete grid.replicates;
   }
+  const grids = Array.isArray(json.grid) ? json.grid : [json.grid];
+  for (const [flag, field] of [
+    ["--threads", "threads"],
+    ["--device", "device"],
+  ] as const) {
+    if (overrides[field] === undefined) continue;
+    // A plan that varies the field itself (the tooling study) would be half overridden.
+    const index = grids.findIndex((grid) => grid.options?.[field] !== undefined);
+    if (index !== -1) {
+      const where = Array.isArray(json.grid) ? `grid[${index}]` : "grid";
+      throw new UserError(
+        `${flag} ${overrides[field]}: ${source} varies ${field} itself (${where}.options.${field}); leave ${flag} out`,
+      );
+    }
+  }
   const base: Record<string, unknown> = { ...json.base };
   if (overrides.threads !== undefined) base.threads = overrides.threads;
   if (overrides.device !== undefined) base.device = overrides.device;

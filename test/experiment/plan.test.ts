@@ -276,6 +276,14 @@ describe("pooled grids: the tooling study", () => {
     expect(pooled[0]!.pool!.reference.device).toBe("cpu");
   });
 
+  it("refuses --threads and --device where the plan varies them itself", () => {
+    expect(errorOf(() => planFromSource({ kind: "preset", name: "tooling" }, { threads: 2 }))).toBe(
+      "--threads 2: preset tooling varies threads itself (grid[0].options.threads); leave --threads out",
+    );
+    const plan = planFromSource({ kind: "preset", name: "tooling" }, { replicates: 2 });
+    expect(plan.runs.filter((run) => run.pool !== undefined)).toHaveLength(16);
+  });
+
   it("refuses a pool named like a setting or written in capitals", () => {
     const grid = { ...validGrid, pool: "control" };
     expect(errorOf(() => validatePlanSpec({ replicates: 1, grid }, "p.json"))).toBe(
