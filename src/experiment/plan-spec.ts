@@ -19,7 +19,7 @@ import { UserError } from "../errors.js";
 import { modelNames } from "../nn/models/index.js";
 import { runConfigSchema } from "../train/config.js";
 import { POOL_NAME } from "../train/pool.js";
-import { SETTING_NAMES } from "../train/settings.js";
+import { SETTING_NAMES, SETTINGS } from "../train/settings.js";
 
 /** Run-config fields a plan may set in `base` or vary in `options`; the grid sets the rest. */
 const GRID_FIELDS = ["model", "dataset", "setting"] as const;
@@ -167,6 +167,18 @@ function gridLines(grid: Grid, root: unknown, prefix: Path): string[] {
     if (!known.includes(model)) {
       lines.push(
         `${fieldPath([...prefix, "models", index])}: unknown model '${model}'; choose one of ${known.join(", ")}`,
+      );
+    }
+  }
+  if (grid.pool !== undefined) {
+    // A pool's runs must differ only in what its variants name: random seeds would too.
+    const settings = grid.settings ?? SETTING_NAMES;
+    const random = settings.filter(
+      (setting) => !SETTINGS[setting].init || !SETTINGS[setting].input,
+    );
+    if (random.length > 0) {
+      lines.push(
+        `${fieldPath([...prefix, "pool"])}: a pool compares runs with every seed fixed, but setting(s) ${random.join(", ")} draw random seeds; list only "control" and "impl" in settings`,
       );
     }
   }

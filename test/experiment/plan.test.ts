@@ -284,6 +284,18 @@ describe("pooled grids: the tooling study", () => {
     expect(plan.runs.filter((run) => run.pool !== undefined)).toHaveLength(16);
   });
 
+  it("refuses a pool of runs with random seeds: they would differ in more than the tooling", () => {
+    const grid = { ...validGrid, pool: "tooling", settings: ["control", "algo"] };
+    expect(errorOf(() => validatePlanSpec({ replicates: 1, grid }, "p.json"))).toBe(
+      `p.json: grid.pool: a pool compares runs with every seed fixed, but setting(s) algo draw random seeds; list only "control" and "impl" in settings`,
+    );
+    expect(
+      errorOf(() =>
+        validatePlanSpec({ replicates: 1, grid: { ...validGrid, pool: "tooling" } }, "p.json"),
+      ),
+    ).toMatch(/setting\(s\) algo\+impl, algo draw random seeds/);
+  });
+
   it("refuses a pool named like a setting or written in capitals", () => {
     const grid = { ...validGrid, pool: "control" };
     expect(errorOf(() => validatePlanSpec({ replicates: 1, grid }, "p.json"))).toBe(
