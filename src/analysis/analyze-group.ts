@@ -2,8 +2,9 @@ import { type BootstrapOptions, bootstrapOfPairs, bootstrapOfValues } from "./bo
 import { groupInstability } from "./group-instability.js";
 import { groupSubgroups } from "./group-subgroups.js";
 import { groupIdentity, groupL2, runWeightHashes } from "./group-weights.js";
-import { accuracyPerRun, churnMatrix, perClassAccuracy } from "./metrics/classification.js";
+import { accuracyPerRun, perClassAccuracy } from "./metrics/classification.js";
 import { attributeAccuracy } from "./metrics/multilabel.js";
+import type { PairMatrix } from "./metrics/pairwise.js";
 import { poolEffects } from "./pool-effects.js";
 import type { Rng } from "./prng.js";
 import type { AccuracyResult, GroupResult, PerClassResult } from "./result-types.js";
@@ -70,9 +71,13 @@ function perClassResult(
   };
 }
 
-/** Every metric of one group of replicates, with seeded bootstrap intervals. */
+/**
+ * Every metric of one group of replicates, with seeded bootstrap intervals. `churn` is the
+ * runs' pairwise disagreement, computed once by the caller, which compares groups with it too.
+ */
 export function analyzeGroup(
   group: GroupData,
+  churn: PairMatrix,
   rng: Rng,
   options: GroupAnalysisOptions,
 ): GroupResult {
@@ -101,10 +106,9 @@ export function analyzeGroup(
       ? groupSubgroups(group, options.subgroupAttributes, rng, options, notes)
       : null;
 
-  const churn = churnMatrix(predictions);
   const hashes = runWeightHashes(group.runs);
-  const variants = group.runs.map((run) => run.variant);
-  const pooled = variants.every((variant) => variant !== undefined) && variants.length > 1;
+  const members = group.runs.map((run) => run.membership);
+  const pooled = members.length > 1 && members.every((member) => member !== undefined);
   return {
     label: descriptor.label,
     model: descriptor.model,
@@ -121,7 +125,7 @@ export function analyzeGroup(
     runs: group.runs.map((run, i) => ({
       dir: run.dir,
       replicate: run.replicate,
-      ...(run.variant === undefined ? {} : { variant: run.variant }),
+      ...(run.membership === undefined ? {} : { variant: run.membership.variant }),
       ...(hashes.hashes[i] === undefined ? {} : { weightsSha256: hashes.hashes[i] }),
     })),
     accuracy,
@@ -131,7 +135,13 @@ export function analyzeGroup(
     instability: groupInstability(group, options.topUnstable, rng, options, notes),
     subgroups,
     identity: groupIdentity(hashes),
-    poolEffects: pooled ? poolEffects(variants as string[], hashes.hashes, churn) : null,
+    poolEffects: pooled
+      ? poolEffects(
+          members.map((member) => member!.fields),
+          hashes.hashes,
+          churn,
+        )
+      : null,
     notes,
   };
 }

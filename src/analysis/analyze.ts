@@ -65,12 +65,13 @@ export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): A
     const data = loadGroup(folders, options.epoch, problems);
     if (data === undefined) continue;
     const rng = rngFor(seed, data.descriptor.groupKey);
-    const result = analyzeGroup(data, rng, {
+    const churn = churnMatrix(data.runs.map((run) => run.predictions));
+    const result = analyzeGroup(data, churn, rng, {
       ...bootstrap,
       subgroupAttributes,
       topUnstable: options.topUnstable ?? DEFAULTS.topUnstable,
     });
-    analysed.push({ result, churn: churnMatrix(data.runs.map((run) => run.predictions)) });
+    analysed.push({ result, churn });
   }
 
   const comparisons: Comparison[] = [];

@@ -25,6 +25,15 @@ export function referenceConfig<T extends object>(config: T, pool: RunPool): T {
   return { ...config, ...pool.reference } as T;
 }
 
+/**
+ * The config fields that set a pool's members apart: those of its reference, less the
+ * determinism flags where the setting is among them (the setting implies them).
+ */
+export function variedFields(pool: RunPool): string[] {
+  const fields = Object.keys(pool.reference);
+  return fields.includes("setting") ? fields.filter((field) => field !== "deterministic") : fields;
+}
+
 /** The group a run belongs to: its own, or its pool's. */
 export function runGroupName(config: RunConfig, pool: RunPool | null | undefined): string {
   return pool ? groupName(referenceConfig(config, pool), pool.name) : groupName(config);

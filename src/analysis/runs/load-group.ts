@@ -1,12 +1,19 @@
 import { readFileSync } from "node:fs";
 import { loggedValidationAccuracy } from "./log-csv.js";
 import { type ParsedRows, readIntegerRows } from "./text-arrays.js";
-import type { GroupDescriptor, Layout, Problem, RunFolder, TaskKind } from "./types.js";
+import type {
+  GroupDescriptor,
+  Layout,
+  PoolMembership,
+  Problem,
+  RunFolder,
+  TaskKind,
+} from "./types.js";
 
 export interface LoadedRun {
   dir: string;
   replicate: string;
-  variant: string | undefined;
+  membership: PoolMembership | undefined;
   /** examples × attributes values (attributes = 1 for single-label tasks). */
   predictions: Int32Array;
   loggedAccuracy: number | undefined;
@@ -124,7 +131,7 @@ export function loadGroup(
     runs.push({
       dir: folder.dir,
       replicate: folder.replicate,
-      variant: folder.variant,
+      membership: folder.membership,
       predictions: rows.values,
       loggedAccuracy: folder.logFile ? loggedValidationAccuracy(folder.logFile, epoch) : undefined,
       checkpointFile: folder.checkpointFiles.get(epoch),

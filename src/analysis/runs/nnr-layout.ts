@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { referenceConfig, runPoolSchema } from "../../train/pool.js";
+import { referenceConfig, runPoolSchema, variedFields } from "../../train/pool.js";
 import { epochFiles } from "./files.js";
 import { canonicalSetting, type GroupDescriptor, type RunFolder } from "./types.js";
 
@@ -101,7 +101,14 @@ export function readNnrRunFolder(dir: string): RunFolder {
     layout: "nnr",
     descriptor,
     replicate: String(record.replicate),
-    variant: pool?.variant,
+    membership: pool
+      ? {
+          variant: pool.variant,
+          fields: Object.fromEntries(
+            variedFields(pool).map((field) => [field, canonicalJson(record.config[field])]),
+          ),
+        }
+      : undefined,
     status: record.status,
     kind: record.task?.kind,
     classes: record.task?.classes,

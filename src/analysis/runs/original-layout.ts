@@ -48,7 +48,7 @@ export function readOriginalRunFolder(dir: string, sharedLabelsFile?: string): R
       label: `${model}_${dataset}_${setting}${batchNorm ? "_bn" : ""}`,
     },
     replicate: (plainReplicate ?? bnReplicate)!,
-    variant: undefined,
+    membership: undefined,
     status: "unknown",
     kind: undefined,
     classes: undefined,

@@ -16,6 +16,14 @@ export interface GroupDescriptor {
   label: string;
 }
 
+/** A pool member's place in its pool. */
+export interface PoolMembership {
+  /** As run.json names it, e.g. "impl threads=2 memoryFormat=channels_last". */
+  variant: string;
+  /** The run's value (canonical JSON) of each field the pool varies, e.g. threads: "2". */
+  fields: Record<string, string>;
+}
+
 /** A run folder as found on disk, before any prediction is read. */
 export interface RunFolder {
   dir: string;
@@ -23,7 +31,7 @@ export interface RunFolder {
   descriptor: GroupDescriptor;
   replicate: string;
   /** For a pool's member (e.g. the tooling study): what sets it apart from the others. */
-  variant: string | undefined;
+  membership: PoolMembership | undefined;
   status: string;
   kind: TaskKind | undefined;
   classes: number | undefined;
