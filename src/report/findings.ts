@@ -6,6 +6,7 @@ import {
   pValue,
   ratio,
   settingName,
+  weightSets,
   withInterval,
 } from "./format.js";
 
@@ -78,16 +79,13 @@ function poolFinding(group: GroupResult): string[] {
       `Each field changed alone (pairs of runs that differ only in it) — ${effects.join("; ")}.`,
     );
   }
-  if (runs.every((run) => run.weightsSha256 !== undefined)) {
-    const classes = new Map<string, string[]>();
-    for (const run of runs) {
-      const members = classes.get(run.weightsSha256!) ?? [];
-      members.push(name(run.variant));
-      classes.set(run.weightsSha256!, members);
-    }
-    const listed = [...classes.values()].map((members) => `{${members.join(", ")}}`).join("; ");
+  const setOf = weightSets(runs.map((run) => run.weightsSha256));
+  if (setOf.every((set) => set !== undefined)) {
+    const sets = Array.from({ length: Math.max(...(setOf as number[])) + 1 }, () => [] as string[]);
+    for (const [i, run] of runs.entries()) sets[setOf[i]!]!.push(name(run.variant));
+    const listed = sets.map((members) => `{${members.join(", ")}}`).join("; ");
     sentences.push(
-      `Runs that ended with bit-identical weights (${classes.size} set(s) among ${runs.length} runs): ${listed}.`,
+      `Runs that ended with bit-identical weights (${sets.length} set(s) among ${runs.length} runs): ${listed}.`,
     );
   }
   const perRun = group.accuracy?.perRun;

@@ -37,6 +37,19 @@ export const SETTING_NAMES: Record<string, string> = {
 
 export const settingName = (setting: string) => SETTING_NAMES[setting] ?? setting;
 
+/**
+ * Runs with bit-identical final weights, as sets numbered 0, 1, … in order of first
+ * appearance: entry i is run i's set, undefined where its hash is unknown.
+ */
+export function weightSets(hashes: readonly (string | undefined)[]): (number | undefined)[] {
+  const numbers = new Map<string, number>();
+  return hashes.map((hash) => {
+    if (hash === undefined) return undefined;
+    if (!numbers.has(hash)) numbers.set(hash, numbers.size);
+    return numbers.get(hash);
+  });
+}
+
 export function escapeHtml(text: string): string {
   return text
     .replaceAll("&", "&amp;")

@@ -1,5 +1,13 @@
 import type { AnalysisResult } from "../analysis/result-types.js";
-import { escapeHtml, percent, pValue, ratio, settingName, withInterval } from "./format.js";
+import {
+  escapeHtml,
+  percent,
+  pValue,
+  ratio,
+  settingName,
+  weightSets,
+  withInterval,
+} from "./format.js";
 
 export interface RenderedChart {
   name: string;
@@ -111,17 +119,17 @@ function poolSection(result: AnalysisResult): string {
       [1, 2, 3],
     );
     // Members with the same final weights share a letter: A, B, … in order of appearance.
-    const letters = new Map<string, string>();
+    const setOf = weightSets(group.runs.map((run) => run.weightsSha256));
     const members = table(
       ["variant", "accuracy", "weights"],
       group.runs.map((run, i) => {
-        const hash = run.weightsSha256;
-        if (hash !== undefined && !letters.has(hash))
-          letters.set(hash, String.fromCharCode(65 + (letters.size % 26)));
+        const set = setOf[i];
         return [
           run.variant === "" ? "(reference)" : (run.variant ?? run.replicate),
           percent(group.accuracy?.perRun[i]),
-          hash === undefined ? "unknown" : `${letters.get(hash)} (${hash.slice(0, 12)})`,
+          set === undefined
+            ? "unknown"
+            : `${String.fromCharCode(65 + (set % 26))} (${run.weightsSha256!.slice(0, 12)})`,
         ];
       }),
       [1],
