@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { engineInfo } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import { expandPlan, type Plan } from "./plan.js";
-import { type PlanSpec, parsePlanSpec, validatePlanSpec } from "./plan-spec.js";
+import { gridPath, gridsOf, type PlanSpec, parsePlanSpec, validatePlanSpec } from "./plan-spec.js";
 import { defaultScale, presetSpec, type Scale } from "./presets.js";
 
 export interface PlanOverrides {
@@ -23,18 +23,17 @@ export type PlanSource =
   | { kind: "file"; path: string };
 
 function datasetsOf(spec: PlanSpec): string[] {
-  const grids = Array.isArray(spec.grid) ? spec.grid : [spec.grid];
-  return [...new Set(grids.flatMap((grid) => grid.datasets))];
+  return [...new Set(gridsOf(spec).flatMap((grid) => grid.datasets))];
 }
 
 /** Applies the overrides; the result is validated again, naming the flag at fault. */
 export function applyOverrides(spec: PlanSpec, overrides: PlanOverrides, source: string): PlanSpec {
   const json = structuredClone(spec) as PlanSpec;
+  const grids = gridsOf(json);
   if (overrides.replicates !== undefined) {
     json.replicates = overrides.replicates;
-    for (const grid of Array.isArray(json.grid) ? json.grid : [json.grid]) delete grid.replicates;
+    for (const grid of grids) delete grid.replicates;
   }
-  const grids = Array.isArray(json.grid) ? json.grid : [json.grid];
   for (const [flag, field] of [
     ["--threads", "threads"],
     ["--device", "device"],
@@ -43,7 +42,7 @@ export function applyOverrides(spec: PlanSpec, overrides: PlanOverrides, source:
     // A plan that varies the field itself (the tooling study) would be half overridden.
     const index = grids.findIndex((grid) => grid.options?.[field] !== undefined);
     if (index !== -1) {
-      const where = Array.isArray(json.grid) ? `grid[${index}]` : "grid";
+      const where = gridPath(json, index);
       throw new UserError(
         `${flag} ${overrides[field]}: ${source} varies ${field} itself (${where}.options.${field}); leave ${flag} out`,
       );

@@ -19,7 +19,7 @@ import { UserError } from "../errors.js";
 import { modelNames } from "../nn/models/index.js";
 import { runConfigSchema } from "../train/config.js";
 import { POOL_NAME } from "../train/pool.js";
-import { SETTING_NAMES, SETTINGS } from "../train/settings.js";
+import { SETTING_NAMES, SETTINGS, type SettingName } from "../train/settings.js";
 
 /** Run-config fields a plan may set in `base` or vary in `options`; the grid sets the rest. */
 const GRID_FIELDS = ["model", "dataset", "setting"] as const;
@@ -67,6 +67,21 @@ const specSchema = z.strictObject({
 export type Grid = z.infer<typeof gridSchema>;
 export interface PlanSpec extends Omit<z.infer<typeof specSchema>, "grid"> {
   grid: Grid | Grid[];
+}
+
+/** A spec's grids as a list, whether it gives one grid or several. */
+export function gridsOf(spec: Pick<PlanSpec, "grid">): Grid[] {
+  return Array.isArray(spec.grid) ? spec.grid : [spec.grid];
+}
+
+/** How a message names grid `index` of a spec: `grid[1]`, or `grid` when there is one. */
+export function gridPath(spec: Pick<PlanSpec, "grid">, index: number): string {
+  return Array.isArray(spec.grid) ? `grid[${index}]` : "grid";
+}
+
+/** The settings a grid crosses: those it lists, or all four. */
+export function settingsOf(grid: Grid): readonly SettingName[] {
+  return grid.settings ?? SETTING_NAMES;
 }
 
 type Path = readonly PropertyKey[];
@@ -172,8 +187,7 @@ function gridLines(grid: Grid, root: unknown, prefix: Path): string[] {
   }
   if (grid.pool !== undefined) {
     // A pool's runs must differ only in what its variants name: random seeds would too.
-    const settings = grid.settings ?? SETTING_NAMES;
-    const random = settings.filter(
+    const random = settingsOf(grid).filter(
       (setting) => !SETTINGS[setting].init || !SETTINGS[setting].input,
     );
     if (random.length > 0) {

@@ -11,8 +11,7 @@ import { writeFileAtomicSync } from "../io/atomic.js";
 import { groupName, type RunConfig, runConfigSchema } from "../train/config.js";
 import { type RunPool, runGroupName, runPoolSchema } from "../train/pool.js";
 import { type RunRequest, resolveRunConfig } from "../train/recipes.js";
-import { SETTING_NAMES } from "../train/settings.js";
-import type { Grid, PlanSpec } from "./plan-spec.js";
+import { type Grid, gridPath, gridsOf, type PlanSpec, settingsOf } from "./plan-spec.js";
 
 export const PLAN_FORMAT = "nnr-plan/1";
 
@@ -88,11 +87,11 @@ export function expandPlan(
   source: string,
   record: Record<string, unknown> = {},
 ): Plan {
-  const grids = Array.isArray(spec.grid) ? spec.grid : [spec.grid];
+  const grids = gridsOf(spec);
   const runs: PlanEntry[] = [];
   const seen = new Map<string, string>();
   for (const [gridIndex, grid] of grids.entries()) {
-    const where = Array.isArray(spec.grid) ? `grid[${gridIndex}]` : "grid";
+    const where = gridPath(spec, gridIndex);
     const pools = new PoolBuilder(grid);
     for (const request of gridRequests(grid, spec)) {
       let config: RunConfig;
@@ -148,9 +147,8 @@ class PoolBuilder {
   private readonly counts = new Map<string, number>();
 
   constructor(private readonly grid: Grid) {
-    const settings = grid.settings ?? SETTING_NAMES;
     this.fields = [
-      ...(settings.length > 1 ? ["setting", "deterministic"] : []),
+      ...(settingsOf(grid).length > 1 ? ["setting", "deterministic"] : []),
       ...Object.keys(grid.options ?? {}),
     ];
   }
@@ -176,9 +174,10 @@ class PoolBuilder {
 }
 
 function* gridRequests(grid: Grid, spec: PlanSpec) {
+  const settings = settingsOf(grid);
   for (const model of grid.models) {
     for (const dataset of grid.datasets) {
-      for (const setting of grid.settings ?? SETTING_NAMES) {
+      for (const setting of settings) {
         for (const varied of optionCombinations(grid.options ?? {})) {
           const dataDir = spec.dataDirs?.[dataset];
           const request = mergeRequests(
@@ -191,7 +190,6 @@ function* gridRequests(grid: Grid, spec: PlanSpec) {
           const options = Object.entries(varied).map(([k, v]) => `${k}=${optionText(v)}`);
           const label = [model, dataset, setting, ...options].join(" × ");
           // What sets a pool member apart: the setting where the grid has several, the options.
-          const settings = grid.settings ?? SETTING_NAMES;
           const variant = [...(settings.length > 1 ? [setting] : []), ...options].join(" ");
           yield { request, varied, label, variant };
         }
