@@ -2,12 +2,14 @@
 //   1. LIBTORCH: a libtorch folder (include/ and lib/ inside);
 //   2. a Python torch install (its lib/ and include/), asking $PYTHON, python3, /usr/bin/python3;
 //   3. the system location (Debian's libtorch-dev: /usr/include and the multiarch lib folder).
+// NNR_LIBTORCH_SOURCE=libtorch|python|system forces one of them.
 // Prints what it found as JSON with --json; exits 1 with one message saying what was tried.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const API_INCLUDE = join("torch", "csrc", "api", "include");
+const COMPILER_DEFAULT_INCLUDES = new Set(["/usr/include", "/usr/local/include"]);
 
 function readVersion(includeDir) {
   const header = join(includeDir, API_INCLUDE, "torch", "version.h");
@@ -42,7 +44,11 @@ function describe(source, includeDir, libDir, cxx11Abi) {
     version,
     cuda,
     cxx11Abi: cxx11Abi ?? detectCxx11Abi(libDir),
-    includeDirs: [includeDir, join(includeDir, API_INCLUDE)],
+    // The compiler searches /usr/include already: naming it again with -isystem moves it ahead
+    // of libstdc++'s own folder and breaks its #include_next <stdlib.h>.
+    includeDirs: [includeDir, join(includeDir, API_INCLUDE)].filter(
+      (dir) => !COMPILER_DEFAULT_INCLUDES.has(dir),
+    ),
     libDir,
     libs: ["torch", "torch_cpu", "c10", ...(cuda ? ["torch_cuda", "c10_cuda"] : [])],
   };
@@ -85,10 +91,30 @@ function fromSystem(tried) {
   return describe("system", "/usr/include", multiarch);
 }
 
+const SOURCES = { libtorch: fromEnv, python: fromPython, system: fromSystem };
+
+// NNR_LIBTORCH_SOURCE=libtorch|python|system uses that source alone; unset, the first found.
+function chosenSources() {
+  const forced = process.env.NNR_LIBTORCH_SOURCE?.trim().toLowerCase();
+  if (!forced) return Object.values(SOURCES);
+  const source = SOURCES[forced];
+  if (!source) {
+    throw new Error(
+      `NNR_LIBTORCH_SOURCE=${forced} is not a libtorch source; use one of ${Object.keys(SOURCES).join(", ")}, or unset it.`,
+    );
+  }
+  if (forced === "libtorch" && !process.env.LIBTORCH) {
+    throw new Error("NNR_LIBTORCH_SOURCE=libtorch needs LIBTORCH set to an unpacked libtorch folder.");
+  }
+  return [source];
+}
+
 export function findLibtorch() {
   const tried = [];
-  const found = fromEnv(tried) ?? fromPython(tried) ?? fromSystem(tried);
-  if (found) return found;
+  for (const source of chosenSources()) {
+    const found = source(tried);
+    if (found) return found;
+  }
   throw new Error(
     `libtorch not found (tried: ${tried.join("; ")}). Install one: on Debian ` +
       "'apt-get install -y libtorch-dev', or 'pip install torch', or set LIBTORCH to an " +
