@@ -68,7 +68,7 @@ export function engineInfo(): EngineInfo {
       parallelBackend:
         info.parallelInfo.match(/ATen parallel backend: (.*)/)?.[1]?.trim() ?? "unknown",
       interopThreads: info.interopThreads,
-      allocator: allocatorSetting,
+      allocator: allocatorSetting(),
       cpuModel: cpus()[0]?.model ?? "unknown",
       cpuCount: cpus().length,
       node: process.version,

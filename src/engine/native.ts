@@ -281,21 +281,47 @@ export interface NativeAddon {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-/** Where the build puts the addon and the record of the libtorch it was built against. */
-export const addonPath = join(root, "build", "Release", "nnr_native.node");
+/**
+ * Where the build puts the addon (NNR_NATIVE_ADDON names another file, e.g. a build for
+ * another libtorch) and the record of the libtorch it was built against.
+ */
+export const addonPath =
+  process.env.NNR_NATIVE_ADDON || join(root, "build", "Release", "nnr_native.node");
 export const libtorchRecordPath = join(root, "build", "libtorch.json");
 
-function load(): NativeAddon {
+let loaded: { addon: NativeAddon; allocator: AllocatorSetting } | null = null;
+
+function load(): { addon: NativeAddon; allocator: AllocatorSetting } {
+  if (loaded !== null) return loaded;
   if (!existsSync(addonPath)) {
     throw new UserError(
-      `the native engine is not built (${addonPath} is missing): run 'npm run setup'`,
+      `the native engine is not built (${addonPath} is missing): run 'npm run setup' to build it`,
     );
   }
-  return createRequire(import.meta.url)(addonPath) as NativeAddon;
+  const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
+  // The allocator is set before the first tensor exists, so that every run sees one setting.
+  loaded = { addon, allocator: configureAllocator(addon) };
+  Object.assign(native, addon);
+  return loaded;
 }
 
-/** The addon, loaded once per process. */
-export const native: NativeAddon = load();
+/**
+ * The addon, loaded at its first use rather than at import, so that commands which only read
+ * run folders (analyze, report, experiment status, --help) work where it is not built. The
+ * object's prototype loads the addon when a function is first looked up and then copies every
+ * export onto the object itself: later calls find them as own properties, with no extra cost.
+ */
+export const native: NativeAddon = Object.create(
+  new Proxy(
+    {},
+    {
+      get: (_target, key) => (key === "then" ? undefined : Reflect.get(load().addon, key)),
+    },
+  ),
+) as NativeAddon;
+
+/** Whether the addon has been loaded in this process (tests and diagnostics). */
+export const nativeLoaded = (): boolean => loaded !== null;
 
 /** The C allocator's setting, chosen once as the addon loads (see allocator.ts). */
-export const allocatorSetting: AllocatorSetting = configureAllocator(native);
+export const allocatorSetting = (): AllocatorSetting => load().allocator;
