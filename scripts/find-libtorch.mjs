@@ -104,7 +104,9 @@ function chosenSources() {
     );
   }
   if (forced === "libtorch" && !process.env.LIBTORCH) {
-    throw new Error("NNR_LIBTORCH_SOURCE=libtorch needs LIBTORCH set to an unpacked libtorch folder.");
+    throw new Error(
+      "NNR_LIBTORCH_SOURCE=libtorch needs LIBTORCH set to an unpacked libtorch folder.",
+    );
   }
   return [source];
 }
