@@ -1,7 +1,5 @@
 /** Shared by the nn tests: fixture files and tolerant comparison against PyTorch's numbers. */
 
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import type { Tensor } from "../../src/engine/index.js";
 import { readSafetensors, type SafetensorsFile } from "../../src/io/safetensors.js";
 import { worstViolation } from "../engine/fixture-tensors.js";
@@ -21,12 +19,4 @@ export function violation(
   return worstViolation(actual.toArray(), expected, atol, rtol);
 }
 
-/** The interpreter with PyTorch 1.13 for fixture scripts (not the `python3` on PATH). */
-export const PYTHON = "/usr/bin/python3";
-
-/** Why Python's torch cannot be used here, or null when it can. */
-export function pythonTorchUnavailable(): string | null {
-  if (!existsSync(PYTHON)) return `${PYTHON} does not exist`;
-  const probe = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
-  return probe.status === 0 ? null : `${PYTHON} cannot import torch`;
-}
+export { PYTHON, pythonTorchUnavailable } from "../engine/pytorch-reference.js";

@@ -1,0 +1,66 @@
+/**
+ * Where a numeric test's PyTorch numbers come from.
+ *
+ * libtorch picks its kernels by CPU (ATEN_CPU_CAPABILITY: default, AVX2, AVX-512; oneDNN's ISA),
+ * so float32 results differ in the last bits from one machine to another. When Debian's Python
+ * torch is installed (the same libtorch 1.13 as the addon), the fixture script runs here, into a
+ * temporary folder, and the test compares against numbers from the same kernels on the same CPU:
+ * `live`, with a tolerance at or near zero. Otherwise it falls back to the fixture committed in
+ * the repository, written on some other CPU, and the test uses a tolerance that holds across
+ * CPUs. NNR_TEST_REFERENCE=committed forces the fallback (to check its tolerances on a machine
+ * with Python's torch).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+
+/** The interpreter with PyTorch 1.13 for fixture scripts (not the `python3` on PATH). */
+export const PYTHON = "/usr/bin/python3";
+
+/** Why Python's torch cannot be used here, or null when it can. */
+export function pythonTorchUnavailable(): string | null {
+  if (!existsSync(PYTHON)) return `${PYTHON} does not exist`;
+  const probe = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
+  return probe.status === 0 ? null : `${PYTHON} cannot import torch`;
+}
+
+export interface PyTorchReference {
+  /** The file to read: written just now by the script, or the committed fixture. */
+  path: string;
+  /** True when computed here by the same libtorch on this CPU. */
+  live: boolean;
+  /** For test titles: where the numbers came from. */
+  source: string;
+}
+
+const scriptsDir = new URL("../../scripts/fixtures/", import.meta.url).pathname;
+let liveDir: string | null = null;
+
+function temporaryFolder(): string {
+  if (liveDir === null) {
+    const dir = mkdtempSync(join(tmpdir(), "nnr-pytorch-reference-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    liveDir = dir;
+  }
+  return liveDir;
+}
+
+/**
+ * The reference numbers of `script` (a file in scripts/fixtures that takes its output path as
+ * its one argument): computed live when Python's torch is available and not overridden, else
+ * `committed`. A live run that fails throws: a broken script must not pass as "no torch".
+ */
+export function pytorchReference(script: string, committed: string): PyTorchReference {
+  const forced = process.env.NNR_TEST_REFERENCE === "committed";
+  const unavailable = forced ? "NNR_TEST_REFERENCE=committed" : pythonTorchUnavailable();
+  if (unavailable !== null) {
+    return { path: committed, live: false, source: `committed fixture (${unavailable})` };
+  }
+  const path = join(temporaryFolder(), basename(committed));
+  const run = spawnSync(PYTHON, [join(scriptsDir, script), path], { encoding: "utf8" });
+  if (run.status !== 0) {
+    throw new Error(`scripts/fixtures/${script} failed (${run.status}):\n${run.stderr}`);
+  }
+  return { path, live: true, source: "computed live by PyTorch on this CPU" };
+}
