@@ -1,6 +1,13 @@
 /**
  * Every engine op, forward and gradient, against numbers computed by PyTorch
- * (scripts/fixtures/engine_ops.py). Tolerance: |ours - torch| <= 1e-5 + 1e-4·|torch|, float32.
+ * (scripts/fixtures/engine_ops.py), float32: |ours - torch| <= atol + rtol·|torch|.
+ * - Computed live when Python's torch is installed (same libtorch, same kernels on this CPU):
+ *   LIVE_TOLERANCE below.
+ * - Else the committed fixture, written on another CPU, whose vector kernels (AVX2, AVX-512 or
+ *   none) sum and fuse in other orders: atol 1e-5, rtol 1e-4. These ops are single layers on
+ *   small inputs (no training loop to amplify rounding), so other kernels move results by a few
+ *   float32 ulps: against the AVX2-written fixture, the non-vectorised kernels
+ *   (ATEN_CPU_CAPABILITY=default) stay within a hundredth of this tolerance.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -17,9 +24,15 @@ import {
   zeros,
 } from "../../src/engine/index.js";
 import { fromJson, type TensorJson, worstViolation } from "./fixture-tensors.js";
+import { pytorchReference } from "./pytorch-reference.js";
 
-const ATOL = 1e-5;
-const RTOL = 1e-4;
+const reference = pytorchReference(
+  "engine_ops.py",
+  new URL("./fixtures/ops.json", import.meta.url).pathname,
+);
+const LIVE_TOLERANCE = { atol: 0, rtol: 0 };
+const ACROSS_CPUS = { atol: 1e-5, rtol: 1e-4 };
+const { atol: ATOL, rtol: RTOL } = reference.live ? LIVE_TOLERANCE : ACROSS_CPUS;
 
 interface Case {
   name: string;
@@ -29,9 +42,7 @@ interface Case {
   grads: (TensorJson | null)[];
 }
 
-const fixture = JSON.parse(
-  readFileSync(new URL("./fixtures/ops.json", import.meta.url), "utf8"),
-) as {
+const fixture = JSON.parse(readFileSync(reference.path, "utf8")) as {
   torch: string;
   cases: Case[];
 };
@@ -143,7 +154,7 @@ function expectClose(actual: Tensor, expected: TensorJson, what: string): void {
   expect(violation, `${what} beyond tolerance by`).toBe(0);
 }
 
-describe(`engine ops against PyTorch ${fixture.torch}`, () => {
+describe(`engine ops against PyTorch ${fixture.torch} (${reference.source})`, () => {
   it("has an implementation for every fixture case and no extra", () => {
     expect(Object.keys(ops).sort()).toEqual(fixture.cases.map((c) => c.name).sort());
   });

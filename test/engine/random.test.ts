@@ -1,4 +1,14 @@
-/** Generators give PyTorch's numbers for the same seed, and their state round-trips. */
+/**
+ * Generators give PyTorch's numbers for the same seed, and their state round-trips.
+ * The reference is computed live by scripts/fixtures/engine_random.py when Python's torch is
+ * installed, else read from the committed fixture. Either way the comparison is exact, on any
+ * CPU: the draws are the same Mersenne-Twister bits, and these cases keep clear of the
+ * CPU-dependent conversions to float: fewer than 16 normals (from 16 on, libtorch's AVX2
+ * kernels use a vectorised Box-Muller, all others a scalar one: test/nn/init-losses.test.ts
+ * covers that case with a tolerance), uniform ranges whose width is a power of two (the
+ * scale-and-shift is exact with or without fused multiply-add). The non-vectorised kernels
+ * (ATEN_CPU_CAPABILITY=default) reproduce the AVX2-written fixture bit for bit.
+ */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
@@ -15,10 +25,13 @@ import {
   zeros,
 } from "../../src/engine/index.js";
 import { worstViolation } from "./fixture-tensors.js";
+import { pytorchReference } from "./pytorch-reference.js";
 
-const fixture = JSON.parse(
-  readFileSync(new URL("./fixtures/random.json", import.meta.url), "utf8"),
-) as {
+const reference = pytorchReference(
+  "engine_random.py",
+  new URL("./fixtures/random.json", import.meta.url).pathname,
+);
+const fixture = JSON.parse(readFileSync(reference.path, "utf8")) as {
   cases: Record<string, number[]>;
 };
 const expected = (name: string): number[] => {
@@ -27,7 +40,7 @@ const expected = (name: string): number[] => {
   return values;
 };
 
-describe("generators match torch.Generator bit for bit", () => {
+describe(`generators match torch.Generator bit for bit (${reference.source})`, () => {
   const draws: Record<string, () => number[]> = {
     rand_seed7_2x3: () => rand([2, 3], new Generator(7)).toArray(),
     randn_seed42_5: () => randn([5], new Generator(42)).toArray(),

@@ -1,6 +1,17 @@
 /**
- * Initialisers draw PyTorch's exact numbers for a seed (torch.nn.init with the same generator
- * state), and the losses equal PyTorch's value and gradient (|Δ| <= 1e-6 + 1e-5·|torch|).
+ * Initialisers draw PyTorch's numbers for a seed (torch.nn.init with the same generator state),
+ * and the losses equal PyTorch's value and gradient.
+ * - Computed live when Python's torch is installed (same libtorch, this CPU): the draws are
+ *   bit-identical, the losses within LIVE_LOSS.
+ * - Else the committed fixture, from another CPU. The draws are the same random bits, but
+ *   turning them into floats (bound·(2u − 1), Box-Muller's log, cos and √) is compiled per CPU
+ *   capability: fused multiply-adds with AVX2 and AVX-512, not without; a vectorised Box-Muller
+ *   for 16 or more normals with AVX2 only. So each draw may differ in its last bits:
+ *   |Δ| <= 4e-6·max|draw|, where a wrong draw is off by about max|draw|. The non-vectorised
+ *   kernels (ATEN_CPU_CAPABILITY=default) differ from the AVX2-written fixture by up to
+ *   3.3e-7·max|draw| (Kaiming normal; uniform draws 1e-7).
+ *   Losses: |Δ| <= 1e-6 + 1e-5·|torch| (softmax and a mean over 6×5 logits: a few ulps), which
+ *   the non-vectorised kernels pass at a tenth.
  */
 import { describe, expect, it } from "vitest";
 import { empty, Generator, liveTensors, tidy } from "../../src/engine/index.js";
@@ -16,9 +27,16 @@ import {
 import { binaryCrossEntropy, categoricalCrossEntropy } from "../../src/nn/losses.js";
 import { fromJson, worstViolation } from "../engine/fixture-tensors.js";
 import { violation } from "./helpers.js";
-import { opsFixture } from "./ops-fixture.js";
+import { opsReference } from "./ops-fixture.js";
 
-describe("initialisers", () => {
+const { reference, fixture: opsFixture } = opsReference();
+/** |Δ| <= DRAW_RTOL·max|draw|: 0 when live, the last bits of the largest draw otherwise. */
+const DRAW_RTOL = reference.live ? 0 : 4e-6;
+const LIVE_LOSS = { atol: 0, rtol: 0 };
+const ACROSS_CPUS_LOSS = { atol: 1e-6, rtol: 1e-5 };
+const LOSS = reference.live ? LIVE_LOSS : ACROSS_CPUS_LOSS;
+
+describe(`initialisers (${reference.source})`, () => {
   const draws: Record<string, () => number[]> = {
     glorot_uniform_seed5_16x8x3x3: () =>
       glorotUniform_(empty([16, 8, 3, 3]), new Generator(5)).toArray(),
@@ -34,9 +52,10 @@ describe("initialisers", () => {
       }).toArray(),
   };
   for (const [name, draw] of Object.entries(draws)) {
-    it(`${name} equals torch.nn.init bit for bit`, () => {
+    it(`${name} equals torch.nn.init`, () => {
       const expected = opsFixture.init[name]!.data;
-      tidy(() => expect(worstViolation(draw(), expected, 0, 0)).toBe(0));
+      const scale = Math.max(...expected.map(Math.abs));
+      tidy(() => expect(worstViolation(draw(), expected, DRAW_RTOL * scale, 0)).toBe(0));
     });
   }
 
@@ -81,7 +100,7 @@ describe("truncated normal", () => {
   });
 });
 
-describe("losses on logits match PyTorch", () => {
+describe(`losses on logits match PyTorch (${reference.source})`, () => {
   const losses = {
     cce: (x: ReturnType<typeof fromJson>, t: ReturnType<typeof fromJson>) =>
       categoricalCrossEntropy(x, t),
@@ -100,10 +119,10 @@ describe("losses on logits match PyTorch", () => {
         const logits = fromJson(fixture.logits).requiresGrad_();
         const value = loss(logits, fromJson(fixture.target));
         expect(Math.abs(value.item() - fixture.loss)).toBeLessThanOrEqual(
-          1e-6 + 1e-5 * Math.abs(fixture.loss),
+          LOSS.atol + LOSS.rtol * Math.abs(fixture.loss),
         );
         value.backward();
-        expect(violation(logits.grad!, fixture.grad.data, 1e-6, 1e-5)).toBe(0);
+        expect(violation(logits.grad!, fixture.grad.data, LOSS.atol, LOSS.rtol)).toBe(0);
       });
       expect(liveTensors()).toBe(before);
     });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { Generator, liveTensors, rand, tidy } from "../../src/engine/index.js";
 import { createModel, type ModelOptions, modelNames } from "../../src/nn/models/index.js";
-import { opsFixture } from "./ops-fixture.js";
+import { committedOpsFixture } from "./ops-fixture.js";
 import { PUBLISHED } from "./published-counts.js";
 
 interface Case {
@@ -41,7 +41,7 @@ describe("parameter counts and state-dict layout match PyTorch", () => {
     it(c.layout, () => {
       const before = liveTensors();
       const model = createModel(c.model, { ...c.options, generator: new Generator(0, "init") });
-      const expected = opsFixture.layouts[c.layout]!;
+      const expected = committedOpsFixture.layouts[c.layout]!;
       expect(model.parameterCount()).toBe(expected.parameters);
       if (c.published !== undefined) expect(model.parameterCount()).toBe(c.published);
       const layout = [...model.stateDict()].map(([name, t]) => [name, [...t.shape]]);

@@ -1,17 +1,24 @@
 /**
  * Optimizer update rules against torch.optim (foreach=False, 1.13): one parameter, three given
- * gradients, the parameter after every step and the final state; bit-close
- * (|Δ| <= 1e-7 + 1e-6·|torch|). Plus state save/restore and memory.
+ * gradients, the parameter after every step and the final state, |Δ| <= atol + rtol·|torch|.
+ * Plus state save/restore and memory.
+ * - Computed live when Python's torch is installed (same libtorch, this CPU): LIVE_TOLERANCE.
+ * - Else the committed fixture from another CPU: atol 1e-7, rtol 1e-6, a few float32 ulps
+ *   (elementwise updates, three steps, no reductions: other vector kernels can only change
+ *   fused multiply-adds and the last bit of √, ÷); with the non-vectorised kernels
+ *   (ATEN_CPU_CAPABILITY=default) the AVX2-written fixture uses at most 18% of it.
  */
 import { describe, expect, it } from "vitest";
 import { keep, liveTensors, noGrad, type Tensor, tidy } from "../../src/engine/index.js";
 import { Adam, type Optimizer, SGD } from "../../src/nn/optim/index.js";
 import { fromJson } from "../engine/fixture-tensors.js";
 import { violation } from "./helpers.js";
-import { opsFixture } from "./ops-fixture.js";
+import { opsReference } from "./ops-fixture.js";
 
-const ATOL = 1e-7;
-const RTOL = 1e-6;
+const { reference, fixture: opsFixture } = opsReference();
+const LIVE_TOLERANCE = { atol: 0, rtol: 0 };
+const ACROSS_CPUS = { atol: 1e-7, rtol: 1e-6 };
+const { atol: ATOL, rtol: RTOL } = reference.live ? LIVE_TOLERANCE : ACROSS_CPUS;
 const { start, grads, cases } = opsFixture.optim;
 
 function build(name: string, param: Tensor): Optimizer {
@@ -35,7 +42,7 @@ function build(name: string, param: Tensor): Optimizer {
 
 const newParam = (): Tensor => keep(fromJson(start).requiresGrad_());
 
-describe("update rules match torch.optim", () => {
+describe(`update rules match torch.optim (${reference.source})`, () => {
   for (const [name, fixture] of Object.entries(cases)) {
     it(name, () => {
       const before = liveTensors();
