@@ -3,7 +3,7 @@
  * layer (on this CPU, the 1×1 downsampling convolution of ResNet18, whose kernels split work
  * differently at 2 threads); two Control runs never part.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { firstDivergence } from "../../src/studies/diverge/index.js";
@@ -69,11 +69,14 @@ describe("nnr diverge", () => {
     for (const name of ["c1", "c2"]) {
       expect((await runCli(["train", "--out", join(root, name), ...args])).code).toBe(0);
     }
-    const result = await runCli(["diverge", join(root, "c1"), join(root, "c2"), "--out", root]);
+    // --out may name a folder that does not exist yet.
+    const fresh = join(root, "fresh", "nested");
+    const result = await runCli(["diverge", join(root, "c1"), join(root, "c2"), "--out", fresh]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(
       /no divergence: all 4 steps have identical gradients and parameters/,
     );
+    expect(JSON.parse(readFileSync(join(fresh, "divergence.json"), "utf8")).first).toBeNull();
   });
 
   it("a run without a trace gets a one-line error", async () => {
@@ -98,6 +101,15 @@ describe("nnr diverge", () => {
     const result = await runCli(["diverge", plain, plain]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no trace.jsonl; train the run with --trace/);
+  });
+
+  it("an --out that cannot be a folder gets a one-line error", async () => {
+    const file = join(root, "a-file");
+    writeFileSync(file, "");
+    const result = await runCli(["diverge", join(root, "c1"), join(root, "c2"), "--out", file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--out .*a-file: cannot create the folder \(EEXIST\)/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
 

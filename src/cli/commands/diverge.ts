@@ -1,4 +1,6 @@
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { UserError } from "../../errors.js";
 import { writeFileAtomicSync } from "../../io/atomic.js";
 import { specToSvg, svgToPng } from "../../report/render.js";
 import { distanceChart, diverge } from "../../studies/diverge/index.js";
@@ -14,6 +16,7 @@ export const registerDiverge: RegisterCommand = (program) => {
     .action(async (runA: string, runB: string, flags: { out?: string }) => {
       const result = diverge(runA, runB);
       const outDir = flags.out ?? runA;
+      createOutDir(outDir);
       if (result.lengthNote) console.warn(result.lengthNote);
       if (result.first === null) {
         console.log(
@@ -36,3 +39,13 @@ export const registerDiverge: RegisterCommand = (program) => {
       }
     });
 };
+
+/** --out may name a folder that does not exist yet, as `nnr train --out` and `nnr audit --out` may. */
+function createOutDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UserError(`--out ${dir}: cannot create the folder (${reason}); pass a folder path`);
+  }
+}
