@@ -107,13 +107,17 @@ export function piecewiseConstantWithWarmup(options: WarmupPiecewiseOptions): Lr
   };
 }
 
-/** TF Model Garden's ResNet50 ImageNet schedule for a global batch size. */
+/**
+ * TF Model Garden's ResNet50 ImageNet schedule for a global batch size. `lrPer256` is the
+ * peak rate for a batch of 256 (Model Garden's 0.1), scaled linearly with the batch size.
+ */
 export const resnet50ImagenetSchedule = (
   globalBatchSize: number,
   stepsPerEpoch: number,
+  lrPer256 = 0.1,
 ): LrSchedule =>
   piecewiseConstantWithWarmup({
-    baseLr: (0.1 * globalBatchSize) / 256,
+    baseLr: (lrPer256 * globalBatchSize) / 256,
     stepsPerEpoch,
     warmupEpochs: 5,
     boundaryEpochs: [30, 60, 80],

@@ -53,7 +53,8 @@ export function buildSchedule(config: RunConfig, stepsPerEpoch: number): LrSched
     case "celeba":
       return celebaSchedule(lr);
     case "resnet50-imagenet":
-      return resnet50ImagenetSchedule(config.batchSize, stepsPerEpoch);
+      // The recipe's lr (0.1) is the rate per 256 examples, as in Model Garden: --lr sets it.
+      return resnet50ImagenetSchedule(config.batchSize, stepsPerEpoch, lr);
   }
 }
 
