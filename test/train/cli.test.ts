@@ -2,8 +2,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { modelNames } from "../../src/nn/models/index.js";
 import { readRunRecord } from "../../src/train/index.js";
-import { runCli, TINY, tempDir } from "./helpers.js";
+import { runCli, runCliProcess, TINY, tempDir } from "./helpers.js";
 
 describe("the original's command line", () => {
   it("runs the SmallCNN ALGO command unchanged (with a small data set and few epochs)", async () => {
@@ -71,6 +72,42 @@ describe("bad input gives one line and a non-zero exit", () => {
       ["--setting", "chaos"],
       /--setting chaos: expected one of algo\+impl, algo, impl, control/,
     ],
+    // A flag the run would record but not use is refused, naming the flag.
+    [
+      "--bn on a model without the switch",
+      ["--model", "resnet18", "--bn"],
+      /--bn: only smallcnn has a BatchNorm switch \(resnet18 has none\); drop --bn/,
+    ],
+    [
+      "--kernel-size on a model other than mediumcnn",
+      ["--kernel-size", "5"],
+      /--kernel-size: only mediumcnn takes a kernel size/,
+    ],
+    [
+      "--momentum under Adam",
+      ["--momentum", "0.9"],
+      /--momentum: only SGD uses momentum \(this run's optimizer is adam\); add --optimizer sgd/,
+    ],
+    [
+      "--seed-init with a random init",
+      ["--setting", "algo", "--seed-init", "3"],
+      /--seed-init: the init seed is drawn at random in setting algo; add --deterministic-init/,
+    ],
+    [
+      "--seed-input with a random input",
+      ["--seed-input", "3"],
+      /--seed-input: the input seed is drawn at random in setting algo\+impl/,
+    ],
+    [
+      "--cudnn-benchmark on the CPU",
+      ["--cudnn-benchmark"],
+      /--cudnn-benchmark: cuDNN autotuning needs --device cuda/,
+    ],
+    [
+      "--save-epochs past the last epoch",
+      ["--save-epochs", "1,5"],
+      /--save-epochs: epoch 5 is past the run's last \(2\); list epochs up to 2/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(what, async () => {
@@ -102,6 +139,32 @@ describe("bad input gives one line and a non-zero exit", () => {
     expect(readFileSync(join(folder, "run.json"), "utf8")).toBe(before);
   });
 
+  it("--replay and --resume refuse flags they would ignore", async () => {
+    const folder = join(root, "existing");
+    if (!existsSync(join(folder, "run.json"))) {
+      expect((await runCli(["train", "--out", folder, ...TINY, "--epochs", "1"])).code).toBe(0);
+    }
+    const replay = await runCli([
+      "train",
+      "--replay",
+      join(folder, "run.json"),
+      "--out",
+      join(root, "replayed"),
+      "--epochs",
+      "3",
+      "--threads",
+      "2",
+    ]);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr).toMatch(
+      /--epochs, --threads: --replay repeats the recorded run with its own settings; drop them/,
+    );
+    expect(existsSync(join(root, "replayed", "run.json"))).toBe(false);
+    const resume = await runCli(["train", "--resume", folder, "--lr", "0.1"]);
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toMatch(/--lr: --resume continues the recorded run/);
+  });
+
   it("--replay of something that is not a run record", async () => {
     const file = join(root, "bogus.json");
     writeFileSync(file, "{}");
@@ -121,5 +184,14 @@ describe("bad input gives one line and a non-zero exit", () => {
       join(root, "r2"),
     ]);
     expect(bogus.code).toBe(2);
+  });
+});
+
+describe("nnr train --help", () => {
+  it("lists every model of the zoo", () => {
+    const help = runCliProcess(["train", "--help"]);
+    expect(help.code).toBe(0);
+    const listed = help.stdout.replace(/\s+/g, " ");
+    expect(listed).toContain(modelNames().join(", "));
   });
 });

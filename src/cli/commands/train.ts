@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Option } from "commander";
+import { type Command, Option } from "commander";
 import { DATASET_NAMES } from "../../data/registry.js";
 import { UserError } from "../../errors.js";
+import { modelNames } from "../../nn/models/index.js";
 import {
   type RunRecord,
   readRunRecord,
@@ -10,6 +11,7 @@ import {
   SETTING_NAMES,
   trainRun,
 } from "../../train/index.js";
+import { refuseFlagsBeside, refuseInapplicableFlags } from "../flags/inapplicable-flags.js";
 import {
   integerList,
   nonNegativeInteger,
@@ -26,10 +28,7 @@ export const registerTrain: RegisterCommand = (program) => {
   const command = program
     .command("train")
     .description("train one run under the chosen noise sources and write its run folder")
-    .option(
-      "--model <name>",
-      "smallcnn, resnet18, resnet50, mediumcnn, vgg16, vgg19 (default smallcnn)",
-    )
+    .option("--model <name>", `${modelNames().join(", ")} (default smallcnn)`)
     .option(
       "--dataset <name>",
       `${DATASET_NAMES.join(", ")} (default fashion-mnist)`,
@@ -61,12 +60,20 @@ export const registerTrain: RegisterCommand = (program) => {
     .option("--perturb-init-ulp", "flip the last bit of one initial weight")
     .option("--epochs <n>", "epochs (default: the model's recipe)", positiveInteger("--epochs"))
     .option("--batch-size <n>", "batch size", positiveInteger("--batch-size"))
-    .option("--lr <x>", "learning rate", positiveNumber("--lr"))
+    .option(
+      "--lr <x>",
+      "learning rate (ImageNet recipe: the peak per 256 examples, scaled by batch size)",
+      positiveNumber("--lr"),
+    )
     .option("--optimizer <name>", "adam or sgd", oneOf("--optimizer", ["adam", "sgd"] as const))
-    .option("--momentum <x>", "SGD momentum", nonNegativeNumber("--momentum"))
+    .option("--momentum <x>", "SGD momentum (SGD only)", nonNegativeNumber("--momentum"))
     .option("--l2 <x>", "L2 weight decay", nonNegativeNumber("--l2"))
-    .option("--bn", "SmallCNN with BatchNorm")
-    .option("--kernel-size <k>", "MediumCNN kernel size", positiveInteger("--kernel-size"))
+    .option("--bn", "SmallCNN with BatchNorm (smallcnn only)")
+    .option(
+      "--kernel-size <k>",
+      "MediumCNN kernel size (mediumcnn only)",
+      positiveInteger("--kernel-size"),
+    )
     .option("--threads <n>", "intra-op threads (default 1)", positiveInteger("--threads"))
     .option("--device <device>", "cpu, cuda or cuda:N (default cpu)")
     .option(
@@ -74,7 +81,7 @@ export const registerTrain: RegisterCommand = (program) => {
       "contiguous or channels_last",
       oneOf("--memory-format", ["contiguous", "channels_last"] as const),
     )
-    .option("--cudnn-benchmark", "cuDNN autotuning (nondeterministic kernels only)")
+    .option("--cudnn-benchmark", "cuDNN autotuning (cuda, nondeterministic kernels only)")
     .option("--fast", `a quick run: ${3} epochs on the first 10,000 training examples`)
     .option(
       "--train-examples <n>",
@@ -122,17 +129,26 @@ export const registerTrain: RegisterCommand = (program) => {
     new Option("--num_epoch <n>").argParser(positiveInteger("--num_epoch")).hideHelp(),
   );
   command.action(async (flags: TrainFlags & { replay?: string; resume?: string }) => {
-    const result = await runTrainCommand(flags);
+    const result = await runTrainCommand(flags, givenFlags(command));
     console.log(
       `${result.outDir}: ${result.record.status}, weights sha256 ${result.record.weightsSha256}`,
     );
   });
 };
 
+/** The long names of the flags on the command line, e.g. ["--out", "--epochs"]. */
+function givenFlags(command: Command): string[] {
+  return command.options
+    .filter((option) => command.getOptionValueSource(option.attributeName()) === "cli")
+    .map((option) => option.long ?? option.flags);
+}
+
 async function runTrainCommand(
   flags: TrainFlags & { replay?: string; resume?: string },
+  given: readonly string[],
 ): Promise<{ outDir: string; record: RunRecord }> {
   if (flags.resume !== undefined) {
+    refuseFlagsBeside("--resume", given);
     if (readRunRecord(flags.resume) === null) {
       throw new UserError(
         `--resume ${flags.resume}: not a run folder (no run.json); pass the folder of an earlier run`,
@@ -148,6 +164,7 @@ async function runTrainCommand(
     );
   }
   if (flags.replay !== undefined) {
+    refuseFlagsBeside("--replay", given);
     const record = readReplaySource(flags.replay);
     return train(outDir, {
       config: record.config,
@@ -156,10 +173,9 @@ async function runTrainCommand(
       pool: record.pool ?? null,
     });
   }
-  return train(outDir, {
-    config: resolveRunConfig(trainRequest(flags)),
-    replicate: flags.replicate ?? 0,
-  });
+  const config = resolveRunConfig(trainRequest(flags));
+  refuseInapplicableFlags(flags, config);
+  return train(outDir, { config, replicate: flags.replicate ?? 0 });
 }
 
 function readReplaySource(path: string): RunRecord {

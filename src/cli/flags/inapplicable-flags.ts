@@ -1,0 +1,63 @@
+/**
+ * A flag either changes the run or is refused. A flag the run would record but never use
+ * (BatchNorm on a model without that switch, momentum under Adam, the seed of a source drawn
+ * at random) makes run.json describe a run that did not happen, so it is an error instead.
+ */
+import { UserError } from "../../errors.js";
+import type { RunConfig } from "../../train/config.js";
+import type { TrainFlags } from "./train-request.js";
+
+/** Throws a one-line UserError naming the first flag that the resolved run would ignore. */
+export function refuseInapplicableFlags(flags: TrainFlags, config: RunConfig): void {
+  const { model } = config;
+  if (flags.bn && model !== "smallcnn") {
+    refuse(`--bn: only smallcnn has a BatchNorm switch (${model} has none); drop --bn`);
+  }
+  if (flags.kernelSize !== undefined && model !== "mediumcnn") {
+    refuse(`--kernel-size: only mediumcnn takes a kernel size (not ${model}); drop --kernel-size`);
+  }
+  if (flags.momentum !== undefined && config.optimizer.name !== "sgd") {
+    refuse(
+      `--momentum: only SGD uses momentum (this run's optimizer is ${config.optimizer.name}); add --optimizer sgd or drop --momentum`,
+    );
+  }
+  for (const source of ["init", "input"] as const) {
+    const seed = source === "init" ? flags.seedInit : flags.seedInput;
+    if (seed !== undefined && !config.deterministic[source]) {
+      refuse(
+        `--seed-${source}: the ${source} seed is drawn at random in setting ${config.setting}; add --deterministic-${source} (or --setting impl or control) or drop --seed-${source}`,
+      );
+    }
+  }
+  if (flags.cudnnBenchmark && !config.device.startsWith("cuda")) {
+    refuse("--cudnn-benchmark: cuDNN autotuning needs --device cuda; drop it on the CPU");
+  }
+  const late = flags.saveEpochs?.find((epoch) => epoch > config.epochs);
+  if (late !== undefined) {
+    refuse(
+      `--save-epochs: epoch ${late} is past the run's last (${config.epochs}); list epochs up to ${config.epochs}`,
+    );
+  }
+}
+
+/**
+ * --replay repeats a recorded run and --resume continues one: both take every setting from
+ * run.json, so any other flag given beside them would be silently dropped.
+ */
+export function refuseFlagsBeside(
+  mode: "--replay" | "--resume",
+  givenFlags: readonly string[],
+): void {
+  const allowed = mode === "--replay" ? ["--replay", "--out", "--ckpt_folder"] : ["--resume"];
+  const extra = givenFlags.filter((flag) => !allowed.includes(flag));
+  if (extra.length > 0) {
+    const what = mode === "--replay" ? "repeats the recorded run" : "continues the recorded run";
+    refuse(
+      `${extra.join(", ")}: ${mode} ${what} with its own settings; drop ${extra.length === 1 ? "it" : "them"}, or train a new run without ${mode}`,
+    );
+  }
+}
+
+function refuse(message: string): never {
+  throw new UserError(message);
+}
