@@ -1,6 +1,7 @@
 /**
  * Same seed + deterministic settings → bit-identical training, twice in one process and in a
- * second process; the determinism controls report what they set.
+ * second process; the determinism controls report what they set. Every comparison is between
+ * runs on this machine, never against committed numbers, so it holds exactly on any CPU.
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";

@@ -10,7 +10,8 @@
  * two of its "same" 3×3/2 max-pools, which then pad bottom/right only, to line up with the
  * strided 1×1 shortcuts), DenseNet121 at an odd size (its 2×2 average pools drop a row).
  * Tolerance: 1e-4 of the largest magnitude, at least 1 (float32 through ~100 layers, summed in
- * different orders); eval-mode logits relative to their own magnitude.
+ * different orders); eval-mode logits relative to their own magnitude. Both sides run here, on
+ * this CPU, so no committed numbers are involved and the tolerance need not cover other CPUs.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
