@@ -104,6 +104,16 @@ describe("bad input gives one line and a non-zero exit", () => {
       /--cudnn-benchmark: cuDNN autotuning needs --device cuda/,
     ],
     [
+      "an original flag beside ours for the same setting",
+      ["--batch_size", "32"],
+      /--batch_size: the same setting as --batch-size, which is given too; pass one of them/,
+    ],
+    [
+      "--fast when --epochs and --train-examples set all it sets",
+      ["--fast"],
+      /--fast: --epochs and --train-examples already set all it sets; drop --fast/,
+    ],
+    [
       "--save-epochs past the last epoch",
       ["--save-epochs", "1,5"],
       /--save-epochs: epoch 5 is past the run's last \(2\); list epochs up to 2/,

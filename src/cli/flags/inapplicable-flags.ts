@@ -9,6 +9,7 @@ import type { TrainFlags } from "./train-request.js";
 
 /** Throws a one-line UserError naming the first flag that the resolved run would ignore. */
 export function refuseInapplicableFlags(flags: TrainFlags, config: RunConfig): void {
+  refuseShadowedFlags(flags);
   const { model } = config;
   if (flags.bn && model !== "smallcnn") {
     refuse(`--bn: only smallcnn has a BatchNorm switch (${model} has none); drop --bn`);
@@ -37,6 +38,28 @@ export function refuseInapplicableFlags(flags: TrainFlags, config: RunConfig): v
     refuse(
       `--save-epochs: epoch ${late} is past the run's last (${config.epochs}); list epochs up to ${config.epochs}`,
     );
+  }
+}
+
+/** The original scripts' names and ours for one setting: given both, one would be dropped. */
+const SAME_SETTING: readonly [keyof TrainFlags, string, keyof TrainFlags, string][] = [
+  ["out", "--out", "ckpt_folder", "--ckpt_folder"],
+  ["dataDir", "--data-dir", "data_dir", "--data_dir"],
+  ["batchSize", "--batch-size", "batch_size", "--batch_size"],
+  ["epochs", "--epochs", "eppchs", "--eppchs"],
+  ["epochs", "--epochs", "num_epoch", "--num_epoch"],
+  ["eppchs", "--eppchs", "num_epoch", "--num_epoch"],
+];
+
+function refuseShadowedFlags(flags: TrainFlags): void {
+  for (const [ours, ourFlag, theirs, theirFlag] of SAME_SETTING) {
+    if (flags[ours] !== undefined && flags[theirs] !== undefined) {
+      refuse(`${theirFlag}: the same setting as ${ourFlag}, which is given too; pass one of them`);
+    }
+  }
+  const epochsGiven = flags.epochs ?? flags.eppchs ?? flags.num_epoch;
+  if (flags.fast && epochsGiven !== undefined && flags.trainExamples !== undefined) {
+    refuse("--fast: --epochs and --train-examples already set all it sets; drop --fast");
   }
 }
 
