@@ -1,114 +1,57 @@
-import { type BootstrapOptions, bootstrapOfPairs, bootstrapOfValues } from "./bootstrap.js";
+import { studentTQuantile } from "./distributions.js";
+import { groupAccuracy, groupPerClass, identicalPredictions } from "./group-accuracy.js";
 import { groupInstability } from "./group-instability.js";
 import { groupSubgroups } from "./group-subgroups.js";
 import { groupIdentity, groupL2, runWeightHashes } from "./group-weights.js";
-import { accuracyPerRun, perClassAccuracy } from "./metrics/classification.js";
-import { attributeAccuracy } from "./metrics/multilabel.js";
+import { jackknifeDf, pairMeanInterval } from "./intervals.js";
 import type { PairMatrix } from "./metrics/pairwise.js";
 import { poolEffects } from "./pool-effects.js";
-import type { Rng } from "./prng.js";
-import type { AccuracyResult, GroupResult, PerClassResult } from "./result-types.js";
+import type { GroupResult } from "./result-types.js";
+import { mergeContexts } from "./run-context.js";
 import type { GroupData } from "./runs/load-group.js";
-import { maximum, mean, minimum, stdPopulation, stdSample } from "./stats.js";
+import { runsNeeded } from "./runs-needed.js";
 
-export interface GroupAnalysisOptions extends BootstrapOptions {
+export interface GroupAnalysisOptions {
+  level: number;
   subgroupAttributes: readonly string[];
   topUnstable: number;
 }
 
-function accuracyResult(
-  perRun: number[],
-  source: AccuracyResult["source"],
-  rng: Rng,
-  options: BootstrapOptions,
-): AccuracyResult {
-  return {
-    source,
-    perRun,
-    mean: mean(perRun),
-    min: minimum(perRun),
-    max: maximum(perRun),
-    stdPopulation: bootstrapOfValues(perRun, stdPopulation, rng, options),
-    stdSample: bootstrapOfValues(perRun, stdSample, rng, options),
-  };
-}
-
-function perClassResult(
-  group: GroupData,
-  top1StdSample: number,
-  rng: Rng,
-  options: BootstrapOptions,
-): PerClassResult {
-  const predictions = group.runs.map((run) => run.predictions);
-  const multilabel = group.kind === "multilabel";
-  const table = multilabel
-    ? attributeAccuracy(predictions, group.labels!, group.attributes)
-    : perClassAccuracy(predictions, group.labels!, group.classes);
-  const count = multilabel ? group.attributes : group.classes;
-  const names = group.names?.slice(0, count) ?? Array.from({ length: count }, (_, k) => String(k));
-  const column = (k: number) => table.map((row) => row[k]!);
-  const present = Array.from({ length: count }, (_, k) => k).filter((k) =>
-    Number.isFinite(column(k)[0]),
-  );
-  const stdEstimates = present.map((k) => bootstrapOfValues(column(k), stdSample, rng, options));
-  // The interval of the mean per-class std resamples runs, recomputing every class.
-  const meanStdOf = (rows: number[][]) =>
-    mean(present.map((k) => stdSample(rows.map((row) => row[k]!))));
-  const meanStd = bootstrapOfValues(
-    table.map((_, r) => r),
-    (sample) => meanStdOf(sample.map((r) => table[r]!)),
-    rng,
-    options,
-  );
-  return {
-    unit: multilabel ? "attribute" : "class",
-    names: present.map((k) => names[k] ?? String(k)),
-    meanAccuracy: present.map((k) => mean(column(k))),
-    stdSample: stdEstimates,
-    meanStd,
-    maxStd: maximum(stdEstimates.map((estimate) => estimate.value)),
-    ratioToTop1: meanStd.value / top1StdSample,
-  };
-}
-
 /**
- * Every metric of one group of replicates, with seeded bootstrap intervals. `churn` is the
- * runs' pairwise disagreement, computed once by the caller, which compares groups with it too.
+ * Every metric of one group of replicates, with intervals of stated coverage. `churn` is
+ * the runs' pairwise disagreement, computed once by the caller, which compares groups with it too.
  */
 export function analyzeGroup(
   group: GroupData,
   churn: PairMatrix,
-  rng: Rng,
   options: GroupAnalysisOptions,
 ): GroupResult {
+  const { level } = options;
   const notes: string[] = [];
-  const predictions = group.runs.map((run) => run.predictions);
   const { descriptor } = group;
-  if (group.runs.length < 2) notes.push("only one run: no spread can be measured");
+  const n = group.runs.length;
+  if (n < 2) notes.push("only one run: no spread can be measured");
+  if (n === 2) notes.push("two runs: churn and L2 are one pair each, with no interval");
 
-  let accuracy: AccuracyResult | null = null;
-  if (group.labels !== undefined) {
-    accuracy = accuracyResult(accuracyPerRun(predictions, group.labels), "labels", rng, options);
-  } else if (group.runs.every((run) => run.loggedAccuracy !== undefined)) {
-    const logged = group.runs.map((run) => run.loggedAccuracy!);
-    accuracy = accuracyResult(logged, "log", rng, options);
-    notes.push("no test labels: accuracy is log.csv's val_accuracy; per-class metrics skipped");
-  } else {
-    notes.push("no test labels and no val_accuracy in log.csv: accuracy skipped");
-  }
+  const hashes = runWeightHashes(group.runs);
+  const identity = groupIdentity(hashes);
+  const samePredictions = n > 1 && identicalPredictions(group);
+  const identicalRuns =
+    n > 1 && identity.identical === true ? "weights" : samePredictions ? "predictions" : null;
 
+  const accuracy = groupAccuracy(group, level, notes);
   const perClass =
     group.labels !== undefined && accuracy !== null
-      ? perClassResult(group, accuracy.stdSample.value, rng, options)
+      ? groupPerClass(group, accuracy.stdSample.value, level)
       : null;
   const subgroups =
     group.kind === "multilabel" && group.labels !== undefined
-      ? groupSubgroups(group, options.subgroupAttributes, rng, options, notes)
+      ? groupSubgroups(group, options.subgroupAttributes, level, notes)
       : null;
-
-  const hashes = runWeightHashes(group.runs);
+  const churnEstimate = pairMeanInterval(churn, level);
   const members = group.runs.map((run) => run.membership);
   const pooled = members.length > 1 && members.every((member) => member !== undefined);
+  const tQuantile = (df: number) => studentTQuantile(1 - (1 - level) / 2, df);
   return {
     label: descriptor.label,
     model: descriptor.model,
@@ -128,13 +71,19 @@ export function analyzeGroup(
       ...(run.membership === undefined ? {} : { variant: run.membership.variant }),
       ...(hashes.hashes[i] === undefined ? {} : { weightsSha256: hashes.hashes[i] }),
     })),
+    identicalRuns,
     accuracy,
-    churn: bootstrapOfPairs(churn, rng, options),
-    l2: groupL2(group.runs, group.epoch, rng, options, notes),
+    churn: churnEstimate,
+    l2: groupL2(group.runs, group.epoch, level, notes),
     perClass,
-    instability: groupInstability(group, options.topUnstable, rng, options, notes),
+    instability: groupInstability(group, options.topUnstable),
     subgroups,
-    identity: groupIdentity(hashes),
+    identity,
+    context: mergeContexts(group.runs.map((run) => run.context)),
+    runsNeeded: runsNeeded(n, level, accuracy, churnEstimate, {
+      mean: n >= 2 ? tQuantile(n - 1) : Number.NaN,
+      churn: tQuantile(jackknifeDf(n)),
+    }),
     poolEffects: pooled
       ? poolEffects(
           members.map((member) => member!.fields),

@@ -1,27 +1,26 @@
-import { type BootstrapOptions, bootstrapOfValues } from "./bootstrap.js";
-import { subgroupErrorRates } from "./metrics/multilabel.js";
-import type { Rng } from "./prng.js";
+import { countStd } from "./count-spread.js";
+import { stdEstimate } from "./group-accuracy.js";
+import { confusionPerAttribute } from "./metrics/multilabel.js";
 import type { SubgroupResult } from "./result-types.js";
 import type { GroupData } from "./runs/load-group.js";
-import { mean, stdSample } from "./stats.js";
-
-const finite = (values: number[]) => values.filter(Number.isFinite);
 
 /**
  * FPR and FNR of every attribute, over all examples and within each subgroup (the
- * examples whose true value of a chosen attribute is 1, then 0), with the sample std
- * over runs and its bootstrap interval.
+ * examples whose true value of a chosen attribute is 1, then 0), with the sample std over
+ * runs and its χ² interval. The labels are the same for every run, so FP + TN and FN + TP
+ * are fixed: the std is computed from the integer FP and FN counts, exactly.
  */
 export function groupSubgroups(
   group: GroupData,
   subgroupAttributes: readonly string[],
-  rng: Rng,
-  options: BootstrapOptions,
+  level: number,
   notes: string[],
 ): SubgroupResult[] {
   const labels = group.labels!;
   const names = group.names!;
+  const attributes = group.attributes;
   const predictions = group.runs.map((run) => run.predictions);
+  const n = predictions.length;
   const splits: { subgroup: string; index: number | undefined; value: 0 | 1 }[] = [
     { subgroup: "all", index: undefined, value: 1 },
   ];
@@ -35,24 +34,31 @@ export function groupSubgroups(
     splits.push({ subgroup: `${attribute}=0`, index, value: 0 });
   }
   return splits.map(({ subgroup, index, value }) => {
-    const perRun = subgroupErrorRates(predictions, labels, group.attributes, index, value);
+    const include =
+      index === undefined ? undefined : (e: number) => labels[e * attributes + index] === value;
+    const confusion = predictions.map((prediction) =>
+      confusionPerAttribute(prediction, labels, attributes, include),
+    );
     let examples = group.examples;
-    if (index !== undefined) {
+    if (include !== undefined) {
       examples = 0;
-      for (let e = 0; e < group.examples; e++) {
-        if (labels[e * group.attributes + index] === value) examples++;
-      }
+      for (let e = 0; e < group.examples; e++) if (include(e)) examples++;
     }
     const rates = names.map((attribute, a) => {
-      // A run whose subgroup has no positives (or negatives) has no FNR (FPR): left out.
-      const fpr = finite(perRun.map((run) => run[a]!.fpr));
-      const fnr = finite(perRun.map((run) => run[a]!.fnr));
+      const cells = confusion.map((run) => run[a]!);
+      // A subgroup with no positives (negatives) of an attribute has no FNR (FPR): NaN.
+      const negatives = cells[0]!.fp + cells[0]!.tn;
+      const positives = cells[0]!.fn + cells[0]!.tp;
+      const fp = cells.map((c) => c.fp);
+      const fn = cells.map((c) => c.fn);
+      const rateMean = (counts: number[], of: number) =>
+        of === 0 ? Number.NaN : counts.reduce((x, y) => x + y, 0) / counts.length / of;
       return {
         attribute,
-        fprMean: mean(fpr),
-        fprStd: bootstrapOfValues(fpr, stdSample, rng, options),
-        fnrMean: mean(fnr),
-        fnrStd: bootstrapOfValues(fnr, stdSample, rng, options),
+        fprMean: rateMean(fp, negatives),
+        fprStd: stdEstimate(countStd(fp, negatives, 1), n, level),
+        fnrMean: rateMean(fn, positives),
+        fnrStd: stdEstimate(countStd(fn, positives, 1), n, level),
       };
     });
     return { subgroup, examples, rates };

@@ -1,18 +1,17 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readSafetensors } from "../io/safetensors.js";
-import { type BootstrapOptions, bootstrapOfPairs, type Estimate } from "./bootstrap.js";
+import type { Estimate } from "./estimate.js";
+import { pairMeanInterval } from "./intervals.js";
 import { bitIdentity, flattenWeights, l2Matrix } from "./metrics/weights.js";
-import type { Rng } from "./prng.js";
 import type { GroupResult } from "./result-types.js";
 import type { LoadedRun } from "./runs/load-group.js";
 
-/** Mean pairwise L2 of the checkpoints at the group's epoch, when every run has one. */
+/** Mean pairwise L2 of the checkpoints at the group's epoch (jackknife interval), when every run has one. */
 export function groupL2(
   runs: readonly LoadedRun[],
   epoch: number,
-  rng: Rng,
-  options: BootstrapOptions,
+  level: number,
   notes: string[],
 ): Estimate | null {
   const withCheckpoint = runs.filter((run) => run.checkpointFile !== undefined);
@@ -36,7 +35,7 @@ export function groupL2(
     notes.push("L2 skipped: the runs' checkpoints hold different tensors (different models?)");
     return null;
   }
-  return bootstrapOfPairs(l2Matrix(flat.map((weights) => weights.values)), rng, options);
+  return pairMeanInterval(l2Matrix(flat.map((weights) => weights.values)), level);
 }
 
 /**

@@ -1,34 +1,49 @@
-import type { Difference, Estimate } from "./bootstrap.js";
+import type { Estimate } from "./estimate.js";
 import type { InstabilityBin } from "./metrics/classification.js";
 import type { BitIdentity } from "./metrics/weights.js";
 import type { OverheadRow } from "./overhead.js";
+import type { PerClassBaseline } from "./per-class-baseline.js";
+import type { PermutationTest } from "./permutation.js";
+import type { RunContext } from "./run-context.js";
 import type { Layout, Problem, TaskKind } from "./runs/types.js";
-import type { SpreadTest } from "./spread-tests.js";
+import type { RunsNeeded } from "./runs-needed.js";
+import type { EquivalenceTest } from "./spread-tests.js";
+import type { VarianceAccounting } from "./variance-accounting.js";
 
 export interface AccuracyResult {
   /** "labels": computed from predictions; "log": log.csv's val_accuracy (no labels given). */
   source: "labels" | "log";
   perRun: number[];
-  mean: number;
+  /** Correct predictions per run (labels only): the spreads are computed from these integers. */
+  correctPerRun: number[] | null;
+  /** What the counts are divided by: test examples (× attributes for multi-label tasks). */
+  denominator: number;
+  /** Mean over runs, with a t interval over runs. */
+  mean: Estimate;
   min: number;
   max: number;
   /** numpy's default (ddof = 0), what the original reported. */
-  stdPopulation: Estimate;
-  /** Bessel-corrected (ddof = 1). */
+  stdPopulation: number;
+  /** Bessel-corrected (ddof = 1), with a χ² interval; exactly 0 when every run scores the same. */
   stdSample: Estimate;
+  /** Jordan's prediction of the variance of accuracy under independent per-example errors. */
+  independentErrorsVariance: number | null;
 }
 
 export interface PerClassResult {
   /** "class" for single-label tasks, "attribute" for multi-label ones. */
   unit: "class" | "attribute";
   names: string[];
+  /** Test examples of each class (examples, for each attribute). */
+  support: number[];
   meanAccuracy: number[];
-  /** Sample std (ddof = 1) over runs of each class's accuracy. */
+  /** Sample std (ddof = 1) over runs of each class's accuracy, with a χ² interval. */
   stdSample: Estimate[];
-  meanStd: Estimate;
+  meanStd: number;
   maxStd: number;
-  /** meanStd / sample std of top-1 accuracy. */
-  ratioToTop1: number;
+  /** meanStd / sample std of top-1 accuracy; null when top-1 accuracy does not vary. */
+  ratioToTop1: number | null;
+  baseline: PerClassBaseline | null;
 }
 
 export interface UnstableExample {
@@ -43,7 +58,8 @@ export interface UnstableExample {
 export interface InstabilityResult {
   /** "example" for single-label, "example × attribute" for multi-label. */
   unit: string;
-  mean: Estimate;
+  /** Descriptive: no interval. */
+  mean: number;
   /** Fraction of examples on which at least one run leaves the majority. */
   unstableFraction: number;
   histogram: InstabilityBin[];
@@ -92,6 +108,12 @@ export interface GroupResult {
   classes: number;
   /** variant: a pool member's tooling; weightsSha256: its final weights, when known. */
   runs: { dir: string; replicate: string; variant?: string; weightsSha256?: string }[];
+  /**
+   * "weights": every run ended with bit-identical weights; "predictions": the weights are
+   * not known to be identical but every prediction is; null: the runs differ. Spreads of
+   * such a group are exactly 0 and no ratio or test is built on them.
+   */
+  identicalRuns: "weights" | "predictions" | null;
   accuracy: AccuracyResult | null;
   churn: Estimate;
   l2: Estimate | null;
@@ -99,6 +121,10 @@ export interface GroupResult {
   instability: InstabilityResult;
   subgroups: SubgroupResult[] | null;
   identity: BitIdentity & { source: "run.json" | "checkpoint file" | "none" };
+  /** What the runs ran on, from run.json (null fields: not recorded). */
+  context: RunContext;
+  /** How precise the headline metrics are with these runs, and how many runs ±X would need. */
+  runsNeeded: RunsNeeded[];
   /** For a pool (e.g. the tooling study): what each varied field, changed alone, does. */
   poolEffects: PoolEffect[] | null;
   /** Why a metric is missing or was computed differently. */
@@ -113,12 +139,53 @@ export interface Comparison {
   settingB: string;
   runsA: number;
   runsB: number;
-  /** Brown–Forsythe on the per-run accuracies. */
-  accuracySpreadTest: SpreadTest | null;
-  /** Bootstrap of sample std(A) / std(B). */
-  accuracyStdRatio: Difference | null;
-  /** Bootstrap of churn(A) − churn(B). */
-  churnDifference: Difference;
+  /** σa/σb of accuracy with an F interval; null when a std is exactly 0 (see `noRatio`). */
+  accuracyStdRatio: Estimate | null;
+  /** Why there is no ratio, e.g. "IMPL's runs are bit-identical (std exactly 0)". */
+  noRatio: string | null;
+  /** Permutation test over runs of |log(sa/sb)|; null when a group is identical or lacks accuracy. */
+  spreadTest: PermutationTest | null;
+  /** TOST of 1/m ≤ σa/σb ≤ m; only for the comparison declared as "the same order". */
+  equivalence: EquivalenceTest | null;
+  /** churn(a) − churn(b), with a jackknife interval over each setting's runs. */
+  churnDifference: Estimate;
+  /** Permutation test over runs of |churn(a) − churn(b)|; null when both are exactly 0. */
+  churnTest: PermutationTest | null;
+  /** P(a run of a scores higher than a run of b), ties counting one half: descriptive. */
+  probabilityAHigher: number | null;
+  /** Holm-adjusted p-values of the two tests (over every p-value of the analysis). */
+  holm: { spread: number | null; churn: number | null };
+  /** Runs per setting a permutation test needs to reach α, when these runs cannot. */
+  runsNeededForTest: number | null;
+}
+
+export type HypothesisVerdict =
+  /** The test rejected its null at the Holm-adjusted level. */
+  | "supported"
+  /** The test could reach α but did not. */
+  | "not shown"
+  /** The design cannot reach α: no test was run. */
+  | "too few runs to tell"
+  /** Decided by bit identity, without a test. */
+  | "exact";
+
+/** One of the seed paper's claims, declared before looking at the data, and its outcome. */
+export interface Hypothesis {
+  id: string;
+  familyKey: string;
+  /** The claim, e.g. "ALGO and IMPL move accuracy by the same order (within 3×)". */
+  claim: string;
+  a: string;
+  b: string;
+  test: string;
+  pValue: number | null;
+  /** Holm-adjusted over every p-value of the analysis. */
+  pHolm: number | null;
+  verdict: HypothesisVerdict;
+  /** The plain-words result, e.g. "IMPL's 3 runs are bit-identical: its std is exactly 0". */
+  statement: string;
+  /** Runs per setting at which the test could reach α (when it cannot now). */
+  runsNeeded: number | null;
 }
 
 export interface AnalysisOptions {
@@ -128,14 +195,17 @@ export interface AnalysisOptions {
   labelsFile?: string | undefined;
   /** Multi-label subgroup attributes, by name; default Male and Young where present. */
   subgroupAttributes?: string[] | undefined;
+  /** Attribute names for multi-label runs that record none (the original's layout). */
+  attributeNames?: string[] | undefined;
   seed?: number | undefined;
+  /** Monte Carlo relabellings of a permutation test too large to enumerate. */
   resamples?: number | undefined;
   level?: number | undefined;
   topUnstable?: number | undefined;
 }
 
-/** results.json's format; /2 added pools (runs' variants, poolEffects). */
-export const ANALYSIS_FORMAT = "nnr-analysis/2";
+/** results.json's format; /2 added pools, /3 exact intervals, hypotheses and variance accounting. */
+export const ANALYSIS_FORMAT = "nnr-analysis/3";
 
 export interface AnalysisResult {
   format: typeof ANALYSIS_FORMAT;
@@ -146,9 +216,18 @@ export interface AnalysisResult {
     resamples: number;
     level: number;
     subgroupAttributes: string[];
+    /** α of the hypothesis tests (Holm over all of them); 1 − level. */
+    alpha?: number;
+    /** "The same order": within this factor. */
+    equivalenceMargin?: number;
+    attributeNames?: string[] | null;
   };
   groups: GroupResult[];
   comparisons: Comparison[];
+  /** The declared hypotheses, Holm-corrected together. */
+  hypotheses?: Hypothesis[];
+  /** Per family of settings: variance by source (Bouthillier et al.) and Jordan's prediction. */
+  varianceAccounting?: VarianceAccounting[];
   problems: Problem[];
   overhead: OverheadRow[] | null;
 }

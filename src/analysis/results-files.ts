@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../io/atomic.js";
 import { formatCsv } from "../io/csv.js";
-import type { Estimate } from "./bootstrap.js";
+import type { Estimate } from "./estimate.js";
 import type { AnalysisResult, GroupResult } from "./result-types.js";
 
 export const RESULT_COLUMNS = [
@@ -48,16 +48,24 @@ function groupRows(group: GroupResult): Row[] {
     });
   };
   const { accuracy, perClass, instability, identity } = group;
+  const same =
+    group.identicalRuns === null ? "" : `runs identical (${group.identicalRuns}): exactly 0`;
   if (accuracy) {
     const note = accuracy.source === "log" ? "from log.csv val_accuracy" : "";
-    add("accuracy_mean", accuracy.mean, "", note);
+    add("accuracy_mean", accuracy.mean, "", note || "t interval over runs");
     add("accuracy_min", accuracy.min, "", note);
     add("accuracy_max", accuracy.max, "", note);
     add("accuracy_std_population", accuracy.stdPopulation, "", "ddof=0, as numpy/the original");
-    add("accuracy_std_sample", accuracy.stdSample, "", "ddof=1");
+    add("accuracy_std_sample", accuracy.stdSample, "", same || "ddof=1; chi-square interval");
+    add(
+      "accuracy_variance_independent_errors",
+      accuracy.independentErrorsVariance,
+      "",
+      "sum p_i(1-p_i)/N^2 (Jordan)",
+    );
   }
-  add("churn", group.churn, "", "mean pairwise fraction predicted differently");
-  add("l2", group.l2, "", "mean pairwise L2 of flattened trained weights");
+  add("churn", group.churn, "", same || "mean pairwise fraction predicted differently; jackknife");
+  add("l2", group.l2, "", same || "mean pairwise L2 of flattened trained weights; jackknife");
   if (perClass) {
     for (const [k, name] of perClass.names.entries()) {
       add("per_class_accuracy_std_sample", perClass.stdSample[k]!, `${perClass.unit}=${name}`);
@@ -65,8 +73,30 @@ function groupRows(group: GroupResult): Row[] {
     add("per_class_std_mean", perClass.meanStd, "", "mean over classes of the sample std");
     add("per_class_std_max", perClass.maxStd);
     add("per_class_std_to_top1_std", perClass.ratioToTop1, "", "mean per-class std / top-1 std");
+    if (perClass.baseline) {
+      add(
+        "per_class_std_to_top1_independent",
+        perClass.baseline.independentRatio,
+        "",
+        "mean sqrt(N/n_k): the ratio independent per-example flips would give",
+      );
+      add(
+        "per_class_spread_vs_independent",
+        perClass.baseline.relativeToIndependent,
+        "",
+        "sqrt(sum_k var C_k / var sum_k C_k); 1 = independent flips",
+      );
+    }
   }
-  add("instability_mean", instability.mean, "", `per ${instability.unit}`);
+  for (const line of group.runsNeeded) {
+    add(
+      `runs_needed_${line.metric.replaceAll(" ", "_")}`,
+      line.needed,
+      "",
+      `for +/-${line.target} (${line.kind})`,
+    );
+  }
+  add("instability_mean", instability.mean, "", `per ${instability.unit}; descriptive`);
   add("instability_unstable_fraction", instability.unstableFraction, "", "some run off majority");
   for (const subgroup of group.subgroups ?? []) {
     for (const rates of subgroup.rates) {
@@ -103,39 +133,67 @@ export function resultRows(result: AnalysisResult): Row[] {
       epoch: "",
       runs: `${comparison.runsA}+${comparison.runsB}`,
     };
-    const test = comparison.accuracySpreadTest;
-    if (test) {
+    const row = (metric: string, estimate: Estimate | number | null, note: string) => {
+      if (estimate === null) return;
+      const e =
+        typeof estimate === "number" ? { value: estimate, low: null, high: null } : estimate;
       rows.push({
         ...base,
-        metric: "accuracy_spread_test_p",
+        metric,
         scope: "",
-        value: finiteOrNull(test.pValue),
-        ci_low: null,
-        ci_high: null,
-        note: `Brown-Forsythe F(${test.df1},${test.df2}) = ${finiteOrNull(test.statistic) ?? "n/a"}`,
+        value: finiteOrNull(e.value),
+        ci_low: finiteOrNull(e.low),
+        ci_high: finiteOrNull(e.high),
+        note,
       });
+    };
+    row(
+      "accuracy_std_ratio",
+      comparison.accuracyStdRatio,
+      comparison.noRatio ?? "sample std A / B; F interval",
+    );
+    const spread = comparison.spreadTest;
+    if (spread) {
+      row(
+        "accuracy_spread_test_p",
+        spread.pValue,
+        `${spread.exact ? "exact" : "Monte Carlo"} permutation; Holm p = ${comparison.holm.spread ?? "n/a"}`,
+      );
     }
-    const ratio = comparison.accuracyStdRatio;
-    if (ratio) {
-      rows.push({
-        ...base,
-        metric: "accuracy_std_ratio",
-        scope: "",
-        value: finiteOrNull(ratio.value),
-        ci_low: finiteOrNull(ratio.low),
-        ci_high: finiteOrNull(ratio.high),
-        note: `sample std A / B; bootstrap p = ${finiteOrNull(ratio.pValue) ?? "n/a"}`,
-      });
+    const equivalence = comparison.equivalence;
+    if (equivalence) {
+      row(
+        "accuracy_std_equivalence_p",
+        equivalence.pValue,
+        `TOST within ${equivalence.margin}x; min p ${equivalence.minimumP}`,
+      );
     }
-    const churn = comparison.churnDifference;
+    row("churn_difference", comparison.churnDifference, "churn A - B; jackknife interval");
+    const churn = comparison.churnTest;
+    if (churn) {
+      row(
+        "churn_test_p",
+        churn.pValue,
+        `${churn.exact ? "exact" : "Monte Carlo"} permutation; Holm p = ${comparison.holm.churn ?? "n/a"}`,
+      );
+    }
+    row("probability_a_higher", comparison.probabilityAHigher, "P(acc A > acc B), ties 1/2");
+  }
+  for (const hypothesis of result.hypotheses ?? []) {
     rows.push({
-      ...base,
-      metric: "churn_difference",
-      scope: "",
-      value: finiteOrNull(churn.value),
-      ci_low: finiteOrNull(churn.low),
-      ci_high: finiteOrNull(churn.high),
-      note: `churn A - B; bootstrap p = ${finiteOrNull(churn.pValue) ?? "n/a"}`,
+      group: `${hypothesis.a} vs ${hypothesis.b}`,
+      model: "",
+      dataset: "",
+      setting: hypothesis.id,
+      batch_norm: "",
+      epoch: "",
+      runs: "",
+      metric: "hypothesis",
+      scope: hypothesis.claim,
+      value: finiteOrNull(hypothesis.pHolm),
+      ci_low: null,
+      ci_high: null,
+      note: `${hypothesis.verdict}; ${hypothesis.test}; raw p = ${hypothesis.pValue ?? "n/a"}`,
     });
   }
   return rows;

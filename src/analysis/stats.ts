@@ -14,6 +14,10 @@ export function mean(values: ArrayLike<number>): number {
 export function std(values: ArrayLike<number>, ddof: 0 | 1): number {
   const n = values.length;
   if (n - ddof <= 0) return Number.NaN;
+  // Equal values have no spread; the mean of rounded fractions would leave ~1e-16.
+  let equal = true;
+  for (let i = 1; i < n && equal; i++) equal = values[i] === values[0];
+  if (equal) return 0;
   const m = mean(values);
   let sumSquares = 0;
   for (let i = 0; i < n; i++) sumSquares += (values[i]! - m) ** 2;

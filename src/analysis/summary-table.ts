@@ -1,4 +1,4 @@
-import type { Estimate } from "./bootstrap.js";
+import type { Estimate } from "./estimate.js";
 import type { AnalysisResult } from "./result-types.js";
 
 const percent = (value: number | null | undefined, digits = 2) =>
@@ -8,6 +8,7 @@ const percent = (value: number | null | undefined, digits = 2) =>
 
 export function formatEstimate(estimate: Estimate | null | undefined, digits = 2): string {
   if (!estimate) return "–";
+  if (estimate.value === 0 && estimate.low === null) return "0 (exact)";
   const interval =
     estimate.low === null || estimate.high === null
       ? ""
@@ -30,7 +31,7 @@ export function summaryTable(result: AnalysisResult): string {
     group.label,
     String(group.runs.length),
     String(group.epoch),
-    percent(group.accuracy?.mean),
+    percent(group.accuracy?.mean.value),
     formatEstimate(group.accuracy?.stdSample),
     formatEstimate(group.churn),
     group.identity.identical === null ? "?" : group.identity.identical ? "yes" : "no",

@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { AnalysisResult, GroupResult } from "../analysis/result-types.js";
+import { levelText, shortLabels } from "./format.js";
 
 /** A chart of the report: its file stem, title, and Vega-Lite spec. */
 export interface ChartSpec {
@@ -33,10 +34,11 @@ function intervalChart(
   title: string,
   axisTitle: string,
   rows: { group: string; value: number | null; low: number | null; high: number | null }[],
+  order: string[],
 ): ChartSpec | null {
   const values = rows.filter((row) => row.value !== null);
   if (values.length === 0) return null;
-  const y = { field: "group", type: "nominal", title: null, sort: null };
+  const y = { field: "group", type: "nominal", title: null, sort: order };
   return {
     name,
     title,
@@ -65,19 +67,60 @@ function intervalChart(
   };
 }
 
-function perClassChart(groups: readonly GroupResult[]): ChartSpec | null {
+/** Each run as a point, one row per setting in table order: what every spread summarises. */
+function runsChart(groups: readonly GroupResult[], labels: Map<string, string>): ChartSpec | null {
+  const values = groups.flatMap((group) =>
+    (group.accuracy?.perRun ?? []).map((accuracy, i) => ({
+      group: labels.get(group.label)!,
+      run: group.runs[i]?.replicate ?? String(i),
+      accuracy,
+    })),
+  );
+  if (values.length === 0) return null;
+  const order = groups.map((group) => labels.get(group.label)!);
+  return {
+    name: "runs",
+    title: "Every run: top-1 test accuracy, one point per run",
+    spec: withConfig({
+      width: 420,
+      data: { values },
+      mark: { type: "point", filled: true, size: 60, opacity: 0.7 },
+      encoding: {
+        y: { field: "group", type: "nominal", title: null, sort: order },
+        x: {
+          field: "accuracy",
+          type: "quantitative",
+          title: "top-1 test accuracy",
+          scale: { zero: false },
+          axis: { format: ".2%" },
+        },
+        color: { field: "group", type: "nominal", scale: { domain: order }, legend: null },
+        tooltip: [{ field: "group" }, { field: "run" }, { field: "accuracy", format: ".3%" }],
+      },
+    }),
+  };
+}
+
+function perClassChart(
+  groups: readonly GroupResult[],
+  labels: Map<string, string>,
+): ChartSpec | null {
   const values = groups.flatMap((group) =>
     (group.perClass?.names ?? []).map((name, k) => ({
-      group: group.label,
+      group: labels.get(group.label)!,
       class: name,
       std: orNull(group.perClass!.stdSample[k]!.value),
     })),
   );
   const top1 = groups
     .filter((group) => group.perClass && group.accuracy)
-    .map((group) => ({ group: group.label, std: orNull(group.accuracy!.stdSample.value) }));
+    .map((group) => ({
+      group: labels.get(group.label)!,
+      std: orNull(group.accuracy!.stdSample.value),
+    }));
   if (values.length === 0) return null;
-  const color = { field: "group", type: "nominal", title: "group" };
+  const order = groups.filter((group) => group.perClass).map((group) => labels.get(group.label)!);
+  const color = { field: "group", type: "nominal", title: "setting", scale: { domain: order } };
   return {
     name: "per-class-spread",
     title: "Per-class accuracy std over runs (dashed: std of top-1 accuracy)",
@@ -90,7 +133,7 @@ function perClassChart(groups: readonly GroupResult[]): ChartSpec | null {
           mark: "bar",
           encoding: {
             x: { field: "class", type: "nominal", sort: null, title: "class / attribute" },
-            xOffset: { field: "group" },
+            xOffset: { field: "group", sort: order },
             y: { field: "std", type: "quantitative", title: "sample std", axis: { format: ".1%" } },
             color,
           },
@@ -105,16 +148,20 @@ function perClassChart(groups: readonly GroupResult[]): ChartSpec | null {
   };
 }
 
-function instabilityChart(groups: readonly GroupResult[]): ChartSpec | null {
+function instabilityChart(
+  groups: readonly GroupResult[],
+  labels: Map<string, string>,
+): ChartSpec | null {
   const values = groups.flatMap((group) =>
     group.instability.histogram.map((bin) => ({
-      group: group.label,
+      group: labels.get(group.label)!,
       runs: `${bin.disagreeingRuns} of ${group.runs.length}`,
       order: bin.disagreeingRuns,
       fraction: orNull(bin.fraction),
     })),
   );
   if (values.length === 0) return null;
+  const order = groups.map((group) => labels.get(group.label)!);
   return {
     name: "instability-histogram",
     title: "Per-example instability: runs that disagree with the majority",
@@ -130,21 +177,25 @@ function instabilityChart(groups: readonly GroupResult[]): ChartSpec | null {
           sort: { field: "order" },
           title: "runs off the majority",
         },
-        xOffset: { field: "group" },
+        xOffset: { field: "group", sort: order },
         y: {
           field: "fraction",
           type: "quantitative",
-          title: "fraction of examples (log scale)",
+          // symlog is linear below 0.1 % and logarithmic above: it can show a 0, which log cannot.
+          title: "fraction of examples (symmetric log: linear below 0.1%)",
           scale: { type: "symlog", constant: 0.001 },
           axis: { format: ".1%" },
         },
-        color: { field: "group", type: "nominal" },
+        color: { field: "group", type: "nominal", title: "setting", scale: { domain: order } },
       },
     }),
   };
 }
 
-function subgroupChart(groups: readonly GroupResult[]): ChartSpec | null {
+function subgroupChart(
+  groups: readonly GroupResult[],
+  labels: Map<string, string>,
+): ChartSpec | null {
   const values = groups.flatMap((group) =>
     (group.subgroups ?? []).flatMap((subgroup) => {
       const average = (pick: (rates: (typeof subgroup.rates)[number]) => number) => {
@@ -153,13 +204,13 @@ function subgroupChart(groups: readonly GroupResult[]): ChartSpec | null {
       };
       return [
         {
-          group: group.label,
+          group: labels.get(group.label)!,
           subgroup: subgroup.subgroup,
           rate: "FPR",
           std: average((r) => r.fprStd.value),
         },
         {
-          group: group.label,
+          group: labels.get(group.label)!,
           subgroup: subgroup.subgroup,
           rate: "FNR",
           std: average((r) => r.fnrStd.value),
@@ -217,32 +268,38 @@ function overheadChart(result: AnalysisResult): ChartSpec | null {
 /** Every chart the data supports; a chart with nothing to show is left out. */
 export function buildCharts(result: AnalysisResult): ChartSpec[] {
   const { groups } = result;
+  const labels = shortLabels(groups);
+  const order = groups.map((group) => labels.get(group.label)!);
+  const level = levelText(result.settings.level);
   const charts = [
+    runsChart(groups, labels),
     intervalChart(
       "accuracy-spread",
-      "Std of top-1 accuracy over runs (sample std, 95% bootstrap interval)",
+      `Std of top-1 accuracy over runs (sample std, ${level} χ² interval; identical runs: exactly 0)`,
       "std of top-1 accuracy",
       groups.map((group) => ({
-        group: group.label,
+        group: labels.get(group.label)!,
         value: orNull(group.accuracy?.stdSample.value),
-        low: orNull(group.accuracy?.stdSample.low),
-        high: orNull(group.accuracy?.stdSample.high),
+        low: orNull(group.accuracy?.stdSample.low ?? group.accuracy?.stdSample.value),
+        high: orNull(group.accuracy?.stdSample.high ?? group.accuracy?.stdSample.value),
       })),
+      order,
     ),
     intervalChart(
       "churn",
-      "Churn: mean pairwise fraction of examples predicted differently",
+      `Churn: mean pairwise fraction of examples predicted differently (${level} jackknife interval)`,
       "churn",
       groups.map((group) => ({
-        group: group.label,
+        group: labels.get(group.label)!,
         value: orNull(group.churn.value),
-        low: orNull(group.churn.low),
-        high: orNull(group.churn.high),
+        low: orNull(group.churn.low ?? group.churn.value),
+        high: orNull(group.churn.high ?? group.churn.value),
       })),
+      order,
     ),
-    perClassChart(groups),
-    instabilityChart(groups),
-    subgroupChart(groups),
+    perClassChart(groups, labels),
+    instabilityChart(groups, labels),
+    subgroupChart(groups, labels),
     overheadChart(result),
   ];
   return charts.filter((chart): chart is ChartSpec => chart !== null);

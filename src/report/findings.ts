@@ -1,57 +1,69 @@
-import type { AnalysisResult, Comparison, GroupResult } from "../analysis/result-types.js";
+import { implSilence } from "../analysis/hypothesis-text.js";
+import type { AnalysisResult, GroupResult, Hypothesis } from "../analysis/result-types.js";
 import {
   interval,
   isFiniteNumber,
+  levelText,
   percent,
   pValue,
   ratio,
+  ratioWithInterval,
   settingName,
+  spread,
   weightSets,
   withInterval,
 } from "./format.js";
 
-const ALPHA = 0.05;
+/** "test examples", or "test (example, attribute) pairs" for multi-label tasks. */
+const testUnits = (group: GroupResult) =>
+  group.kind === "multilabel" ? "test (example, attribute) pairs" : "test examples";
 
-function groupFinding(group: GroupResult): string[] {
+function disagreement(group: GroupResult): string {
+  if (group.identicalRuns === "weights")
+    return "every run predicts identically (bit-identical weights)";
+  if (group.identicalRuns === "predictions") return "every run predicts identically";
+  return `two runs disagree on ${withInterval(group.churn)} of the ${testUnits(group)}`;
+}
+
+function groupFinding(group: GroupResult, level: number): string[] {
   const n = group.runs.length;
   const sentences: string[] = [];
   const accuracy = group.accuracy;
+  const name = settingName(group.setting);
   if (accuracy) {
     const source = accuracy.source === "log" ? " (from log.csv)" : "";
     sentences.push(
-      `${group.label}: top-1 accuracy ${percent(accuracy.mean)}${source} over ${n} runs at epoch ${group.epoch}; ` +
-        `its sample std is ${withInterval(accuracy.stdSample, 3)} (population std ${percent(accuracy.stdPopulation.value, 3)}), ` +
-        `and two runs disagree on ${withInterval(group.churn)} of the test examples.`,
+      `${name} (${group.label}): top-1 accuracy ${withInterval(accuracy.mean)}${source} over ${n} runs at epoch ${group.epoch}; ` +
+        `its sample std is ${spread(accuracy.stdSample, group, 3)}, and ${disagreement(group)}.`,
     );
   } else {
-    sentences.push(
-      `${group.label}: two of its ${n} runs disagree on ${withInterval(group.churn)} of the test examples.`,
-    );
+    sentences.push(`${name} (${group.label}), ${n} runs: ${disagreement(group)}.`);
   }
   const perClass = group.perClass;
-  if (perClass && isFiniteNumber(perClass.ratioToTop1) && perClass.ratioToTop1 > 0) {
-    const worst = perClass.stdSample.reduce(
-      (best, estimate, k) => (estimate.value > perClass.stdSample[best]!.value ? k : best),
-      0,
-    );
+  const baseline = perClass?.baseline;
+  if (perClass && baseline && isFiniteNumber(perClass.ratioToTop1)) {
+    const relative = baseline.relativeToIndependent;
+    const units = perClass.unit === "class" ? "classes" : "attributes";
+    const verdict =
+      relative.low === null || relative.high === null
+        ? "too few runs for an interval"
+        : relative.low > 1
+          ? `more than independent flips give: ${units} trade accuracy off against each other`
+          : relative.high < 1
+            ? `less than independent flips give: ${units} move together`
+            : "consistent with independent per-example flips";
     sentences.push(
-      `Per-${perClass.unit} accuracy moves more than top-1: the mean per-${perClass.unit} std is ` +
-        `${ratio(perClass.ratioToTop1)} the std of top-1 accuracy, and reaches ${percent(perClass.stdSample[worst]!.value)} ` +
-        `for ${perClass.unit} ${perClass.names[worst]}.`,
+      `Per-${perClass.unit} std is ${ratio(perClass.ratioToTop1)} top-1's; if predictions flipped independently per example it would be about ${ratio(baseline.independentRatio)} (√(N/n_k)). ` +
+        `Relative to that baseline the per-${perClass.unit} spread is ${ratioWithInterval(relative)} (${levelText(level)}): ${verdict}.`,
     );
   }
-  if (group.instability.unstableFraction > 0) {
-    sentences.push(
-      `${percent(group.instability.unstableFraction, 1)} of the test ${group.instability.unit}s get a different prediction from at least one run.`,
-    );
-  }
-  if (group.identity.identical === true) {
-    sentences.push(`All ${n} runs ended with bit-identical weights.`);
-  } else if (group.identity.identical === false) {
+  if (group.identicalRuns === null && group.identity.identical === false) {
     sentences.push(
       `The ${n} runs ended with ${group.identity.distinctHashes} different sets of weights.`,
     );
   }
+  const silence = implSilence(group);
+  if (silence) sentences.push(silence);
   return sentences;
 }
 
@@ -99,48 +111,65 @@ function poolFinding(group: GroupResult): string[] {
   return sentences;
 }
 
-function comparisonFinding(comparison: Comparison): string {
-  const a = settingName(comparison.settingA);
-  const b = settingName(comparison.settingB);
-  const runs = `n = ${comparison.runsA} and ${comparison.runsB} runs`;
-  const parts: string[] = [];
-  const test = comparison.accuracySpreadTest;
-  const stdRatio = comparison.accuracyStdRatio;
-  if (test && stdRatio) {
-    const distinguishable = isFiniteNumber(test.pValue) && test.pValue < ALPHA;
-    const range =
-      isFiniteNumber(stdRatio.low) && isFiniteNumber(stdRatio.high)
-        ? `; the data allow a ratio anywhere from ${ratio(stdRatio.low)} to ${ratio(stdRatio.high)}`
-        : "";
-    // A zero std under b (runs bit-identical) leaves the ratio undefined: say so plainly.
-    const relation = isFiniteNumber(stdRatio.value)
-      ? `${ratio(stdRatio.value)} that under ${b}`
-      : `not comparable as a ratio to that under ${b} (one of them is zero)`;
-    parts.push(
-      `the std of accuracy under ${a} is ${relation} ` +
-        `(Brown–Forsythe ${pValue(test.pValue)}${range}), so with ${runs} the two spreads are ` +
-        `${distinguishable ? "distinguishable" : "not distinguishable"} at the 5% level`,
-    );
-  }
-  const churn = comparison.churnDifference;
-  const churnDiffers = isFiniteNumber(churn.pValue) && churn.pValue < ALPHA;
-  parts.push(
-    `churn differs by ${percent(churn.value)} ${interval(churn)} (bootstrap ${pValue(churn.pValue)}: ` +
-      `${churnDiffers ? "a real difference" : "no detectable difference"})`,
+/** One declared hypothesis in words: the claim, then what the data show. */
+export function hypothesisFinding(hypothesis: Hypothesis, result: AnalysisResult): string {
+  const comparison = result.comparisons.find(
+    (c) => c.a === hypothesis.a && c.b === hypothesis.b && c.familyKey === hypothesis.familyKey,
   );
-  return `${a} vs ${b} (${comparison.a} vs ${comparison.b}): ${parts.join("; ")}.`;
+  const level = levelText(result.settings.level);
+  const alpha = result.settings.alpha ?? 1 - result.settings.level;
+  const prefix = `${hypothesis.claim} — `;
+  if (hypothesis.verdict === "exact") return `${prefix}${hypothesis.statement}`;
+  const measured = comparison?.accuracyStdRatio
+    ? `σ ratio ${ratioWithInterval(comparison.accuracyStdRatio)} (${level}, F)`
+    : "";
+  if (hypothesis.verdict === "too few runs to tell") {
+    return `${prefix}too few runs to tell: ${measured ? `${measured}; ` : ""}${hypothesis.statement}.`;
+  }
+  const tested = `${hypothesis.test} ${pValue(hypothesis.pValue)}, Holm ${pValue(hypothesis.pHolm)}`;
+  const outcome =
+    hypothesis.id === "algo vs impl"
+      ? hypothesis.verdict === "supported"
+        ? `equivalent within ${result.settings.equivalenceMargin}× at α = ${alpha}`
+        : "equivalence not shown (the data allow ratios beyond the margin)"
+      : hypothesis.verdict === "supported"
+        ? `the spreads differ at α = ${alpha}`
+        : "no difference shown — which is not evidence that they are equal";
+  return `${prefix}${measured}; ${tested}: ${outcome}.`;
 }
 
-/** The report's findings, in plain sentences. The IMPL vs ALGO comparison comes first. */
+/** Test-set sampling beside the run-to-run spreads, per family. */
+function samplingFinding(result: AnalysisResult): string[] {
+  return (result.varianceAccounting ?? []).map((family) => {
+    const sampling = Math.sqrt(family.testSetSampling.value);
+    const largest = Math.max(...family.sources.map((source) => Math.sqrt(source.variance.value)));
+    const compare =
+      sampling > largest
+        ? "more than the run-to-run std of any setting here"
+        : "less than the largest run-to-run std here";
+    return `${family.family}: drawing another test set of ${family.testSetSampling.examples} examples would move accuracy by about ${percent(sampling)} (√(p(1−p)/N)), ${compare} (${percent(largest)}).`;
+  });
+}
+
+/** The report's findings, in plain sentences: the declared hypotheses first. */
 export function findings(result: AnalysisResult): string[] {
   const sentences: string[] = [];
-  const isKey = (comparison: Comparison) =>
-    new Set([comparison.settingA, comparison.settingB]).has("impl") &&
-    new Set([comparison.settingA, comparison.settingB]).has("algo");
-  const comparisons = [...result.comparisons].sort((x, y) => Number(isKey(y)) - Number(isKey(x)));
-  for (const comparison of comparisons) sentences.push(comparisonFinding(comparison));
+  for (const hypothesis of result.hypotheses ?? []) {
+    sentences.push(hypothesisFinding(hypothesis, result));
+  }
+  sentences.push(...samplingFinding(result));
+  for (const comparison of result.comparisons) {
+    if (comparison.churnTest === null && comparison.runsNeededForTest !== null) continue;
+    if (!comparison.churnTest) continue;
+    const difference = comparison.churnDifference;
+    sentences.push(
+      `Churn, ${settingName(comparison.settingA)} − ${settingName(comparison.settingB)}: ${percent(difference.value)} ${interval(difference)} (${levelText(result.settings.level)}, jackknife); permutation ${pValue(comparison.churnTest.pValue)}, Holm ${pValue(comparison.holm.churn)}.`,
+    );
+  }
   for (const group of result.groups)
-    sentences.push([...groupFinding(group), ...poolFinding(group)].join(" "));
+    sentences.push(
+      [...groupFinding(group, result.settings.level), ...poolFinding(group)].join(" "),
+    );
   for (const group of result.groups) {
     for (const subgroup of group.subgroups ?? []) {
       const worst = subgroup.rates
@@ -149,7 +178,7 @@ export function findings(result: AnalysisResult): string[] {
       if (worst && subgroup.subgroup !== "all") {
         sentences.push(
           `${group.label}, subgroup ${subgroup.subgroup} (${subgroup.examples} examples): the FNR of ${worst.attribute} ` +
-            `varies most from run to run, std ${withInterval(worst.fnrStd)} around a mean of ${percent(worst.fnrMean)}.`,
+            `varies most from run to run, std ${spread(worst.fnrStd, group)} around a mean of ${percent(worst.fnrMean)}.`,
         );
       }
     }

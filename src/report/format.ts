@@ -1,21 +1,40 @@
-import type { Estimate } from "../analysis/bootstrap.js";
+import type { Estimate } from "../analysis/estimate.js";
+import type { GroupResult } from "../analysis/result-types.js";
+import { SETTING_LABELS, settingLabel } from "../analysis/settings.js";
 
 export const isFiniteNumber = (value: number | null | undefined): value is number =>
   value !== null && value !== undefined && Number.isFinite(value);
 
 export function percent(value: number | null | undefined, digits = 2): string {
+  if (value === 0) return "0";
   return isFiniteNumber(value) ? `${(value * 100).toFixed(digits)}%` : "n/a";
 }
 
+/** "95 %" from 0.95, "80 %" from 0.8, "97.5 %" from 0.975: the level as the analysis ran it. */
+export const levelText = (level: number) => `${Number((level * 100).toFixed(1))}%`;
+
 export function interval(estimate: Estimate | null | undefined, digits = 2): string {
-  if (!estimate || !isFiniteNumber(estimate.low) || !isFiniteNumber(estimate.high)) return "";
-  return `[${percent(estimate.low, digits)}, ${percent(estimate.high, digits)}]`;
+  if (!estimate || !isFiniteNumber(estimate.low) || estimate.high === null) return "";
+  const high = Number.isFinite(estimate.high) ? percent(estimate.high, digits) : "unbounded";
+  return `[${percent(estimate.low, digits)}, ${high}]`;
 }
 
 export function withInterval(estimate: Estimate | null | undefined, digits = 2): string {
   if (!estimate) return "n/a";
+  if (estimate.value === 0 && estimate.low === null) return "0 (exact)";
   const range = interval(estimate, digits);
   return range ? `${percent(estimate.value, digits)} ${range}` : percent(estimate.value, digits);
+}
+
+/** A spread of a group: "0, bit-identical" when its runs are identical, else value [interval]. */
+export function spread(
+  estimate: Estimate | null | undefined,
+  group: GroupResult,
+  digits = 2,
+): string {
+  if (group.identicalRuns === "weights") return "0, bit-identical";
+  if (group.identicalRuns === "predictions") return "0, identical predictions";
+  return withInterval(estimate, digits);
 }
 
 export function pValue(value: number | null | undefined): string {
@@ -23,19 +42,42 @@ export function pValue(value: number | null | undefined): string {
   return value < 0.001 ? "p < 0.001" : `p = ${value.toFixed(3)}`;
 }
 
+/** Two significant digits (0.33×, 1.2×, 27×), whole numbers from 100 up, "unbounded" for ∞. */
 export function ratio(value: number | null | undefined): string {
-  return isFiniteNumber(value) ? `${value.toFixed(2)}×` : "n/a";
+  if (value === Number.POSITIVE_INFINITY) return "unbounded";
+  if (!isFiniteNumber(value)) return "n/a";
+  const text = Math.abs(value) >= 100 ? Math.round(value).toString() : value.toPrecision(2);
+  return `${text}×`;
 }
 
-export const SETTING_NAMES: Record<string, string> = {
-  "algo+impl": "ALGO+IMPL",
-  algo: "ALGO",
-  impl: "IMPL",
-  control: "Control",
-  tooling: "Tooling",
-};
+export function ratioWithInterval(estimate: Estimate | null | undefined): string {
+  if (!estimate) return "n/a";
+  if (estimate.low === null || estimate.high === null) return ratio(estimate.value);
+  return `${ratio(estimate.value)} [${ratio(estimate.low)}, ${ratio(estimate.high)}]`;
+}
 
-export const settingName = (setting: string) => SETTING_NAMES[setting] ?? setting;
+export const SETTING_NAMES = SETTING_LABELS;
+export const settingName = settingLabel;
+
+/**
+ * Short names for the groups: the setting alone when every group is of one model and
+ * dataset, else "model dataset · SETTING". Full names stay in the summary table.
+ */
+export function shortLabels(groups: readonly GroupResult[]): Map<string, string> {
+  const family = (group: GroupResult) =>
+    `${group.model} ${group.dataset}${group.batchNorm ? " BN" : ""}`;
+  const oneFamily = new Set(groups.map(family)).size <= 1;
+  const labels = new Map<string, string>();
+  for (const group of groups) {
+    const setting = settingLabel(group.setting);
+    labels.set(group.label, oneFamily ? setting : `${family(group)} · ${setting}`);
+  }
+  // Two groups with one short name (same family and setting, different configs): keep the full one.
+  const counts = new Map<string, number>();
+  for (const short of labels.values()) counts.set(short, (counts.get(short) ?? 0) + 1);
+  for (const [label, short] of labels) if (counts.get(short)! > 1) labels.set(label, label);
+  return labels;
+}
 
 /**
  * Runs with bit-identical final weights, as sets numbered 0, 1, … in order of first

@@ -1,13 +1,16 @@
+import { basename } from "node:path";
 import type { AnalysisResult } from "../analysis/result-types.js";
+import { escapeHtml, levelText, ratio } from "./format.js";
 import {
-  escapeHtml,
-  percent,
-  pValue,
-  ratio,
-  settingName,
-  weightSets,
-  withInterval,
-} from "./format.js";
+  comparisonTable,
+  contextTable,
+  hypothesesTable,
+  poolSection,
+  runsNeededTable,
+  summaryTable,
+  table,
+  varianceTable,
+} from "./html-tables.js";
 
 export interface RenderedChart {
   name: string;
@@ -17,7 +20,7 @@ export interface RenderedChart {
 
 const STYLE = `
 body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ddd; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ddd; } h3 { font-size: 1em; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }
 th, td { border: 1px solid #ddd; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -25,120 +28,11 @@ figure { margin: 1em 0; overflow-x: auto; } figcaption { font-weight: bold; marg
 .muted { color: #666; font-size: 0.85em; }
 `;
 
-function table(header: string[], rows: string[][], numeric: number[] = []): string {
-  const head = header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join("");
-  const body = rows
-    .map(
-      (row) =>
-        `<tr>${row
-          .map(
-            (cell, i) => `<td${numeric.includes(i) ? ' class="num"' : ""}>${escapeHtml(cell)}</td>`,
-          )
-          .join("")}</tr>`,
-    )
-    .join("\n");
-  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
-}
-
-function summaryTable(result: AnalysisResult): string {
-  const rows = result.groups.map((group) => [
-    group.label,
-    settingName(group.setting),
-    String(group.runs.length),
-    String(group.epoch),
-    percent(group.accuracy?.mean),
-    withInterval(group.accuracy?.stdSample, 3),
-    percent(group.accuracy?.stdPopulation.value, 3),
-    withInterval(group.churn),
-    group.l2 ? group.l2.value.toPrecision(4) : "–",
-    group.perClass ? ratio(group.perClass.ratioToTop1) : "–",
-    withInterval(group.instability.mean),
-    group.identity.identical === null ? "unknown" : group.identity.identical ? "yes" : "no",
-  ]);
-  return table(
-    [
-      "group",
-      "setting",
-      "runs",
-      "epoch",
-      "accuracy",
-      "std (sample) [95% CI]",
-      "std (population)",
-      "churn [95% CI]",
-      "L2",
-      "per-class std / top-1 std",
-      "mean instability",
-      "bit-identical",
-    ],
-    rows,
-    [2, 3, 4, 5, 6, 7, 8, 9, 10],
-  );
-}
-
-function comparisonTable(result: AnalysisResult): string {
-  if (result.comparisons.length === 0)
-    return "<p>No two settings of one model and dataset to compare.</p>";
-  const rows = result.comparisons.map((comparison) => [
-    `${comparison.a} vs ${comparison.b}`,
-    `${comparison.runsA} / ${comparison.runsB}`,
-    comparison.accuracyStdRatio
-      ? `${ratio(comparison.accuracyStdRatio.value)} [${ratio(comparison.accuracyStdRatio.low)}, ${ratio(comparison.accuracyStdRatio.high)}]`
-      : "–",
-    comparison.accuracySpreadTest ? pValue(comparison.accuracySpreadTest.pValue) : "–",
-    withInterval(comparison.churnDifference),
-    pValue(comparison.churnDifference.pValue),
-  ]);
-  return table(
-    [
-      "comparison",
-      "runs",
-      "std ratio [95% CI]",
-      "Brown–Forsythe",
-      "churn difference [95% CI]",
-      "bootstrap",
-    ],
-    rows,
-  );
-}
-
-/** For each pool (the tooling study): every field changed alone, and every member's result. */
-function poolSection(result: AnalysisResult): string {
-  const pools = result.groups.filter((group) => group.poolEffects);
-  if (pools.length === 0) return "";
-  const sections = pools.map((group) => {
-    const effects = table(
-      ["field changed alone", "pairs", "pairs with different weights", "mean churn between them"],
-      group.poolEffects!.map((effect) => [
-        effect.field,
-        String(effect.pairs),
-        effect.pairsWithDifferentWeights === null
-          ? "unknown"
-          : String(effect.pairsWithDifferentWeights),
-        percent(effect.meanChurn),
-      ]),
-      [1, 2, 3],
-    );
-    // Members with the same final weights share a letter: A, B, … in order of appearance.
-    const setOf = weightSets(group.runs.map((run) => run.weightsSha256));
-    const members = table(
-      ["variant", "accuracy", "weights"],
-      group.runs.map((run, i) => {
-        const set = setOf[i];
-        return [
-          run.variant === "" ? "(reference)" : (run.variant ?? run.replicate),
-          percent(group.accuracy?.perRun[i]),
-          set === undefined
-            ? "unknown"
-            : `${String.fromCharCode(65 + (set % 26))} (${run.weightsSha256!.slice(0, 12)})`,
-        ];
-      }),
-      [1],
-    );
-    return `<h3>${escapeHtml(group.label)}</h3>\n${effects}\n${members}`;
-  });
-  return `<h2>What the tooling changes</h2>
-<p class="muted">Runs of a pool differ only in the fields named by their variant; a pair that differs in one field alone shows what that field does. Members marked with the same letter ended with bit-identical weights.</p>
-${sections.join("\n")}`;
+function methodNote(result: AnalysisResult): string {
+  const { settings } = result;
+  const level = levelText(settings.level);
+  const alpha = settings.alpha ?? 1 - settings.level;
+  return `Epoch ${settings.epoch ?? "latest"}. Intervals are ${level}: χ² for a std (and a variance), F for a ratio of stds, t for a mean, and the jackknife over runs for churn and L2 (their pairs share runs). Spreads of identical runs are exactly 0 and carry no interval, ratio or test. p-values are from permutation tests over runs (exact when there are at most 20,000 relabellings, else ${settings.resamples} seeded Monte Carlo draws, seed ${settings.seed}) or, for "the same order" (within ${settings.equivalenceMargin ?? 3}×), two one-sided F tests; all are Holm-corrected together at α = ${Number(alpha.toFixed(4))}. A test these runs cannot make reach α is not run: it says "too few runs to tell" and how many would do. "std (sample)" divides by n − 1; "std (population)" by n, as numpy and the original code did.`;
 }
 
 /** A self-contained page: inline SVG charts, inline CSS, no scripts, fonts or links. */
@@ -147,11 +41,14 @@ export function reportHtml(
   charts: readonly RenderedChart[],
   sentences: readonly string[],
 ): string {
-  const figures = charts
-    .map(
-      (chart) =>
-        `<figure data-chart="${escapeHtml(chart.name)}"><figcaption>${escapeHtml(chart.title)}</figcaption>\n${chart.svg}\n</figure>`,
-    )
+  const figure = (chart: RenderedChart) =>
+    `<figure data-chart="${escapeHtml(chart.name)}"><figcaption>${escapeHtml(chart.title)}</figcaption>\n${chart.svg}\n</figure>`;
+  // Every run as a point sits on the first screen, beside the findings; the rest below.
+  const runsChart = charts.find((chart) => chart.name === "runs");
+  const runsFigure = runsChart ? figure(runsChart) : "";
+  const restFigures = charts
+    .filter((chart) => chart !== runsChart)
+    .map(figure)
     .join("\n");
   const problems =
     result.problems.length === 0
@@ -186,28 +83,36 @@ export function reportHtml(
         [2, 3, 4, 5, 6, 7],
       )
     : "";
-  const { settings } = result;
+  const name = escapeHtml(basename(result.dir));
+  const groups = result.groups.length;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>nnr report: ${escapeHtml(result.dir)}</title>
+<title>nnr report: ${name}</title>
 <style>${STYLE}</style>
 </head>
 <body>
-<h1>Randomness in training: ${escapeHtml(result.dir)}</h1>
-<p class="muted">Epoch ${settings.epoch ?? "latest"}; ${settings.level * 100}% percentile bootstrap intervals over runs, ${settings.resamples} resamples, seed ${settings.seed}. "std (sample)" divides by n − 1; "std (population)" by n, as numpy and the original code did.</p>
+<h1>Randomness in training: ${name}</h1>
+<p class="muted">${escapeHtml(result.dir)} · ${groups} group${groups === 1 ? "" : "s"} of runs</p>
+${groups > 0 ? `<h2>What the runs ran on</h2>\n${contextTable(result)}` : ""}
+<h2>The seed paper's claims</h2>
+${hypothesesTable(result)}
 <h2>Findings</h2>
 <ul>
 ${sentences.map((sentence) => `<li>${escapeHtml(sentence)}</li>`).join("\n")}
 </ul>
+${runsFigure}
+<p class="muted">${escapeHtml(methodNote(result))}</p>
+${result.varianceAccounting && result.varianceAccounting.length > 0 ? `<h2>Variance by source</h2>\n<p class="muted">Each setting leaves one set of noise sources free (Bouthillier et al., MLSys 2021). Beside each observed variance, the variance independent per-example errors would give, Σ p_i(1 − p_i)/N² (Jordan, ICLR 2024): a ratio near 1 means the run-to-run spread is what test-set sampling of each example's outcome gives; above 1 is more than that.</p>\n${varianceTable(result)}` : ""}
+${groups > 0 ? `<h2>How many runs</h2>\n${runsNeededTable(result)}` : ""}
 <h2>Summary</h2>
 ${summaryTable(result)}
 <h2>Do the settings differ?</h2>
 ${comparisonTable(result)}
 ${poolSection(result)}
 <h2>Charts</h2>
-${figures}
+${restFigures}
 ${overhead ? `<h2>Determinism overhead</h2>\n${overhead}` : ""}
 <h2>Problems with the input</h2>
 ${problems}

@@ -28,6 +28,7 @@ function sameSettings(saved: AnalysisResult["settings"], options: AnalysisOption
     resamples: options.resamples ?? DEFAULTS.resamples,
     level: options.level ?? DEFAULTS.level,
     subgroupAttributes: options.subgroupAttributes ?? DEFAULTS.subgroupAttributes,
+    attributeNames: options.attributeNames ?? null,
   };
   const had = {
     epoch: saved.epoch,
@@ -35,6 +36,7 @@ function sameSettings(saved: AnalysisResult["settings"], options: AnalysisOption
     resamples: saved.resamples,
     level: saved.level,
     subgroupAttributes: saved.subgroupAttributes,
+    attributeNames: saved.attributeNames ?? null,
   };
   return JSON.stringify(wanted) === JSON.stringify(had);
 }

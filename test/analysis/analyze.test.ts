@@ -43,9 +43,9 @@ describe("analyzeExperiment on our run folders", () => {
     ]);
     const [algo, control] = result.groups;
     expect(algo!.epoch).toBe(2);
-    expect(algo!.accuracy!.mean).toBeCloseTo(0.75, 12);
+    expect(algo!.accuracy!.mean.value).toBeCloseTo(0.75, 12);
     expect(algo!.accuracy!.stdSample.value).toBeCloseTo(0.25, 12);
-    expect(algo!.accuracy!.stdPopulation.value).toBeCloseTo(Math.sqrt(0.125 / 3), 12);
+    expect(algo!.accuracy!.stdPopulation).toBeCloseTo(Math.sqrt(0.125 / 3), 12);
     expect(algo!.churn.value).toBeCloseTo(1 / 3, 12);
     // weights (0,0), (3,4), (6,8): pairwise 5, 10, 5; the BN buffer is left out
     expect(algo!.l2!.value).toBeCloseTo(20 / 3, 5);
@@ -55,12 +55,15 @@ describe("analyzeExperiment on our run folders", () => {
       expect.closeTo(0.5773502692, 9),
     ]);
     expect(algo!.perClass!.ratioToTop1).toBeCloseTo((0.2886751346 + 0.5773502692) / 3 / 0.25, 8);
-    expect(algo!.instability.mean.value).toBeCloseTo(1 / 6, 12);
+    expect(algo!.instability.mean).toBeCloseTo(1 / 6, 12);
     expect(algo!.identity).toMatchObject({ identical: false, distinctHashes: 3 });
     expect(control!.identity).toMatchObject({ identical: true, source: "run.json" });
     expect(control!.churn.value).toBe(0);
-    expect(result.comparisons).toHaveLength(1);
-    expect(result.comparisons[0]!.churnDifference.value).toBeCloseTo(1 / 3, 12);
+    // Bit-identical runs: every spread exactly 0, with no interval, ratio or test on it.
+    expect(control!.identicalRuns).toBe("weights");
+    expect(control!.accuracy!.stdSample).toEqual({ value: 0, low: null, high: null });
+    expect(control!.churn).toEqual({ value: 0, low: null, high: null });
+    expect(result.comparisons).toHaveLength(0); // ALGO vs Control is not a declared pair
     expect(result.problems).toEqual([]);
   });
 

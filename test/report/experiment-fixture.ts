@@ -56,6 +56,7 @@ export function writeExperiment(): string {
 }
 
 export const EXPECTED_CHARTS = [
+  "runs",
   "accuracy-spread",
   "churn",
   "per-class-spread",

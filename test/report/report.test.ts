@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { analyzeExperiment } from "../../src/analysis/analyze.js";
 import type { AnalysisResult } from "../../src/analysis/result-types.js";
@@ -41,19 +42,34 @@ describe("report", () => {
     expect(html.match(/<svg/g)?.length).toBe(EXPECTED_CHARTS.length);
   });
 
-  it("states the findings in sentences, comparing IMPL and ALGO first", () => {
+  it("states the declared hypotheses first, then what the data show", () => {
     const sentences = findings(result);
     expect(sentences[0]).toMatch(
-      /^ALGO vs IMPL \(smallcnn_toy_algo vs smallcnn_toy_impl\): the std of accuracy/,
+      /^ALGO and IMPL move accuracy by the same order: σ ratio within 3× either way — /,
     );
-    // The fixture's ALGO flips 3x as many predictions as IMPL: churn must differ clearly.
-    expect(sentences[0]).toMatch(/churn differs by [\d.]+% .*a real difference/);
-    expect(sentences.join(" ")).toContain("All 6 runs ended with bit-identical weights.");
+    // Control's runs are bit-identical: IMPL vs Control is a fact, with no test and no ratio.
+    expect(sentences[1]).toMatch(
+      /^IMPL moves accuracy more than Control — .*Control's 6 runs are bit-identical \(std 0\)/,
+    );
+    // The fixture's ALGO flips 3x as many predictions as IMPL: churn must differ clearly,
+    // and 6 + 6 runs (924 relabellings) can show it.
+    const churn = sentences.find((sentence) => sentence.startsWith("Churn, ALGO − IMPL"));
+    expect(churn).toMatch(/permutation p = 0\.00\d, Holm p = 0\.0\d\d\.$/);
     expect(sentences.join(" ")).toMatch(
-      /Deterministic kernels cost up to 2\.50× the default time \(resnet18 on cuda/,
+      /Control \(smallcnn_toy_control\).*its sample std is 0, bit-identical/,
+    );
+    expect(sentences.join(" ")).toMatch(
+      /Deterministic kernels cost up to 2\.5× the default time \(resnet18 on cuda/,
     );
     expect(sentences.join(" ")).toMatch(
       /resnet18_celeba_algo, subgroup Male=1 \(\d+ examples\): the FNR of \w+/,
     );
+  });
+
+  it("prints the level it ran at, short labels and the folder's name as title", () => {
+    const html = readFileSync(files.html, "utf8");
+    expect(html).toContain(`<title>nnr report: ${basename(root)}</title>`);
+    expect(html).not.toMatch(/95%/.source === "" ? /x/ : /80%/);
+    expect(html).toContain("95% χ²");
   });
 });

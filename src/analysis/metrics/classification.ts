@@ -20,14 +20,20 @@ function checkShapes(predictions: Predictions, labels?: ArrayLike<number>): numb
   return examples;
 }
 
-/** Top-1 accuracy of each run. */
-export function accuracyPerRun(predictions: Predictions, labels: ArrayLike<number>): number[] {
+/** Correct predictions of each run: integers, from which spreads are computed exactly. */
+export function correctPerRun(predictions: Predictions, labels: ArrayLike<number>): number[] {
   const examples = checkShapes(predictions, labels);
   return predictions.map((row) => {
     let correct = 0;
     for (let e = 0; e < examples; e++) if (row[e] === labels[e]) correct++;
-    return correct / examples;
+    return correct;
   });
+}
+
+/** Top-1 accuracy of each run. */
+export function accuracyPerRun(predictions: Predictions, labels: ArrayLike<number>): number[] {
+  const examples = checkShapes(predictions, labels);
+  return correctPerRun(predictions, labels).map((correct) => correct / examples);
 }
 
 /** Fraction of examples on which two runs predict different classes. */
@@ -46,6 +52,23 @@ export function churnMatrix(predictions: Predictions): PairMatrix {
   return pairMatrix(predictions.length, (i, j) => disagreement(predictions[i]!, predictions[j]!));
 }
 
+/** Per-class correct counts, runs × classes, and each class's number of test examples. */
+export function perClassCorrect(
+  predictions: Predictions,
+  labels: ArrayLike<number>,
+  classes: number,
+): { correct: number[][]; support: number[] } {
+  const examples = checkShapes(predictions, labels);
+  const support = new Array<number>(classes).fill(0);
+  for (let e = 0; e < examples; e++) support[labels[e]!]!++;
+  const correct = predictions.map((row) => {
+    const counts = new Array<number>(classes).fill(0);
+    for (let e = 0; e < examples; e++) if (row[e] === labels[e]) counts[labels[e]!]!++;
+    return counts;
+  });
+  return { correct, support };
+}
+
 /**
  * Accuracy of each run on each class, runs × classes. A class with no test example
  * gets NaN (it has no accuracy), never 0.
@@ -55,14 +78,10 @@ export function perClassAccuracy(
   labels: ArrayLike<number>,
   classes: number,
 ): number[][] {
-  const examples = checkShapes(predictions, labels);
-  const support = new Array<number>(classes).fill(0);
-  for (let e = 0; e < examples; e++) support[labels[e]!]!++;
-  return predictions.map((row) => {
-    const correct = new Array<number>(classes).fill(0);
-    for (let e = 0; e < examples; e++) if (row[e] === labels[e]) correct[labels[e]!]!++;
-    return correct.map((count, k) => (support[k] === 0 ? Number.NaN : count / support[k]!));
-  });
+  const { correct, support } = perClassCorrect(predictions, labels, classes);
+  return correct.map((row) =>
+    row.map((count, k) => (support[k] === 0 ? Number.NaN : count / support[k]!)),
+  );
 }
 
 export interface ExampleVotes {

@@ -77,6 +77,20 @@ export function subgroupErrorRates(
   );
 }
 
+/** Correct predictions of each run on each attribute, runs × attributes (out of `examples`). */
+export function attributeCorrect(
+  predictions: readonly ArrayLike<number>[],
+  labels: ArrayLike<number>,
+  attributes: number,
+): number[][] {
+  return predictions.map((prediction) => {
+    const correct = new Array<number>(attributes).fill(0);
+    for (let i = 0; i < labels.length; i++)
+      if (prediction[i] === labels[i]) correct[i % attributes]!++;
+    return correct;
+  });
+}
+
 /** Accuracy of each run on each attribute, runs × attributes. */
 export function attributeAccuracy(
   predictions: readonly ArrayLike<number>[],
@@ -84,10 +98,7 @@ export function attributeAccuracy(
   attributes: number,
 ): number[][] {
   const examples = labels.length / attributes;
-  return predictions.map((prediction) => {
-    const correct = new Array<number>(attributes).fill(0);
-    for (let i = 0; i < labels.length; i++)
-      if (prediction[i] === labels[i]) correct[i % attributes]!++;
-    return correct.map((count) => count / examples);
-  });
+  return attributeCorrect(predictions, labels, attributes).map((row) =>
+    row.map((count) => count / examples),
+  );
 }

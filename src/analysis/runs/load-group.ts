@@ -20,6 +20,7 @@ export interface LoadedRun {
   checkpointFile: string | undefined;
   /** run.json's hash, only when the chosen epoch is the run's final one. */
   weightsSha256: string | undefined;
+  context: RunFolder["context"];
 }
 
 /** The runs of one group, at one epoch, checked to share one test set. */
@@ -51,6 +52,27 @@ function mostCommon<T>(values: readonly T[]): T | undefined {
 }
 
 /**
+ * Names for a multi-label task's attributes when its runs record none (the original's
+ * layout): the ones given to the analysis if they fit, else attr0, attr1, … (reported).
+ */
+function attributeNamesFor(
+  kind: TaskKind,
+  width: number,
+  given: readonly string[] | undefined,
+  dir: string,
+  problems: Problem[],
+): string[] | undefined {
+  if (kind !== "multilabel") return undefined;
+  if (given !== undefined && given.length === width) return [...given];
+  const message =
+    given === undefined
+      ? `multi-label predictions with no attribute names: called attr0…attr${width - 1}; pass --attribute-names to choose subgroups by name`
+      : `--attribute-names gives ${given.length} names, the predictions have ${width} attributes; called attr0…attr${width - 1}`;
+  problems.push({ path: dir, message, effect: "warning" });
+  return Array.from({ length: width }, (_, i) => `attr${i}`);
+}
+
+/**
  * Loads the predictions of a group's runs at `epochOption` (default: the latest epoch any
  * run reached). Runs without that epoch, with unreadable or truncated predictions, or
  * with a test set that differs from the group's, are left out and reported.
@@ -59,6 +81,7 @@ export function loadGroup(
   folders: readonly RunFolder[],
   epochOption: number | undefined,
   problems: Problem[],
+  attributeNames?: readonly string[],
 ): GroupData | undefined {
   const first = folders[0]!;
   const exclude = (path: string, message: string) =>
@@ -136,6 +159,7 @@ export function loadGroup(
       loggedAccuracy: folder.logFile ? loggedValidationAccuracy(folder.logFile, epoch) : undefined,
       checkpointFile: folder.checkpointFiles.get(epoch),
       weightsSha256: folder.finalEpoch === epoch ? folder.finalWeightsSha256 : undefined,
+      context: folder.context,
     });
   }
   if (runs.length === 0) return undefined;
@@ -149,8 +173,7 @@ export function loadGroup(
     for (const value of labels?.values ?? []) classes = Math.max(classes, value + 1);
   }
   const names =
-    first.classNames ??
-    (kind === "multilabel" ? Array.from({ length: width }, (_, i) => `attr${i}`) : undefined);
+    first.classNames ?? attributeNamesFor(kind, width, attributeNames, first.dir, problems);
   return {
     descriptor: first.descriptor,
     layout: first.layout,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { referenceConfig, runPoolSchema, variedFields } from "../../train/pool.js";
+import { contextOfRecord } from "../run-context.js";
 import { epochFiles } from "./files.js";
 import { canonicalSetting, type GroupDescriptor, type RunFolder } from "./types.js";
 
@@ -120,5 +121,6 @@ export function readNnrRunFolder(dir: string): RunFolder {
     logFile: existsSync(logFile) ? logFile : undefined,
     finalWeightsSha256: record.status === "complete" ? record.weightsSha256 : undefined,
     finalEpoch: record.epochsDone,
+    context: contextOfRecord(json),
   };
 }

@@ -61,5 +61,6 @@ export function readOriginalRunFolder(dir: string, sharedLabelsFile?: string): R
     logFile: existsSync(logFile) ? logFile : undefined,
     finalWeightsSha256: undefined,
     finalEpoch: undefined,
+    context: {},
   };
 }

@@ -1,3 +1,5 @@
+import type { RunContext } from "../run-context.js";
+
 export type TaskKind = "multiclass" | "multilabel";
 export type Layout = "nnr" | "original";
 
@@ -45,6 +47,8 @@ export interface RunFolder {
   /** SHA-256 of the final weights, and the epoch they belong to. */
   finalWeightsSha256: string | undefined;
   finalEpoch: number | undefined;
+  /** What the run ran on, as far as its record says (nothing for the original's layout). */
+  context: Partial<Record<keyof RunContext, string>>;
 }
 
 /** Something wrong with the input, reported to the user instead of silently skipped. */

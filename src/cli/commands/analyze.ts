@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import pc from "picocolors";
 import { analyzeExperiment, DEFAULTS } from "../../analysis/analyze.js";
@@ -22,6 +22,7 @@ export interface AnalysisFlags {
   epoch?: number | undefined;
   labels?: string | undefined;
   subgroup: string;
+  attributeNames?: string | undefined;
   seed: number;
   resamples: number;
   level: number;
@@ -43,10 +44,19 @@ export function withAnalysisOptions(command: Command): Command {
       "multi-label subgroup attributes, comma-separated",
       DEFAULTS.subgroupAttributes.join(","),
     )
-    .option("--seed <n>", "seed of the bootstrap", integerAtLeast("--seed", 0), DEFAULTS.seed)
+    .option(
+      "--attribute-names <names|file>",
+      "attribute names of multi-label runs that record none (the original's layout): comma-separated, or a file of names",
+    )
+    .option(
+      "--seed <n>",
+      "seed of the Monte Carlo permutation tests",
+      integerAtLeast("--seed", 0),
+      DEFAULTS.seed,
+    )
     .option(
       "--resamples <n>",
-      "bootstrap resamples",
+      "Monte Carlo relabellings of a permutation test too large to enumerate",
       integerAtLeast("--resamples", 10),
       DEFAULTS.resamples,
     )
@@ -54,8 +64,18 @@ export function withAnalysisOptions(command: Command): Command {
     .option("--out <dir>", "where to write the outputs (default: DIR)");
 }
 
+/** Names from a comma-separated list, or from a file (one per line, or separated by spaces). */
+function attributeNames(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const source = existsSync(text) ? readFileSync(text, "utf8") : text;
+  const names = source.split(/[\s,]+/).filter((name) => name.length > 0);
+  if (names.length === 0) throw new UserError(`--attribute-names ${text}: no names given`);
+  return names;
+}
+
 export function analysisOptions(flags: AnalysisFlags): AnalysisOptions {
   return {
+    attributeNames: attributeNames(flags.attributeNames),
     epoch: flags.epoch,
     labelsFile: flags.labels,
     subgroupAttributes: flags.subgroup

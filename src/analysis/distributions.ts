@@ -1,0 +1,10 @@
+import jstat from "jstat";
+
+/** Quantiles and tail probabilities from jstat, named for what the analysis uses them for. */
+const { jStat } = jstat;
+
+export const chiSquareQuantile = (p: number, df: number) => jStat.chisquare.inv(p, df);
+export const studentTQuantile = (p: number, df: number) => jStat.studentt.inv(p, df);
+export const normalQuantile = (p: number) => jStat.normal.inv(p, 0, 1);
+export const fQuantile = (p: number, df1: number, df2: number) => jStat.centralF.inv(p, df1, df2);
+export const fCdf = (x: number, df1: number, df2: number) => jStat.centralF.cdf(x, df1, df2);

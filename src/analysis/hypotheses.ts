@@ -1,0 +1,213 @@
+/**
+ * The seed paper's claims as hypotheses declared before the data are seen, one set per
+ * family of settings, and Holm's correction over every p-value the analysis reports.
+ * A claim that bit identity settles is stated as a fact, with no test; a test that these
+ * run counts cannot make reach α is not run, and the runs it would need are given.
+ */
+import { runsForPermutation } from "./compare.js";
+import { fmtRuns, implSilence } from "./hypothesis-text.js";
+import type { Comparison, GroupResult, Hypothesis } from "./result-types.js";
+import { DECLARED_PAIRS, settingLabel } from "./settings.js";
+import { equivalenceMinimumP, type PermutationOptions } from "./spread-tests.js";
+
+export interface HypothesisOptions extends PermutationOptions {
+  alpha: number;
+  equivalenceMargin: number;
+}
+
+/** Holm's step-down adjustment: adjusted p-values in the input order. */
+export function holm(pValues: readonly number[]): number[] {
+  const order = pValues.map((_, i) => i).sort((x, y) => pValues[x]! - pValues[y]!);
+  const adjusted = new Array<number>(pValues.length);
+  let running = 0;
+  for (const [rank, index] of order.entries()) {
+    running = Math.max(running, Math.min(1, (pValues.length - rank) * pValues[index]!));
+    adjusted[index] = running;
+  }
+  return adjusted;
+}
+
+/** Smallest equal runs per setting at which the TOST with this margin can reach α. */
+export function runsForEquivalence(alpha: number, margin: number): number {
+  let n = 2;
+  while (equivalenceMinimumP(n, n, margin) > alpha && n < 10_000) n++;
+  return n;
+}
+
+const std = (group: GroupResult) => group.accuracy?.stdSample.value ?? Number.NaN;
+const pct = (value: number) => `${(value * 100).toPrecision(2)} points`;
+
+function exactStatement(a: GroupResult, b: GroupResult): string | null {
+  const identical = [a, b].filter((group) => group.identicalRuns !== null);
+  if (identical.length === 0) return null;
+  const facts = [a, b].map((group) =>
+    group.identicalRuns === "weights"
+      ? `${settingLabel(group.setting)}'s ${fmtRuns(group)} are bit-identical (std 0)`
+      : group.identicalRuns === "predictions"
+        ? `${settingLabel(group.setting)}'s ${fmtRuns(group)} predict identically (std 0)`
+        : `${settingLabel(group.setting)}'s std is ${pct(std(group))}`,
+  );
+  const silence = [a, b].map(implSilence).find((text) => text !== null);
+  return `${facts.join("; ")}.${silence ? ` ${silence}` : ""}`;
+}
+
+function declared(
+  kind: "equivalence" | "difference",
+  a: GroupResult,
+  b: GroupResult,
+  comparison: Comparison,
+  options: HypothesisOptions,
+): Hypothesis {
+  const [A, B] = [settingLabel(a.setting), settingLabel(b.setting)];
+  const claim =
+    kind === "equivalence"
+      ? `${A} and ${B} move accuracy by the same order: σ ratio within ${options.equivalenceMargin}× either way`
+      : b.setting === "control"
+        ? `${A} moves accuracy more than ${B}`
+        : `${A}'s std of accuracy differs from ${B}'s`;
+  const base = {
+    id: `${a.setting} vs ${b.setting}`,
+    familyKey: a.familyKey,
+    claim,
+    a: a.label,
+    b: b.label,
+  };
+  const exact = exactStatement(a, b);
+  if (exact !== null) {
+    return {
+      ...base,
+      test: "none: bit identity decides",
+      pValue: null,
+      pHolm: null,
+      verdict: "exact",
+      statement: exact,
+      runsNeeded: null,
+    };
+  }
+  if (kind === "equivalence") {
+    const test = comparison.equivalence;
+    const needed = runsForEquivalence(options.alpha, options.equivalenceMargin);
+    if (test === null || test.minimumP > options.alpha) {
+      return {
+        ...base,
+        test: "TOST (two one-sided F tests)",
+        pValue: null,
+        pHolm: null,
+        verdict: "too few runs to tell",
+        statement: `with ${a.runs.length} and ${b.runs.length} runs no outcome could show equivalence within ${options.equivalenceMargin}× at α = ${options.alpha} (the smallest possible p is ${test?.minimumP.toFixed(3) ?? "n/a"}); it needs about ${needed} runs per setting`,
+        runsNeeded: needed,
+      };
+    }
+    return {
+      ...base,
+      test: "TOST (two one-sided F tests)",
+      pValue: test.pValue,
+      pHolm: null,
+      verdict: "not shown",
+      statement: "",
+      runsNeeded: null,
+    };
+  }
+  const test = comparison.spreadTest;
+  if (test === null) {
+    const needed = runsForPermutation(options.alpha, options);
+    return {
+      ...base,
+      test: "permutation over runs",
+      pValue: null,
+      pHolm: null,
+      verdict: "too few runs to tell",
+      statement: `with ${a.runs.length} and ${b.runs.length} runs a permutation test cannot reach p ≤ ${options.alpha}; it needs ${needed} runs per setting`,
+      runsNeeded: needed,
+    };
+  }
+  return {
+    ...base,
+    test: test.exact ? "exact permutation over runs" : "Monte Carlo permutation over runs",
+    pValue: test.pValue,
+    pHolm: null,
+    verdict: "not shown",
+    statement: "",
+    runsNeeded: null,
+  };
+}
+
+/** The declared hypotheses of every family that has the settings they compare. */
+export function declaredHypotheses(
+  groups: readonly GroupResult[],
+  comparisons: readonly Comparison[],
+  options: HypothesisOptions,
+): Hypothesis[] {
+  const hypotheses: Hypothesis[] = [];
+  for (const comparison of comparisons) {
+    const pair = DECLARED_PAIRS.find(
+      (p) => p.a === comparison.settingA && p.b === comparison.settingB,
+    );
+    if (!pair) continue;
+    const a = groups.find(
+      (group) => group.label === comparison.a && group.familyKey === comparison.familyKey,
+    )!;
+    const b = groups.find(
+      (group) => group.label === comparison.b && group.familyKey === comparison.familyKey,
+    )!;
+    hypotheses.push(declared(pair.kind, a, b, comparison, options));
+  }
+  return hypotheses;
+}
+
+/**
+ * Holm over every p-value reported: the declared hypotheses' tests, every comparison's
+ * churn test and the spread tests of comparisons no hypothesis covers. Fills in pHolm,
+ * the verdicts and each comparison's `holm`.
+ */
+export function applyHolm(
+  hypotheses: Hypothesis[],
+  comparisons: Comparison[],
+  alpha: number,
+): void {
+  const entries: { p: number; set: (adjusted: number) => void }[] = [];
+  for (const hypothesis of hypotheses) {
+    if (hypothesis.pValue === null) continue;
+    entries.push({
+      p: hypothesis.pValue,
+      set: (adjusted) => {
+        hypothesis.pHolm = adjusted;
+        hypothesis.verdict = adjusted <= alpha ? "supported" : "not shown";
+      },
+    });
+  }
+  for (const comparison of comparisons) {
+    const hypothesis = hypotheses.find(
+      (h) => h.a === comparison.a && h.b === comparison.b && h.familyKey === comparison.familyKey,
+    );
+    const test = comparison.spreadTest;
+    // A declared difference's test is the hypothesis's own: counted once, not twice.
+    if (test && !(hypothesis && hypothesis.pValue === test.pValue)) {
+      entries.push({
+        p: test.pValue,
+        set: (adjusted) => {
+          comparison.holm.spread = adjusted;
+        },
+      });
+    }
+    if (comparison.churnTest) {
+      entries.push({
+        p: comparison.churnTest.pValue,
+        set: (adjusted) => {
+          comparison.holm.churn = adjusted;
+        },
+      });
+    }
+  }
+  const adjusted = holm(entries.map((entry) => entry.p));
+  for (const [i, entry] of entries.entries()) entry.set(adjusted[i]!);
+  // A declared difference shares its test with its comparison: copy the adjustment across.
+  for (const comparison of comparisons) {
+    const hypothesis = hypotheses.find(
+      (h) => h.a === comparison.a && h.b === comparison.b && h.familyKey === comparison.familyKey,
+    );
+    if (hypothesis && comparison.spreadTest && hypothesis.pValue === comparison.spreadTest.pValue) {
+      comparison.holm.spread = hypothesis.pHolm;
+    }
+  }
+}

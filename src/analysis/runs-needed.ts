@@ -1,0 +1,109 @@
+/**
+ * "How many runs": for each headline metric, how precise it is with the runs at hand, and
+ * about how many runs the same interval would need to reach a declared precision.
+ */
+import { chiSquareQuantile, normalQuantile } from "./distributions.js";
+import type { Estimate } from "./estimate.js";
+
+export interface RunsNeeded {
+  metric: "mean accuracy" | "std of accuracy" | "churn";
+  runs: number;
+  /** Interval half-width now: relative to the value ("relative"), or in accuracy units ("absolute"). */
+  reached: number | null;
+  target: number;
+  kind: "relative" | "absolute";
+  /** Runs the interval needs for ±target; null when it cannot be said (a zero spread). */
+  needed: number | null;
+}
+
+/** Declared precisions: a std to ±20 %, churn to ±10 %, mean accuracy to ±0.1 point. */
+export const PRECISION_TARGETS = { std: 0.2, churn: 0.1, meanAccuracy: 0.001 };
+
+/** Relative half-width of the χ² interval of a std with n runs: the larger of its two sides. */
+export function stdRelativePrecision(n: number, level: number): number {
+  const tail = (1 - level) / 2;
+  const df = n - 1;
+  const high = Math.sqrt(df / chiSquareQuantile(tail, df)) - 1;
+  const low = 1 - Math.sqrt(df / chiSquareQuantile(1 - tail, df));
+  return Math.max(high, low);
+}
+
+/** Smallest n whose χ² interval of a std is within ±target of the estimate (data-free). */
+export function runsForStdPrecision(target: number, level: number): number {
+  let n = 2;
+  while (stdRelativePrecision(n, level) > target && n < 100_000) n++;
+  return n;
+}
+
+const relativeHalfWidth = (estimate: Estimate) =>
+  estimate.high === null || !(estimate.value > 0)
+    ? null
+    : (estimate.high - estimate.value) / estimate.value;
+
+/**
+ * Half-widths shrink as 1/√n, so the runs a ±target interval needs are about
+ * n·(z·se / target)², with the normal quantile in place of t (n will be large).
+ */
+function scaledRuns(
+  n: number,
+  halfWidth: number,
+  tQuantileNow: number,
+  target: number,
+  level: number,
+) {
+  const se = halfWidth / tQuantileNow;
+  const z = normalQuantile(1 - (1 - level) / 2);
+  return Math.max(n, Math.ceil(n * ((z * se) / target) ** 2));
+}
+
+export function runsNeeded(
+  n: number,
+  level: number,
+  accuracy: { mean: Estimate; stdSample: Estimate } | null,
+  churn: Estimate,
+  tQuantiles: { mean: number; churn: number },
+): RunsNeeded[] {
+  const lines: RunsNeeded[] = [];
+  if (accuracy && n >= 2) {
+    const { mean, stdSample } = accuracy;
+    const meanHalf = mean.high === null ? null : mean.high - mean.value;
+    lines.push({
+      metric: "mean accuracy",
+      runs: n,
+      reached: meanHalf,
+      target: PRECISION_TARGETS.meanAccuracy,
+      kind: "absolute",
+      needed:
+        meanHalf === null
+          ? null
+          : scaledRuns(n, meanHalf, tQuantiles.mean, PRECISION_TARGETS.meanAccuracy, level),
+    });
+    lines.push({
+      metric: "std of accuracy",
+      runs: n,
+      reached: stdSample.value > 0 ? stdRelativePrecision(n, level) : null,
+      target: PRECISION_TARGETS.std,
+      kind: "relative",
+      needed: stdSample.value > 0 ? runsForStdPrecision(PRECISION_TARGETS.std, level) : null,
+    });
+  }
+  const churnHalf = relativeHalfWidth(churn);
+  lines.push({
+    metric: "churn",
+    runs: n,
+    reached: churnHalf,
+    target: PRECISION_TARGETS.churn,
+    kind: "relative",
+    needed:
+      churnHalf === null
+        ? null
+        : scaledRuns(
+            n,
+            churnHalf * churn.value,
+            tQuantiles.churn,
+            PRECISION_TARGETS.churn * churn.value,
+            level,
+          ),
+  });
+  return lines;
+}

@@ -1,0 +1,20 @@
+/** Display names of the settings, and the pairs of settings the seed paper makes claims about. */
+
+export const SETTING_LABELS: Record<string, string> = {
+  "algo+impl": "ALGO+IMPL",
+  algo: "ALGO",
+  impl: "IMPL",
+  control: "Control",
+  tooling: "Tooling",
+};
+
+export const settingLabel = (setting: string) => SETTING_LABELS[setting] ?? setting;
+
+/** The declared comparisons: which pair, and whether the claim is equivalence or a difference. */
+export const DECLARED_PAIRS: { a: string; b: string; kind: "equivalence" | "difference" }[] = [
+  { a: "algo", b: "impl", kind: "equivalence" },
+  { a: "algo+impl", b: "algo", kind: "difference" },
+  { a: "impl", b: "control", kind: "difference" },
+];
+
+export const STANDARD_SETTINGS = new Set(["algo+impl", "algo", "impl", "control"]);
