@@ -48,17 +48,24 @@ function temporaryFolder(): string {
 
 /**
  * The reference numbers of `script` (a file in scripts/fixtures that takes its output path as
- * its one argument): computed live when Python's torch is available and not overridden, else
- * `committed`. A live run that fails throws: a broken script must not pass as "no torch".
+ * its first argument, then `options`): computed live when Python's torch is available and not
+ * overridden, else `committed`. A live run that fails throws: a broken script must not pass as
+ * "no torch".
  */
-export function pytorchReference(script: string, committed: string): PyTorchReference {
+export function pytorchReference(
+  script: string,
+  committed: string,
+  options: string[] = [],
+): PyTorchReference {
   const forced = process.env.NNR_TEST_REFERENCE === "committed";
   const unavailable = forced ? "NNR_TEST_REFERENCE=committed" : pythonTorchUnavailable();
   if (unavailable !== null) {
     return { path: committed, live: false, source: `committed fixture (${unavailable})` };
   }
   const path = join(temporaryFolder(), basename(committed));
-  const run = spawnSync(PYTHON, [join(scriptsDir, script), path], { encoding: "utf8" });
+  const run = spawnSync(PYTHON, [join(scriptsDir, script), path, ...options], {
+    encoding: "utf8",
+  });
   if (run.status !== 0) {
     throw new Error(`scripts/fixtures/${script} failed (${run.status}):\n${run.stderr}`);
   }

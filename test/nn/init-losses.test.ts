@@ -2,7 +2,7 @@
  * Initialisers draw PyTorch's numbers for a seed (torch.nn.init with the same generator state),
  * and the losses equal PyTorch's value and gradient.
  * - Computed live when Python's torch is installed (same libtorch, this CPU): the draws are
- *   bit-identical, the losses within LIVE_LOSS.
+ *   bit-identical and so are the losses (tolerance 0: same kernels, same order).
  * - Else the committed fixture, from another CPU. The draws are the same random bits, but
  *   turning them into floats (bound·(2u − 1), Box-Muller's log, cos and √) is compiled per CPU
  *   capability: fused multiply-adds with AVX2 and AVX-512, not without; a vectorised Box-Muller

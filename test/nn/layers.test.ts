@@ -3,14 +3,23 @@
  * gradient w.r.t. the input, and the updated BatchNorm running statistics. The Keras-padded
  * block runs on odd sizes (9×10), where TensorFlow's strided "same" pads only bottom/right.
  * Tolerance |ours - torch| <= atol + rtol·|torch|:
- * - computed live when Python's torch is installed (same libtorch, this CPU): LIVE_TOLERANCE;
+ * - computed live when Python's torch is installed (same libtorch, this CPU): exact, tolerance
+ *   0 (same kernels in the same order);
  * - else the committed fixture from another CPU: atol 1e-5, rtol 1e-4 (float32 through three
  *   convolutions and BatchNorms, summed in another order by other vector kernels); with the
  *   non-vectorised kernels (ATEN_CPU_CAPABILITY=default) the AVX2-written fixture passes at a
  *   tenth of it.
  */
-import { describe, expect, it } from "vitest";
-import { Generator, liveTensors, randn, type Tensor, tidy } from "../../src/engine/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  determinismState,
+  Generator,
+  liveTensors,
+  randn,
+  setThreads,
+  type Tensor,
+  tidy,
+} from "../../src/engine/index.js";
 import { glorotUniform } from "../../src/nn/init.js";
 import {
   BasicBlock,
@@ -74,6 +83,11 @@ function check(actual: Tensor, expected: BlockCase["output"], what: string): voi
 }
 
 describe(`residual blocks match PyTorch (${reference.source})`, () => {
+  // The script computes on one thread; so do we, since the thread count can change the bits.
+  const threadsBefore = determinismState().threads;
+  beforeAll(() => setThreads(1));
+  afterAll(() => setThreads(threadsBefore));
+
   for (const [name, build] of Object.entries(CASES)) {
     it(name, () => {
       const before = liveTensors();

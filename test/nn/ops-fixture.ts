@@ -48,6 +48,6 @@ export const committedOpsFixture = read(committedPath);
 
 /** The numeric reference, and the numbers it holds; runs the script on first use. */
 export function opsReference(): { reference: PyTorchReference; fixture: OpsFixture } {
-  const reference = pytorchReference("nn_ops.py", committedPath);
+  const reference = pytorchReference("nn_ops.py", committedPath, ["--without-layouts"]);
   return { reference, fixture: reference.live ? read(reference.path) : committedOpsFixture };
 }

@@ -2,7 +2,8 @@
  * Optimizer update rules against torch.optim (foreach=False, 1.13): one parameter, three given
  * gradients, the parameter after every step and the final state, |Δ| <= atol + rtol·|torch|.
  * Plus state save/restore and memory.
- * - Computed live when Python's torch is installed (same libtorch, this CPU): LIVE_TOLERANCE.
+ * - Computed live when Python's torch is installed (same libtorch, this CPU): exact, tolerance
+ *   0 (the same elementwise kernels in the same order).
  * - Else the committed fixture from another CPU: atol 1e-7, rtol 1e-6, a few float32 ulps
  *   (elementwise updates, three steps, no reductions: other vector kernels can only change
  *   fused multiply-adds and the last bit of √, ÷); with the non-vectorised kernels
