@@ -150,7 +150,7 @@ describe("Holm", () => {
   it("adjusts step-down, in the input order", () => {
     // Sorted 0.01, 0.03, 0.04, 0.5 → 4·0.01, 3·0.03, max(2·0.04, 0.09), 0.5.
     const adjusted = holm([0.01, 0.04, 0.03, 0.5]);
-    [0.04, 0.09, 0.09, 0.5].forEach((value, i) => close(adjusted[i]!, value, 14));
+    for (const [i, value] of [0.04, 0.09, 0.09, 0.5].entries()) close(adjusted[i]!, value, 14);
   });
 
   it("leaves hypotheses decided by bit identity out of the count", () => {
