@@ -1,5 +1,6 @@
 // The tooling knobs under study, set in one place, and a report of the engine's build.
 #include <ATen/Parallel.h>
+#include <ATen/Version.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
@@ -70,11 +71,17 @@ Napi::Value EngineInfo(const Args& args) {
   return info;
 }
 
+// libtorch's build summary, as torch.__config__.show() prints it. Its "CPU capability usage"
+// line is the vector ISA ATen's kernels dispatch to in this process (the capability itself is
+// not exported by every libtorch build).
+Napi::Value BuildConfig(const Args& args) { return Napi::String::New(args.env(), at::show_config()); }
+
 const Export kExports[] = {
     {"setDeterministicAlgorithms", SetDeterministicAlgorithms},
     {"setCudnnDeterministic", SetCudnnDeterministic}, {"setCudnnBenchmark", SetCudnnBenchmark},
     {"setAllowTF32", SetAllowTF32}, {"setNumThreads", SetNumThreads},
     {"cudaSynchronize", CudaSynchronize}, {"engineInfo", EngineInfo},
+    {"buildConfig", BuildConfig},
 };
 
 }  // namespace

@@ -1,6 +1,17 @@
 /** nnr's tensor engine: libtorch compute behind TypeScript tensors with scoped memory. */
 export { enableGrad, isGradEnabled, noGrad } from "./autograd.js";
 export {
+  atenCapabilityInUse,
+  CPU_CAPABILITIES,
+  type CpuCapability,
+  type CpuCapabilityChoice,
+  type CpuKernels,
+  cpuKernels,
+  pinCpuCapability,
+  runnableCapabilities,
+  vectorExtensions,
+} from "./cpu-kernels.js";
+export {
   arange,
   type CreateOptions,
   empty,

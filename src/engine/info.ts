@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import type { AllocatorSetting } from "./allocator.js";
+import { type CpuKernels, cpuKernels } from "./cpu-kernels.js";
 import { type DeterminismState, determinismState } from "./determinism.js";
 import { allocatorSetting, libtorchRecordPath, native } from "./native.js";
 
@@ -24,6 +25,8 @@ export interface EngineInfo extends DeterminismState {
   /** glibc's thresholds for CPU tensors' memory: speed, not bits (allocator.ts). */
   allocator: AllocatorSetting;
   cpuModel: string;
+  /** The CPU's vector extensions and the ISA the kernels ran (cpu-kernels.ts). */
+  cpu: CpuKernels;
   cpuCount: number;
   node: string;
   platform: string;
@@ -70,6 +73,7 @@ export function engineInfo(): EngineInfo {
       interopThreads: info.interopThreads,
       allocator: allocatorSetting(),
       cpuModel: cpus()[0]?.model ?? "unknown",
+      cpu: cpuKernels(),
       cpuCount: cpus().length,
       node: process.version,
       platform: `${process.platform}-${process.arch}`,

@@ -275,6 +275,8 @@ export interface NativeAddon {
   setNumThreads(threads: number): void;
   cudaSynchronize(): void;
   engineInfo(): NativeEngineInfo;
+  /** libtorch's build summary (at::show_config()), with the CPU capability in use. */
+  buildConfig(): string;
   // allocator.cc
   /** Sets glibc's mmap and trim thresholds; false where the C library is not glibc. */
   tuneAllocator(mmapThreshold: number, trimThreshold: number): boolean;

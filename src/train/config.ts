@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { DATASET_NAMES } from "../data/registry.js";
 import { transformSpecSchema } from "../data/transforms.js";
+import { CPU_CAPABILITIES } from "../engine/cpu-kernels.js";
 import { SETTING_NAMES } from "./settings.js";
 
 const positiveInt = z.number().int().positive();
@@ -50,6 +51,8 @@ export const runConfigSchema = z
     threads: positiveInt,
     device: z.string().regex(/^(cpu|cuda(:\d+)?)$/),
     memoryFormat: z.enum(["contiguous", "channels_last"]),
+    /** The CPU kernels' vector ISA (engine/cpu-kernels.ts); runs before it had "auto". */
+    cpuCapability: z.enum(CPU_CAPABILITIES).default("auto"),
     cudnnBenchmark: z.boolean(),
     /** Epochs (1-based) after which predictions and weights are saved; the last always is. */
     saveEpochs: z.array(positiveInt),

@@ -128,6 +128,7 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
     threads: request.threads ?? 1,
     device: request.device ?? "cpu",
     memoryFormat: request.memoryFormat ?? "contiguous",
+    cpuCapability: request.cpuCapability ?? "auto",
     cudnnBenchmark: request.cudnnBenchmark ?? false,
     saveEpochs: (request.saveEpochs ?? originalSaveEpochs(epochs)).filter((e) => e <= epochs),
     trace: request.trace ?? false,

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DataLoader } from "../data/loader.js";
-import { configureDeterminism, engineInfo, Generator } from "../engine/index.js";
+import { configureDeterminism, engineInfo, Generator, pinCpuCapability } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import { loadTrainingCheckpoint, saveTrainingCheckpoint, saveWeights } from "../nn/checkpoint.js";
 import { NNR_VERSION } from "../version.js";
@@ -83,6 +83,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const config = previous?.config ?? options.config;
   const seeds = previous?.seeds ?? options.seeds ?? drawSeeds(config);
   mkdirSync(outDir, { recursive: true });
+  // Before the first tensor: the ISA is fixed when libtorch loads.
+  pinCpuCapability(config.cpuCapability ?? "auto");
   configureDeterminism({
     deterministic: config.deterministic.impl,
     threads: config.threads,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { DATASET_NAMES } from "../../data/registry.js";
+import { CPU_CAPABILITIES } from "../../engine/cpu-kernels.js";
 import { UserError } from "../../errors.js";
 import { modelNames } from "../../nn/models/index.js";
 import {
@@ -11,6 +12,7 @@ import {
   SETTING_NAMES,
   trainRun,
 } from "../../train/index.js";
+import { replayCpuCapability } from "../../train/replay-hardware.js";
 import { refuseFlagsBeside, refuseInapplicableFlags } from "../flags/inapplicable-flags.js";
 import {
   integerList,
@@ -80,6 +82,11 @@ export const registerTrain: RegisterCommand = (program) => {
       "--memory-format <layout>",
       "contiguous or channels_last",
       oneOf("--memory-format", ["contiguous", "channels_last"] as const),
+    )
+    .option(
+      "--cpu-capability <isa>",
+      "CPU kernels' vector ISA: auto (the machine's best), default (scalar), avx2, avx512",
+      oneOf("--cpu-capability", CPU_CAPABILITIES),
     )
     .option("--cudnn-benchmark", "cuDNN autotuning (cuda, nondeterministic kernels only)")
     .option("--fast", `a quick run: ${3} epochs on the first 10,000 training examples`)
@@ -166,8 +173,11 @@ async function runTrainCommand(
   if (flags.replay !== undefined) {
     refuseFlagsBeside("--replay", given);
     const record = readReplaySource(flags.replay);
+    const cpuCapability = replayCpuCapability(record, (line) =>
+      console.error(`nnr: --replay: ${line}`),
+    );
     return train(outDir, {
-      config: record.config,
+      config: { ...record.config, cpuCapability },
       seeds: record.seeds,
       replicate: record.replicate,
       pool: record.pool ?? null,

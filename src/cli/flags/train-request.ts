@@ -4,6 +4,7 @@
  * --deterministic_tf (and CelebA's --deterministic_algo / --deterministic_impl), --ckpt_folder,
  * --batch_size, --data_dir, --eppchs / --num_epoch.
  */
+import type { CpuCapabilityChoice } from "../../engine/cpu-kernels.js";
 import type { RunRequest } from "../../train/recipes.js";
 import type { SettingName } from "../../train/settings.js";
 import { SETTINGS } from "../../train/settings.js";
@@ -29,6 +30,7 @@ export interface TrainFlags {
   threads?: number;
   device?: string;
   memoryFormat?: "contiguous" | "channels_last";
+  cpuCapability?: CpuCapabilityChoice;
   fast?: boolean;
   trainExamples?: number;
   testExamples?: number;
@@ -97,6 +99,7 @@ export function trainRequest(flags: TrainFlags): RunRequest {
     threads: flags.threads,
     device: flags.device,
     memoryFormat: flags.memoryFormat,
+    cpuCapability: flags.cpuCapability,
     trainExamples,
     testExamples: flags.testExamples,
     saveEpochs: flags.saveEpochs,
