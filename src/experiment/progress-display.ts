@@ -24,6 +24,29 @@ function seconds(value: number): string {
   return `${value.toFixed(1)} s`;
 }
 
+/** "k/N done · about T left", from the rate at which this runner's runs have completed. */
+export function completionTally(total: number, doneAtStart: number, now = () => performance.now()) {
+  const startedAt = now();
+  return {
+    record(done: number): string {
+      const finishedHere = done - doneAtStart;
+      const elapsed = (now() - startedAt) / 1000;
+      const left = total - done;
+      if (left <= 0) return `${done}/${total} done`;
+      if (finishedHere <= 0 || elapsed <= 0) return `${done}/${total} done`;
+      return `${done}/${total} done · about ${duration((left * elapsed) / finishedHere)} left`;
+    },
+  };
+}
+
+function duration(totalSeconds: number): string {
+  const rounded = Math.max(1, Math.round(totalSeconds));
+  const minutes = Math.floor(rounded / 60);
+  return minutes === 0
+    ? `${rounded} s`
+    : `${minutes} min ${String(rounded % 60).padStart(2, "0")} s`;
+}
+
 function eventLine(event: RunnerEvent): string | null {
   switch (event.type) {
     case "started":
@@ -50,9 +73,13 @@ function eventLine(event: RunnerEvent): string | null {
 export function createRunnerDisplay(options: DisplayOptions): RunnerDisplay {
   if (!options.tty) {
     let lastWaiting = "";
+    const tally = completionTally(options.total, options.countComplete());
     return {
       onEvent: (event) => {
-        const line = eventLine(event);
+        let line = eventLine(event);
+        if (event.type === "completed" && line !== null) {
+          line = `${line} · ${tally.record(options.countComplete())}`;
+        }
         // Waiting is reported each poll; print it only when the count changes.
         if (event.type === "waiting") {
           if (line === lastWaiting) return;
