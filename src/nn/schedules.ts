@@ -65,6 +65,24 @@ export function smallCnnSchedule(lr: number): LrSchedule {
   };
 }
 
+/**
+ * lr · (1 − step / totalSteps), per step: from lr down to lr / totalSteps at the last update.
+ * A short run gets most of its accuracy from the decay (the demo trains for one epoch).
+ */
+export function linearDecaySchedule(lr: number, totalSteps: number): LrSchedule {
+  if (!Number.isInteger(totalSteps) || totalSteps < 1) {
+    throw new RangeError(`linear decay: totalSteps must be an integer >= 1, got ${totalSteps}`);
+  }
+  return {
+    unit: "step",
+    lrAt(step) {
+      checkPosition(step, "step");
+      return lr * (1 - Math.min(step, totalSteps - 1) / totalSteps);
+    },
+    description: `${lr} × (1 − step/${totalSteps})`,
+  };
+}
+
 /** ResNet18 (CIFAR): lr · 0.1^⌊epoch/50⌋. */
 export const resnet18CifarSchedule = (lr: number): LrSchedule => stepDecaySchedule(lr, 50, 0.1);
 

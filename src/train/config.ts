@@ -33,7 +33,14 @@ export const runConfigSchema = z
       /** L2 weight decay, added to the gradient (PyTorch's `weight_decay`). */
       weightDecay: z.number().min(0),
     }),
-    schedule: z.enum(["constant", "smallcnn", "resnet18-cifar", "celeba", "resnet50-imagenet"]),
+    schedule: z.enum([
+      "constant",
+      "linear-decay",
+      "smallcnn",
+      "resnet18-cifar",
+      "celeba",
+      "resnet50-imagenet",
+    ]),
     labelSmoothing: z.number().min(0).max(1),
     transforms: z.array(transformSpecSchema),
     shuffle: z.discriminatedUnion("kind", [

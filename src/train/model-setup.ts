@@ -8,6 +8,7 @@ import {
   celebaSchedule,
   constantSchedule,
   type LrSchedule,
+  linearDecaySchedule,
   resnet18CifarSchedule,
   resnet50ImagenetSchedule,
   smallCnnSchedule,
@@ -46,6 +47,8 @@ export function buildSchedule(config: RunConfig, stepsPerEpoch: number): LrSched
   switch (config.schedule) {
     case "constant":
       return constantSchedule(lr);
+    case "linear-decay":
+      return linearDecaySchedule(lr, config.epochs * stepsPerEpoch);
     case "smallcnn":
       return smallCnnSchedule(lr);
     case "resnet18-cifar":

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import {
   celebaSchedule,
+  linearDecaySchedule,
   multiStepSchedule,
   piecewiseConstantWithWarmup,
   resnet18CifarSchedule,
@@ -10,6 +11,15 @@ import {
 } from "../../src/nn/schedules.js";
 
 describe("learning-rate schedules", () => {
+  it("linear decay: lr·(1 − step/total) per step, worked by hand for 4 steps", () => {
+    const s = linearDecaySchedule(0.004, 4);
+    expect(s.unit).toBe("step");
+    expect([0, 1, 2, 3].map((step) => s.lrAt(step))).toEqual([0.004, 0.003, 0.002, 0.001]);
+    // Past the end (a resumed run's last partial step) it stays at the last rate, never 0.
+    expect(s.lrAt(9)).toBe(0.001);
+    expect(() => linearDecaySchedule(0.004, 0)).toThrow(/totalSteps/);
+  });
+
   it("SmallCNN: lr, lr/10 from epoch 50, lr/100 from epoch 100", () => {
     const s = smallCnnSchedule(4e-4);
     expect([0, 49, 50, 99, 100, 199].map((e) => s.lrAt(e))).toEqual([
