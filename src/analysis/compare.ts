@@ -1,8 +1,8 @@
 import { studentTQuantile } from "./distributions.js";
 import type { Estimate } from "./estimate.js";
 import { fRatioInterval, jackknifeDf, pairMeanJackknifeSe } from "./intervals.js";
-import { churnMatrix } from "./metrics/classification.js";
-import type { PairMatrix } from "./metrics/pairwise.js";
+import { disagreement } from "./metrics/classification.js";
+import { type PairMatrix, pairMatrix } from "./metrics/pairwise.js";
 import { binomial, minimumPermutationP } from "./permutation.js";
 import type { Rng } from "./prng.js";
 import type { Comparison, GroupResult } from "./result-types.js";
@@ -34,6 +34,16 @@ export function runsForPermutation(alpha: number, options: PermutationOptions): 
   let n = 2;
   while (minimumPermutationP(n, n, true, options.maxExact, options.draws) > alpha && n < 1000) n++;
   return n;
+}
+
+/** The churn of every pair of a's and b's runs: the groups' own pairs reused, the cross pairs computed. */
+function pooledChurn(a: ComparableGroup, b: ComparableGroup): PairMatrix {
+  const na = a.churn.runs;
+  return pairMatrix(na + b.churn.runs, (i, j) => {
+    if (j < na) return a.churn.values[i * na + j]!;
+    if (i >= na) return b.churn.values[(i - na) * b.churn.runs + (j - na)]!;
+    return disagreement(a.predictions[i]!, b.predictions[j - na]!);
+  });
 }
 
 function churnDifference(a: ComparableGroup, b: ComparableGroup, level: number): Estimate {
@@ -92,7 +102,7 @@ export function compareGroups(
   const bothVary = ra.identicalRuns === null && rb.identicalRuns === null;
   const churnTest =
     bothVary && canReach && na >= 2 && nb >= 2
-      ? pairMeanPermutationTest(churnMatrix([...a.predictions, ...b.predictions]), na, rng, options)
+      ? pairMeanPermutationTest(pooledChurn(a, b), na, rng, options)
       : null;
   return {
     familyKey: ra.familyKey,

@@ -1,9 +1,4 @@
-import {
-  exampleInstability,
-  exampleVotes,
-  instabilityHistogram,
-  mostUnstable,
-} from "./metrics/classification.js";
+import { exampleVotes, instabilityHistogram, mostUnstable } from "./metrics/classification.js";
 import type { InstabilityResult } from "./result-types.js";
 import type { GroupData } from "./runs/load-group.js";
 import { mean } from "./stats.js";
@@ -16,9 +11,10 @@ import { mean } from "./stats.js";
 export function groupInstability(group: GroupData, topCount: number): InstabilityResult {
   const predictions = group.runs.map((run) => run.predictions);
   const runs = predictions.length;
-  const instability = exampleInstability(predictions);
+  // One pass of votes: how many runs agree with the majority, per example.
+  const { majorityCount } = exampleVotes(predictions);
+  const instability = Float64Array.from(majorityCount, (count) => (runs - count) / runs);
   const entries = instability.length;
-  const { majority } = exampleVotes(predictions);
   const multilabel = group.kind === "multilabel";
   const top = mostUnstable(instability, topCount).map((index) => {
     const votes: Record<string, number> = {};
@@ -32,7 +28,6 @@ export function groupInstability(group: GroupData, topCount: number): Instabilit
       instability: instability[index]!,
       label: group.labels?.[index],
       votes,
-      majority: majority[index]!,
     };
   });
   const unstable = instability.reduce((count, value) => count + (value > 0 ? 1 : 0), 0);
@@ -41,6 +36,6 @@ export function groupInstability(group: GroupData, topCount: number): Instabilit
     mean: mean(instability),
     unstableFraction: entries === 0 ? Number.NaN : unstable / entries,
     histogram: instabilityHistogram(instability, runs),
-    mostUnstable: top.map(({ majority: _majority, ...rest }) => rest),
+    mostUnstable: top,
   };
 }

@@ -7,7 +7,7 @@ import { fCdf } from "./distributions.js";
 import type { PairMatrix } from "./metrics/pairwise.js";
 import { type PermutationTest, permutationTest } from "./permutation.js";
 import type { Rng } from "./prng.js";
-import { mean, stdSample } from "./stats.js";
+import { mean } from "./stats.js";
 
 export interface PermutationOptions {
   maxExact: number;
@@ -29,8 +29,16 @@ export function spreadPermutationTest(
     const m = mean(values);
     return values.map((value) => value - m);
   };
-  const pooled = [...centre(a), ...centre(b)];
-  const stdOf = (indices: Int32Array) => stdSample(Array.from(indices, (i) => pooled[i]!));
+  const pooled = Float64Array.from([...centre(a), ...centre(b)]);
+  // Sample std of the chosen residuals, without allocating: this runs for every relabelling.
+  const stdOf = (indices: Int32Array) => {
+    let sum = 0;
+    for (let i = 0; i < indices.length; i++) sum += pooled[indices[i]!]!;
+    const m = sum / indices.length;
+    let squares = 0;
+    for (let i = 0; i < indices.length; i++) squares += (pooled[indices[i]!]! - m) ** 2;
+    return Math.sqrt(squares / (indices.length - 1));
+  };
   return permutationTest(
     a.length,
     b.length,

@@ -96,21 +96,23 @@ export function exampleVotes(predictions: Predictions): ExampleVotes {
   const runs = predictions.length;
   const majority = new Int32Array(examples);
   const majorityCount = new Int32Array(examples);
-  const counts = new Map<number, number>();
+  let classes = 0;
+  for (const row of predictions)
+    for (let e = 0; e < examples; e++) classes = Math.max(classes, row[e]! + 1);
+  // One reusable count array; only the entries an example touched are reset.
+  const counts = new Int32Array(classes);
   for (let e = 0; e < examples; e++) {
-    counts.clear();
-    for (let r = 0; r < runs; r++) {
-      const cls = predictions[r]![e]!;
-      counts.set(cls, (counts.get(cls) ?? 0) + 1);
-    }
     let best = -1;
     let bestCount = 0;
-    for (const [cls, count] of counts) {
+    for (let r = 0; r < runs; r++) {
+      const cls = predictions[r]![e]!;
+      const count = ++counts[cls]!;
       if (count > bestCount || (count === bestCount && cls < best)) {
         best = cls;
         bestCount = count;
       }
     }
+    for (let r = 0; r < runs; r++) counts[predictions[r]![e]!] = 0;
     majority[e] = best;
     majorityCount[e] = bestCount;
   }
