@@ -16,6 +16,8 @@ export const runConfigSchema = z
     model: z.string().min(1),
     /** Model options: BatchNorm (SmallCNN), kernel size (MediumCNN), head (ResNet18). */
     batchNorm: z.boolean(),
+    /** SmallCNN's BatchNorm momentum, PyTorch's convention; null: Keras's (0.01 here). */
+    batchNormMomentum: z.number().gt(0).lt(1).nullable().default(null),
     kernelSize: positiveInt.nullable(),
     head: z.enum(["softmax", "sigmoid"]),
     dataset: z.enum(DATASET_NAMES),

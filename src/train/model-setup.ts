@@ -27,6 +27,7 @@ export function buildModel(
     inputShape: [inputShape.channels, inputShape.height, inputShape.width],
     memoryFormat: config.memoryFormat,
     batchNorm: config.batchNorm,
+    ...(config.batchNormMomentum == null ? {} : { batchNormMomentum: config.batchNormMomentum }),
     head: config.head,
     ...(config.kernelSize === null ? {} : { kernelSize: config.kernelSize }),
   });

@@ -107,6 +107,7 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
   const config: RunConfig = {
     model,
     batchNorm: request.batchNorm ?? false,
+    batchNormMomentum: request.batchNormMomentum ?? null,
     kernelSize: model === "mediumcnn" ? (request.kernelSize ?? 3) : null,
     head: request.head ?? recipe.head,
     dataset,
@@ -133,6 +134,11 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
     saveEpochs: (request.saveEpochs ?? originalSaveEpochs(epochs)).filter((e) => e <= epochs),
     trace: request.trace ?? false,
   };
+  if (config.batchNormMomentum !== null && !(config.model === "smallcnn" && config.batchNorm)) {
+    throw new UserError(
+      "invalid run config: batchNormMomentum: only SmallCNN with batchNorm has it; set batchNorm: true or drop it",
+    );
+  }
   const parsed = runConfigSchema.safeParse(config);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -19,6 +19,11 @@ export interface ModelOptions {
   device?: string;
   /** SmallCNN: BatchNorm after each convolution (the original's `--bn`). */
   batchNorm?: boolean;
+  /**
+   * SmallCNN: the running statistics' momentum in PyTorch's convention (Keras's default 0.99
+   * is 0.01 here). Keras's window of ~100 steps lags a short, fast run's weights.
+   */
+  batchNormMomentum?: number;
   /** ResNet18: softmax (CIFAR) or sigmoid (CelebA, multi-label) outputs. */
   head?: Head;
   /** MediumCNN: the convolution kernel size k. */

@@ -33,7 +33,15 @@ export class SmallCNN extends Model {
       this.#convs.push(this.registerModule(`conv${i + 1}`, conv));
       if (this.batchNorm) {
         this.#norms.push(
-          this.registerModule(`bn${i + 1}`, new BatchNorm2d(outChannels, KERAS_BATCH_NORM)),
+          this.registerModule(
+            `bn${i + 1}`,
+            new BatchNorm2d(outChannels, {
+              ...KERAS_BATCH_NORM,
+              ...(options.batchNormMomentum === undefined
+                ? {}
+                : { momentum: options.batchNormMomentum }),
+            }),
+          ),
         );
       }
       inChannels = outChannels;
