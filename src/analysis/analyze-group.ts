@@ -1,9 +1,8 @@
-import { studentTQuantile } from "./distributions.js";
 import { groupAccuracy, groupPerClass, identicalPredictions } from "./group-accuracy.js";
 import { groupInstability } from "./group-instability.js";
 import { groupSubgroups } from "./group-subgroups.js";
 import { groupIdentity, groupL2, runWeightHashes } from "./group-weights.js";
-import { jackknifeDf, pairMeanInterval } from "./intervals.js";
+import { pairMeanInterval } from "./intervals.js";
 import type { PairMatrix } from "./metrics/pairwise.js";
 import { poolEffects } from "./pool-effects.js";
 import type { GroupResult } from "./result-types.js";
@@ -51,7 +50,6 @@ export function analyzeGroup(
   const churnEstimate = pairMeanInterval(churn, level);
   const members = group.runs.map((run) => run.membership);
   const pooled = members.length > 1 && members.every((member) => member !== undefined);
-  const tQuantile = (df: number) => studentTQuantile(1 - (1 - level) / 2, df);
   return {
     label: descriptor.label,
     model: descriptor.model,
@@ -80,10 +78,7 @@ export function analyzeGroup(
     subgroups,
     identity,
     context: mergeContexts(group.runs.map((run) => run.context)),
-    runsNeeded: runsNeeded(n, level, accuracy, churnEstimate, {
-      mean: n >= 2 ? tQuantile(n - 1) : Number.NaN,
-      churn: tQuantile(jackknifeDf(n)),
-    }),
+    runsNeeded: runsNeeded(n, level, accuracy, churnEstimate),
     poolEffects: pooled
       ? poolEffects(
           members.map((member) => member!.fields),

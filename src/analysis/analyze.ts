@@ -78,7 +78,8 @@ export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): A
   const seed = options.seed ?? DEFAULTS.seed;
   const resamples = options.resamples ?? DEFAULTS.resamples;
   const level = options.level ?? DEFAULTS.level;
-  const alpha = 1 - level;
+  // 1 − 0.95 is 0.050000000000000044 in binary; the level's own digits are the intent.
+  const alpha = Number((1 - level).toPrecision(12));
   const equivalenceMargin = DEFAULTS.equivalenceMargin;
   const subgroupAttributes = options.subgroupAttributes ?? DEFAULTS.subgroupAttributes;
   const labelsFile = options.labelsFile === undefined ? undefined : resolve(options.labelsFile);

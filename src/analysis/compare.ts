@@ -50,7 +50,8 @@ function churnDifference(a: ComparableGroup, b: ComparableGroup, level: number):
   const value = a.result.churn.value - b.result.churn.value;
   const na = a.churn.runs;
   const nb = b.churn.runs;
-  if (na < 3 || nb < 3) return { value, low: null, high: null };
+  const exact = a.result.churn.value === 0 && b.result.churn.value === 0;
+  if (na < 3 || nb < 3 || exact) return { value, low: null, high: null };
   // An exactly-zero churn (identical runs) is known without error.
   const se = (group: ComparableGroup) =>
     group.result.churn.value === 0 ? 0 : pairMeanJackknifeSe(group.churn);

@@ -5,7 +5,8 @@
  * run counts cannot make reach α is not run, and the runs it would need are given.
  */
 import { runsForPermutation } from "./compare.js";
-import { fmtRuns, implSilence } from "./hypothesis-text.js";
+import { fmtRuns } from "./hypothesis-text.js";
+import { minimumPermutationP } from "./permutation.js";
 import type { Comparison, GroupResult, Hypothesis } from "./result-types.js";
 import { DECLARED_PAIRS, settingLabel } from "./settings.js";
 import { equivalenceMinimumP, type PermutationOptions } from "./spread-tests.js";
@@ -47,8 +48,8 @@ function exactStatement(a: GroupResult, b: GroupResult): string | null {
         ? `${settingLabel(group.setting)}'s ${fmtRuns(group)} predict identically (std 0)`
         : `${settingLabel(group.setting)}'s std is ${pct(std(group))}`,
   );
-  const silence = [a, b].map(implSilence).find((text) => text !== null);
-  return `${facts.join("; ")}.${silence ? ` ${silence}` : ""}`;
+  // Why IMPL is silent is said once, beside the claims, not in every hypothesis.
+  return `${facts.join("; ")}.`;
 }
 
 function declared(
@@ -117,7 +118,7 @@ function declared(
       pValue: null,
       pHolm: null,
       verdict: "too few runs to tell",
-      statement: `with ${a.runs.length} and ${b.runs.length} runs a permutation test cannot reach p ≤ ${options.alpha}; it needs ${needed} runs per setting`,
+      statement: `with ${a.runs.length} and ${b.runs.length} runs the smallest p-value a permutation test can give is ${minimumPermutationP(a.runs.length, b.runs.length, true, options.maxExact, options.draws).toPrecision(2)}, above α = ${options.alpha}; it needs ${needed} runs per setting`,
       runsNeeded: needed,
     };
   }
@@ -139,11 +140,16 @@ export function declaredHypotheses(
   options: HypothesisOptions,
 ): Hypothesis[] {
   const hypotheses: Hypothesis[] = [];
-  for (const comparison of comparisons) {
-    const pair = DECLARED_PAIRS.find(
-      (p) => p.a === comparison.settingA && p.b === comparison.settingB,
+  // In the declared order (ALGO vs IMPL first), whatever order the comparisons came in.
+  const rank = (comparison: Comparison) =>
+    DECLARED_PAIRS.findIndex((p) => p.a === comparison.settingA && p.b === comparison.settingB);
+  const declaredComparisons = comparisons
+    .filter((comparison) => rank(comparison) !== -1)
+    .sort((x, y) =>
+      x.familyKey < y.familyKey ? -1 : x.familyKey > y.familyKey ? 1 : rank(x) - rank(y),
     );
-    if (!pair) continue;
+  for (const comparison of declaredComparisons) {
+    const pair = DECLARED_PAIRS[rank(comparison)]!;
     const a = groups.find(
       (group) => group.label === comparison.a && group.familyKey === comparison.familyKey,
     )!;

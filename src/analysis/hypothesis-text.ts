@@ -12,7 +12,7 @@ export function implSilence(group: GroupResult): string | null {
   if (group.setting !== "impl" || group.identicalRuns === null) return null;
   const { device, threads } = group.context;
   if (device === "cpu" && threads !== null && !threads.includes("/")) {
-    return `IMPL is silent here by construction: on CPU at a fixed ${threads} thread${threads === "1" ? "" : "s"} libtorch's kernels are deterministic, so IMPL ≡ Control; implementation noise needs a GPU or a change of tooling (the tooling study).`;
+    return `IMPL is silent here by construction: on CPU at a fixed thread count (${threads}) libtorch's kernels are deterministic, so IMPL runs are Control runs; implementation noise needs a GPU or a change of tooling (threads, memory layout: the tooling study).`;
   }
   return "IMPL's runs are identical on this setup, so it shows no implementation noise here.";
 }

@@ -118,6 +118,7 @@ export function pairMeanInterval(matrix: PairMatrix, level: number): Estimate {
 /**
  * Jackknife t interval for any statistic of the runs, on the log scale (for positive
  * ratios, whose sampling distribution is skewed). `statistic` receives the indices kept.
+ * From 4 runs: with 3, one degree of freedom makes it span many orders of magnitude.
  */
 export function logJackknifeInterval(
   n: number,
@@ -126,7 +127,7 @@ export function logJackknifeInterval(
 ): Estimate {
   const all = Array.from({ length: n }, (_, i) => i);
   const value = statistic(all);
-  if (n < 3 || !(value > 0) || !Number.isFinite(value)) return { value, low: null, high: null };
+  if (n < 4 || !(value > 0) || !Number.isFinite(value)) return { value, low: null, high: null };
   const loo = all.map((left) => Math.log(statistic(all.filter((i) => i !== left))));
   if (!loo.every(Number.isFinite)) return { value, low: null, high: null };
   const centre = loo.reduce((a, b) => a + b, 0) / n;

@@ -2,8 +2,9 @@
  * "How many runs": for each headline metric, how precise it is with the runs at hand, and
  * about how many runs the same interval would need to reach a declared precision.
  */
-import { chiSquareQuantile, normalQuantile } from "./distributions.js";
+import { chiSquareQuantile, studentTQuantile } from "./distributions.js";
 import type { Estimate } from "./estimate.js";
+import { jackknifeDf } from "./intervals.js";
 
 export interface RunsNeeded {
   metric: "mean accuracy" | "std of accuracy" | "churn";
@@ -41,19 +42,23 @@ const relativeHalfWidth = (estimate: Estimate) =>
     : (estimate.high - estimate.value) / estimate.value;
 
 /**
- * Half-widths shrink as 1/√n, so the runs a ±target interval needs are about
- * n·(z·se / target)², with the normal quantile in place of t (n will be large).
+ * Runs a t interval needs for ±target, if its standard error shrinks as 1/√n from the one
+ * measured now: the smallest n' ≥ n with t(df(n'))·se·√(n/n') ≤ target.
  */
 function scaledRuns(
   n: number,
   halfWidth: number,
-  tQuantileNow: number,
   target: number,
   level: number,
-) {
-  const se = halfWidth / tQuantileNow;
-  const z = normalQuantile(1 - (1 - level) / 2);
-  return Math.max(n, Math.ceil(n * ((z * se) / target) ** 2));
+  df: (runs: number) => number,
+): number {
+  const quantile = (runs: number) => studentTQuantile(1 - (1 - level) / 2, df(runs));
+  const se = halfWidth / quantile(n);
+  let runs = n;
+  while (quantile(runs) * se * Math.sqrt(n / runs) > target && runs < 1_000_000) {
+    runs = Math.max(runs + 1, Math.ceil(runs * 1.05));
+  }
+  return runs;
 }
 
 export function runsNeeded(
@@ -61,7 +66,6 @@ export function runsNeeded(
   level: number,
   accuracy: { mean: Estimate; stdSample: Estimate } | null,
   churn: Estimate,
-  tQuantiles: { mean: number; churn: number },
 ): RunsNeeded[] {
   const lines: RunsNeeded[] = [];
   if (accuracy && n >= 2) {
@@ -76,7 +80,7 @@ export function runsNeeded(
       needed:
         meanHalf === null
           ? null
-          : scaledRuns(n, meanHalf, tQuantiles.mean, PRECISION_TARGETS.meanAccuracy, level),
+          : scaledRuns(n, meanHalf, PRECISION_TARGETS.meanAccuracy, level, (runs) => runs - 1),
     });
     lines.push({
       metric: "std of accuracy",
@@ -100,9 +104,9 @@ export function runsNeeded(
         : scaledRuns(
             n,
             churnHalf * churn.value,
-            tQuantiles.churn,
             PRECISION_TARGETS.churn * churn.value,
             level,
+            jackknifeDf,
           ),
   });
   return lines;

@@ -184,7 +184,7 @@ function instabilityChart(
           // symlog is linear below 0.1 % and logarithmic above: it can show a 0, which log cannot.
           title: "fraction of examples (symmetric log: linear below 0.1%)",
           scale: { type: "symlog", constant: 0.001 },
-          axis: { format: ".1%" },
+          axis: { format: ".1%", values: [0, 0.001, 0.01, 0.1, 1] },
         },
         color: { field: "group", type: "nominal", title: "setting", scale: { domain: order } },
       },

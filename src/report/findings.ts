@@ -46,7 +46,7 @@ function groupFinding(group: GroupResult, level: number): string[] {
     const units = perClass.unit === "class" ? "classes" : "attributes";
     const verdict =
       relative.low === null || relative.high === null
-        ? "too few runs for an interval"
+        ? ""
         : relative.low > 1
           ? `more than independent flips give: ${units} trade accuracy off against each other`
           : relative.high < 1
@@ -54,7 +54,9 @@ function groupFinding(group: GroupResult, level: number): string[] {
             : "consistent with independent per-example flips";
     sentences.push(
       `Per-${perClass.unit} std is ${ratio(perClass.ratioToTop1)} top-1's; if predictions flipped independently per example it would be about ${ratio(baseline.independentRatio)} (√(N/n_k)). ` +
-        `Relative to that baseline the per-${perClass.unit} spread is ${ratioWithInterval(relative)} (${levelText(level)}): ${verdict}.`,
+        (verdict === ""
+          ? `Relative to that baseline the per-${perClass.unit} spread is ${ratio(relative.value)} (an interval needs 4 runs).`
+          : `Relative to that baseline the per-${perClass.unit} spread is ${ratioWithInterval(relative)} (${levelText(level)}): ${verdict}.`),
     );
   }
   if (group.identicalRuns === null && group.identity.identical === false) {
@@ -62,8 +64,6 @@ function groupFinding(group: GroupResult, level: number): string[] {
       `The ${n} runs ended with ${group.identity.distinctHashes} different sets of weights.`,
     );
   }
-  const silence = implSilence(group);
-  if (silence) sentences.push(silence);
   return sentences;
 }
 
@@ -149,6 +149,12 @@ function samplingFinding(result: AnalysisResult): string[] {
         : "less than the largest run-to-run std here";
     return `${family.family}: drawing another test set of ${family.testSetSampling.examples} examples would move accuracy by about ${percent(sampling)} (√(p(1−p)/N)), ${compare} (${percent(largest)}).`;
   });
+}
+
+/** Why IMPL shows nothing, once per family where the hardware is the reason. */
+export function silenceNotes(result: AnalysisResult): string[] {
+  const notes = result.groups.map(implSilence).filter((text): text is string => text !== null);
+  return [...new Set(notes)];
 }
 
 /** The report's findings, in plain sentences: the declared hypotheses first. */

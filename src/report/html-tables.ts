@@ -2,7 +2,6 @@ import type { AnalysisResult, GroupResult } from "../analysis/result-types.js";
 import { CONTEXT_FIELDS } from "../analysis/run-context.js";
 import {
   escapeHtml,
-  interval,
   levelText,
   percent,
   pValue,
@@ -96,7 +95,11 @@ export function varianceTable(result: AnalysisResult): string {
           group.identicalRuns
             ? "0"
             : `${(source.variance.value * 1e4).toPrecision(3)} ${source.variance.low === null ? "" : `[${(source.variance.low * 1e4).toPrecision(3)}, ${(source.variance.high! * 1e4).toPrecision(3)}]`}`,
-          source.independentErrors === null ? "–" : (source.independentErrors * 1e4).toPrecision(3),
+          source.independentErrors === null
+            ? "–"
+            : source.independentErrors === 0
+              ? "0"
+              : (source.independentErrors * 1e4).toPrecision(3),
           source.observedOverIndependent ? ratioWithInterval(source.observedOverIndependent) : "–",
         ];
       });
@@ -216,6 +219,8 @@ export function comparisonTable(result: AnalysisResult): string {
     p === null || p === undefined
       ? "–"
       : `${pValue(p)} (Holm ${pValue(holm)}; ${exact ? "exact" : "Monte Carlo"})`;
+  const identical = (label: string) =>
+    result.groups.find((group) => group.label === label)?.identicalRuns != null;
   const rows = result.comparisons.map((comparison) => [
     `${labels.get(comparison.a)} vs ${labels.get(comparison.b)}`,
     `${comparison.runsA} / ${comparison.runsB}`,
@@ -225,12 +230,14 @@ export function comparisonTable(result: AnalysisResult): string {
     comparison.equivalence
       ? `TOST ${pValue(comparison.equivalence.pValue)}`
       : test(comparison.spreadTest?.pValue, comparison.holm.spread, comparison.spreadTest?.exact),
-    `${percent(comparison.churnDifference.value)} ${interval(comparison.churnDifference)}`,
+    withInterval(comparison.churnDifference),
     comparison.churnTest
       ? test(comparison.churnTest.pValue, comparison.holm.churn, comparison.churnTest.exact)
-      : comparison.runsNeededForTest !== null
-        ? `too few runs to tell (needs ${comparison.runsNeededForTest} per setting)`
-        : "none: a setting's runs are identical",
+      : identical(comparison.a) || identical(comparison.b)
+        ? "none: a setting's runs are identical"
+        : comparison.runsNeededForTest !== null
+          ? `too few runs to tell (needs ${comparison.runsNeededForTest} per setting)`
+          : "–",
     comparison.probabilityAHigher === null ? "–" : comparison.probabilityAHigher.toFixed(2),
   ]);
   return table(

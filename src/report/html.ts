@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import type { AnalysisResult } from "../analysis/result-types.js";
+import { silenceNotes } from "./findings.js";
 import { escapeHtml, levelText, ratio } from "./format.js";
 import {
   comparisonTable,
@@ -26,13 +27,14 @@ th, td { border: 1px solid #ddd; padding: 0.25em 0.5em; text-align: left; vertic
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1em 0; overflow-x: auto; } figcaption { font-weight: bold; margin-bottom: 0.3em; }
 .muted { color: #666; font-size: 0.85em; }
+.notice { border-left: 4px solid #c90; background: #fdf6e3; padding: 0.4em 0.8em; }
 `;
 
 function methodNote(result: AnalysisResult): string {
   const { settings } = result;
   const level = levelText(settings.level);
   const alpha = settings.alpha ?? 1 - settings.level;
-  return `Epoch ${settings.epoch ?? "latest"}. Intervals are ${level}: χ² for a std (and a variance), F for a ratio of stds, t for a mean, and the jackknife over runs for churn and L2 (their pairs share runs). Spreads of identical runs are exactly 0 and carry no interval, ratio or test. p-values are from permutation tests over runs (exact when there are at most 20,000 relabellings, else ${settings.resamples} seeded Monte Carlo draws, seed ${settings.seed}) or, for "the same order" (within ${settings.equivalenceMargin ?? 3}×), two one-sided F tests; all are Holm-corrected together at α = ${Number(alpha.toFixed(4))}. A test these runs cannot make reach α is not run: it says "too few runs to tell" and how many would do. "std (sample)" divides by n − 1; "std (population)" by n, as numpy and the original code did.`;
+  return `Epoch: ${settings.epoch ?? "the latest each group reached"}. Intervals are ${level}: χ² for a std (and a variance), F for a ratio of stds, t for a mean, and the jackknife over runs for churn and L2 (their pairs share runs). Spreads of identical runs are exactly 0 and carry no interval, ratio or test. p-values are from permutation tests over runs (exact when there are at most 20,000 relabellings, else ${settings.resamples} seeded Monte Carlo draws, seed ${settings.seed}) or, for "the same order" (within ${settings.equivalenceMargin ?? 3}×), two one-sided F tests; all are Holm-corrected together at α = ${Number(alpha.toFixed(4))}. A test these runs cannot make reach α is not run: it says "too few runs to tell" and how many would do. "std (sample)" divides by n − 1; "std (population)" by n, as numpy and the original code did.`;
 }
 
 /** A self-contained page: inline SVG charts, inline CSS, no scripts, fonts or links. */
@@ -95,14 +97,17 @@ export function reportHtml(
 <body>
 <h1>Randomness in training: ${name}</h1>
 <p class="muted">${escapeHtml(result.dir)} · ${groups} group${groups === 1 ? "" : "s"} of runs</p>
-${groups > 0 ? `<h2>What the runs ran on</h2>\n${contextTable(result)}` : ""}
+${silenceNotes(result)
+  .map((note) => `<p class="notice">${escapeHtml(note)}</p>`)
+  .join("\n")}
 <h2>The seed paper's claims</h2>
 ${hypothesesTable(result)}
+${runsFigure}
+${groups > 0 ? `<h2>What the runs ran on</h2>\n${contextTable(result)}` : ""}
 <h2>Findings</h2>
 <ul>
 ${sentences.map((sentence) => `<li>${escapeHtml(sentence)}</li>`).join("\n")}
 </ul>
-${runsFigure}
 <p class="muted">${escapeHtml(methodNote(result))}</p>
 ${result.varianceAccounting && result.varianceAccounting.length > 0 ? `<h2>Variance by source</h2>\n<p class="muted">Each setting leaves one set of noise sources free (Bouthillier et al., MLSys 2021). Beside each observed variance, the variance independent per-example errors would give, Σ p_i(1 − p_i)/N² (Jordan, ICLR 2024): a ratio near 1 means the run-to-run spread is what test-set sampling of each example's outcome gives; above 1 is more than that.</p>\n${varianceTable(result)}` : ""}
 ${groups > 0 ? `<h2>How many runs</h2>\n${runsNeededTable(result)}` : ""}

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { analyzeExperiment } from "../../src/analysis/index.js";
-import { findings } from "../../src/report/findings.js";
+import { findings, silenceNotes } from "../../src/report/findings.js";
 import { reportHtml } from "../../src/report/html.js";
 import { tempDir, writeNnrRun, writeOriginalRun } from "./fixtures.js";
 
@@ -74,9 +74,11 @@ describe("identical runs are reported as that fact", () => {
     });
     const byId = Object.fromEntries(result.hypotheses!.map((h) => [h.id, h]));
     expect(byId["algo vs impl"]).toMatchObject({ verdict: "exact", pValue: null, pHolm: null });
-    expect(byId["algo vs impl"]!.statement).toMatch(
-      /IMPL's 3 runs are bit-identical \(std 0\)\. IMPL is silent here by construction: on CPU at a fixed 1 thread/,
-    );
+    expect(byId["algo vs impl"]!.statement).toMatch(/IMPL's 3 runs are bit-identical \(std 0\)\.$/);
+    // Why IMPL is silent: said once, at the top of the report.
+    expect(silenceNotes(result)).toEqual([
+      expect.stringMatching(/^IMPL is silent here by construction: on CPU at a fixed thread count \(1\)/),
+    ]);
     expect(byId["impl vs control"]).toMatchObject({ verdict: "exact" });
     // 3 + 3 runs: a permutation test can reach p = 0.1 at best, so it is not run.
     expect(byId["algo+impl vs algo"]).toMatchObject({
@@ -90,6 +92,7 @@ describe("identical runs are reported as that fact", () => {
     expect(text).toContain("every run predicts identically (bit-identical weights)");
     const html = reportHtml(result, [], findings(result));
     expect(html).toContain("0, bit-identical");
+    expect(html.match(/IMPL is silent here/g)).toHaveLength(1);
     expect(html).toMatch(/<td>threads<\/td><td>1<\/td>/);
     expect(html).toMatch(/<td>precision<\/td><td>not recorded<\/td>/);
   });
