@@ -77,7 +77,9 @@ describe("identical runs are reported as that fact", () => {
     expect(byId["algo vs impl"]!.statement).toMatch(/IMPL's 3 runs are bit-identical \(std 0\)\.$/);
     // Why IMPL is silent: said once, at the top of the report.
     expect(silenceNotes(result)).toEqual([
-      expect.stringMatching(/^IMPL is silent here by construction: on CPU at a fixed thread count \(1\)/),
+      expect.stringMatching(
+        /^IMPL is silent here by construction: on CPU at a fixed thread count \(1\)/,
+      ),
     ]);
     expect(byId["impl vs control"]).toMatchObject({ verdict: "exact" });
     // 3 + 3 runs: a permutation test can reach p = 0.1 at best, so it is not run.
