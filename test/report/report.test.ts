@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { analyzeExperiment } from "../../src/analysis/analyze.js";
 import type { AnalysisResult } from "../../src/analysis/result-types.js";
 import { findings } from "../../src/report/findings.js";
+import { reportHtml } from "../../src/report/html.js";
 import { writeReport } from "../../src/report/report.js";
 import { EXPECTED_CHARTS, writeExperiment } from "./experiment-fixture.js";
 
@@ -69,7 +70,11 @@ describe("report", () => {
   it("prints the level it ran at, short labels and the folder's name as title", () => {
     const html = readFileSync(files.html, "utf8");
     expect(html).toContain(`<title>nnr report: ${basename(root)}</title>`);
-    expect(html).not.toMatch(/95%/.source === "" ? /x/ : /80%/);
     expect(html).toContain("95% χ²");
+    // Short labels beside the full group name (two families here: the family is named).
+    expect(html).toContain("<td>smallcnn toy · ALGO</td><td>smallcnn_toy_algo</td>");
+    const eighty = reportHtml(analyzeExperiment(root, { seed: 2, level: 0.8 }), [], []);
+    expect(eighty).toContain("80% χ²");
+    expect(eighty).not.toContain("95%");
   });
 });
