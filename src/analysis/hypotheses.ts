@@ -35,6 +35,10 @@ export function runsForEquivalence(alpha: number, margin: number): number {
   return n;
 }
 
+/** "3 runs each", or "3 and 5 runs". */
+const runsPhrase = (na: number, nb: number) =>
+  na === nb ? `${na} runs each` : `${na} and ${nb} runs`;
+
 const std = (group: GroupResult) => group.accuracy?.stdSample.value ?? Number.NaN;
 const pct = (value: number) => `${(value * 100).toPrecision(2)} points`;
 
@@ -73,7 +77,9 @@ function declared(
     a: a.label,
     b: b.label,
   };
-  const exact = exactStatement(a, b);
+  // A std of exactly 0 without identical runs (every run scores the same) is a fact too.
+  const exact =
+    exactStatement(a, b) ?? (comparison.noRatio === null ? null : `${comparison.noRatio}.`);
   if (exact !== null) {
     return {
       ...base,
@@ -95,7 +101,7 @@ function declared(
         pValue: null,
         pHolm: null,
         verdict: "too few runs to tell",
-        statement: `with ${a.runs.length} and ${b.runs.length} runs no outcome could show equivalence within ${options.equivalenceMargin}× at α = ${options.alpha} (the smallest possible p is ${test?.minimumP.toFixed(3) ?? "n/a"}); it needs about ${needed} runs per setting`,
+        statement: `with ${runsPhrase(a.runs.length, b.runs.length)} no outcome could show equivalence within ${options.equivalenceMargin}× at α = ${options.alpha} (the smallest possible p is ${test?.minimumP.toFixed(3) ?? "n/a"}); it needs about ${needed} runs per setting`,
         runsNeeded: needed,
       };
     }
@@ -118,7 +124,7 @@ function declared(
       pValue: null,
       pHolm: null,
       verdict: "too few runs to tell",
-      statement: `with ${a.runs.length} and ${b.runs.length} runs the smallest p-value a permutation test can give is ${minimumPermutationP(a.runs.length, b.runs.length, true, options.maxExact, options.draws).toPrecision(2)}, above α = ${options.alpha}; it needs ${needed} runs per setting`,
+      statement: `with ${runsPhrase(a.runs.length, b.runs.length)} the smallest p-value a permutation test can give is ${minimumPermutationP(a.runs.length, b.runs.length, true, options.maxExact, options.draws).toPrecision(2)}, above α = ${options.alpha}; it needs ${needed} runs per setting`,
       runsNeeded: needed,
     };
   }
