@@ -83,7 +83,7 @@ function declared(
   if (exact !== null) {
     return {
       ...base,
-      test: "none: bit identity decides",
+      test: "none: an exact 0 decides",
       pValue: null,
       pHolm: null,
       verdict: "exact",
