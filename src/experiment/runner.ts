@@ -18,6 +18,12 @@ export interface RunnerOptions {
   plan: Plan;
   /** Runs trained at once, each in its own process. */
   workers: number;
+  /**
+   * CPU cores the runs share (default: no limit). A run starts only while its threads fit
+   * beside the runs in progress, or alone: a plan mixing 1- and 2-thread runs (the tooling
+   * panel) keeps every core busy without oversubscribing them.
+   */
+  cores?: number;
   /** CUDA devices; worker slot k sees only gpus[k % gpus.length] (CUDA_VISIBLE_DEVICES). */
   gpus?: readonly string[];
   /** The training function; default the real trainer. Tests pass a stand-in. */
@@ -197,11 +203,20 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
     }
   };
 
+  const freeCores = (): number => {
+    const busy = slots.reduce((sum, run) => sum + (run?.entry.config.threads ?? 0), 0);
+    return busy === 0
+      ? Number.POSITIVE_INFINITY
+      : (options.cores ?? Number.POSITIVE_INFINITY) - busy;
+  };
+
   const claimNext = (): { entry: PlanEntry; claim: Claim } | null => {
     const nowMs = fileSystemNow(dir, owner.runnerId);
     const active = new Set(slots.map((run) => run?.entry.id));
+    const free = freeCores();
     for (const entry of plan.runs) {
       if (settledHere.has(entry.id) || active.has(entry.id)) continue;
+      if (entry.config.threads > free) continue;
       if (runRecordStatus(dir, entry.id) === "complete") continue;
       const attempt = tryClaim(dir, entry.id, owner, {
         nowMs,

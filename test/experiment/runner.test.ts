@@ -183,7 +183,7 @@ describe("nnr experiment run (stand-in trainer)", () => {
     const { spec, out, events, env } = setup("gpus", 1);
     const run = startCli([...runnerArgs(out), "--plan", spec, "--gpus", "0,1"], env);
     expect(await run.exited).toBe(0);
-    expect(run.output()).toMatch(/2 workers × 1 threads on GPUs 0,1/);
+    expect(run.output()).toMatch(/2 workers on GPUs 0,1, 1 thread per run/);
     const starts = readEvents(events).filter((event) => event.kind === "start");
     expect(starts).toHaveLength(4);
     expect(new Set(starts.map((event) => event.gpu))).toEqual(new Set(["0", "1"]));

@@ -98,6 +98,12 @@ function preparePlan(flags: RunFlags): { dir: string; plan: Plan } {
   return { dir, plan: ensurePlanFile(dir, plan).plan };
 }
 
+function threadsRange(plan: Plan): string {
+  const counts = plan.runs.map((entry) => entry.config.threads);
+  const [low, high] = [Math.min(...counts), Math.max(...counts)];
+  return low === high ? `${low} thread${low === 1 ? "" : "s"}` : `${low}–${high} threads`;
+}
+
 /** Ctrl-C once: stop cleanly; twice: leave at once (workers follow when their runner goes). */
 function interruptOnSigint(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
@@ -119,14 +125,15 @@ function interruptOnSigint(): { signal: AbortSignal; dispose(): void } {
 async function runCommand(flags: RunFlags): Promise<void> {
   const started = performance.now();
   const { dir, plan } = preparePlan(flags);
-  const threads = Math.max(...plan.runs.map((entry) => entry.config.threads));
+  // As many workers as the narrowest runs fill the cores with; wider runs wait for room.
+  const threads = Math.min(...plan.runs.map((entry) => entry.config.threads));
+  const cores = availableParallelism();
   const workers =
-    flags.workers ??
-    (flags.gpus ? flags.gpus.length : Math.max(1, Math.floor(availableParallelism() / threads)));
+    flags.workers ?? (flags.gpus ? flags.gpus.length : Math.max(1, Math.floor(cores / threads)));
   const before = experimentStatus(dir, flags.staleAfter * 1000);
   console.log(
     `experiment ${dir}: plan '${plan.name}', ${plan.runs.length} runs (${before.counts.done} done); ` +
-      `${workers} workers × ${threads} threads${flags.gpus ? ` on GPUs ${flags.gpus.join(",")}` : ""}`,
+      `${workers} workers${flags.gpus ? ` on GPUs ${flags.gpus.join(",")}` : flags.workers === undefined ? ` sharing ${cores} cores` : ""}, ${threadsRange(plan)} per run`,
   );
   if (flags.dryRun) return;
   const interrupt = interruptOnSigint();
@@ -140,6 +147,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
     dir,
     plan,
     workers,
+    // Chosen workers (or GPUs) are the user's call; the default shares the cores.
+    ...(flags.workers === undefined && !flags.gpus ? { cores } : {}),
     gpus: flags.gpus,
     trainer: flags.trainer,
     staleAfterMs: flags.staleAfter * 1000,
