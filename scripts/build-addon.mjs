@@ -23,6 +23,8 @@ const sourceDir = join(root, "native", "src");
 const buildDir = join(root, "build");
 const objectDir = join(buildDir, "obj");
 const output = join(buildDir, "Release", "nnr_native.node");
+// The common headers, precompiled: with them a file compiles about 3× faster.
+const PRECOMPILED = "precompiled.h";
 
 function compileFlags(torch) {
   return [
@@ -82,6 +84,24 @@ function newestHeaderTime() {
   );
 }
 
+/**
+ * Compiles native/src/precompiled.h into the object folder (wiped when the flags change) when
+ * it is missing or older than a header, and returns the flags that force-include it. GCC uses
+ * the .gch beside the named copy when it was built with the same flags, and otherwise parses
+ * the header as text (slower, same result; -Winvalid-pch says so).
+ */
+async function precompileHeaders(flags, headerTime) {
+  const copy = join(objectDir, PRECOMPILED);
+  const gch = `${copy}.gch`;
+  if (!existsSync(gch) || statSync(gch).mtimeMs < headerTime) {
+    writeFileSync(copy, readFileSync(join(sourceDir, PRECOMPILED)));
+    const temporary = `${gch}.tmp-${process.pid}`;
+    await run("g++", [...flags, "-x", "c++-header", copy, "-o", temporary]);
+    renameSync(temporary, gch);
+  }
+  return ["-include", copy, "-Winvalid-pch"];
+}
+
 async function main() {
   const torch = findLibtorch();
   const flags = compileFlags(torch);
@@ -97,6 +117,7 @@ async function main() {
   writeFileSync(stampFile, flagsHash);
 
   const headerTime = newestHeaderTime();
+  const pchFlags = await precompileHeaders(flags, headerTime);
   const sources = readdirSync(sourceDir)
     .filter((name) => name.endsWith(".cc"))
     .sort();
@@ -117,6 +138,7 @@ async function main() {
       (name) => () =>
         run("g++", [
           ...flags,
+          ...pchFlags,
           "-c",
           join(sourceDir, name),
           "-o",
