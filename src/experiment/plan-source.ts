@@ -4,7 +4,7 @@
  * plan.json records exactly what will run.
  */
 import { readFileSync } from "node:fs";
-import { engineInfo } from "../engine/index.js";
+import { engineInfo, runnableCapabilities, vectorExtensions } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import { expandPlan, type Plan } from "./plan.js";
 import { gridPath, gridsOf, type PlanSpec, parsePlanSpec, validatePlanSpec } from "./plan-spec.js";
@@ -67,7 +67,10 @@ export function applyOverrides(spec: PlanSpec, overrides: PlanOverrides, source:
 export function planFromSource(source: PlanSource, overrides: PlanOverrides = {}): Plan {
   if (source.kind === "preset") {
     const scale = source.scale ?? defaultScale(source.name);
-    const machine = { cudaDevices: engineInfo().cudaDeviceCount };
+    const machine = {
+      cudaDevices: engineInfo().cudaDeviceCount,
+      cpuCapabilities: runnableCapabilities(vectorExtensions()),
+    };
     const spec = applyOverrides(
       presetSpec(source.name, scale, machine),
       overrides,

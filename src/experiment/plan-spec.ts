@@ -38,6 +38,12 @@ const gridSchema = z.strictObject({
   settings: z.array(z.enum(SETTING_NAMES)).min(1, "list at least one setting").optional(),
   /** Run-config fields to cross with the rest, e.g. { "batchNorm": [false, true] }. */
   options: z.record(z.string(), z.array(z.unknown()).min(1, "list at least one value")).optional(),
+  /**
+   * How the options combine: "cross" (default) takes every combination; "one-at-a-time" takes
+   * the first value of each as the reference and changes one option at a time from it, so k
+   * options of two values each give k + 1 runs rather than 2^k.
+   */
+  design: z.enum(["cross", "one-at-a-time"]).optional(),
   /** Fields for this grid only, over the plan's `base`. */
   base: requestSchema.optional(),
   replicates: replicatesSchema.optional(),

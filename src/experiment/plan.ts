@@ -56,8 +56,26 @@ function mergeRequests(...layers: (Request | undefined)[]): Request {
   return merged;
 }
 
-/** Every combination of the grid's options, e.g. [{batchNorm:false}, {batchNorm:true}]. */
-function optionCombinations(options: Record<string, unknown[]>): Request[] {
+/**
+ * The grid's option combinations: every one (e.g. [{batchNorm:false}, {batchNorm:true}]), or,
+ * one at a time, the reference (each option's first value) and then each other value of each
+ * option with the rest at the reference. Every combination names every option.
+ */
+function optionCombinations(
+  options: Record<string, unknown[]>,
+  design: Grid["design"] = "cross",
+): Request[] {
+  if (design === "one-at-a-time") {
+    const reference: Request = Object.fromEntries(
+      Object.entries(options).map(([key, values]) => [key, values[0]]),
+    );
+    return [
+      reference,
+      ...Object.entries(options).flatMap(([key, values]) =>
+        values.slice(1).map((value) => ({ ...reference, [key]: value })),
+      ),
+    ];
+  }
   let combinations: Request[] = [{}];
   for (const [key, values] of Object.entries(options)) {
     combinations = combinations.flatMap((partial) =>
@@ -178,7 +196,7 @@ function* gridRequests(grid: Grid, spec: PlanSpec) {
   for (const model of grid.models) {
     for (const dataset of grid.datasets) {
       for (const setting of settings) {
-        for (const varied of optionCombinations(grid.options ?? {})) {
+        for (const varied of optionCombinations(grid.options ?? {}, grid.design)) {
           const dataDir = spec.dataDirs?.[dataset];
           const request = mergeRequests(
             spec.base,

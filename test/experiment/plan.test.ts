@@ -5,7 +5,13 @@ import { UserError } from "../../src/errors.js";
 import { ensurePlanFile, expandPlan, readPlan } from "../../src/experiment/plan.js";
 import { applyOverrides, planFromSource } from "../../src/experiment/plan-source.js";
 import { parsePlanSpec, validatePlanSpec } from "../../src/experiment/plan-spec.js";
-import { PRESET_NAMES, presetSpec, SIZES } from "../../src/experiment/presets.js";
+import {
+  DEMO_RECIPE,
+  DEMO_SIZES,
+  PRESET_NAMES,
+  presetSpec,
+  SIZES,
+} from "../../src/experiment/presets.js";
 import { fakeSpec, tempDir } from "./helpers.js";
 
 function errorOf(action: () => unknown): string {
@@ -184,26 +190,52 @@ describe("plan expansion", () => {
     );
   });
 
-  it("demo preset: fast scale fits the 5-minute budget's size; overrides reach every run", () => {
-    const plan = planFromSource({ kind: "preset", name: "demo" }, { replicates: 2, threads: 2 });
-    expect(plan.runs.length).toBe(8);
-    const size = SIZES["fashion-smallcnn"].fast;
+  it("demo preset: 10 + 10 noisy runs, 2 + 2 with fixed seeds, a 4-run tooling panel", () => {
+    const plan = expandPlan(
+      presetSpec("demo", "fast", {
+        cudaDevices: 0,
+        cpuCapabilities: ["default", "avx2", "avx512"],
+      }),
+      "demo",
+    );
+    const size = DEMO_SIZES.fast;
     for (const run of plan.runs) {
       expect(run.config).toMatchObject({
         model: "smallcnn",
         dataset: "fashion-mnist",
-        batchNorm: false,
+        batchNorm: true,
+        batchNormMomentum: DEMO_RECIPE.batchNormMomentum,
+        schedule: "linear-decay",
         epochs: size.epochs,
         trainExamples: size.trainExamples,
         testExamples: null,
         saveEpochs: [size.epochs],
-        threads: 2,
         device: "cpu",
       });
     }
-    expect(new Set(plan.runs.map((run) => run.config.setting))).toEqual(
-      new Set(["algo+impl", "algo", "impl", "control"]),
+    const count = (group: string) => plan.runs.filter((run) => run.group === group).length;
+    const group = (name: string) => `smallcnn_bn_fashion-mnist_${name}`;
+    expect([count(group("algoimpl")), count(group("algo"))]).toEqual([10, 10]);
+    expect([count(group("impl")), count(group("control"))]).toEqual([2, 2]);
+    // One change at a time from the runs' own tooling; the ISA one step down from the best.
+    expect(
+      plan.runs.filter((run) => run.pool !== undefined).map((run) => run.pool!.variant),
+    ).toEqual([
+      "threads=1 memoryFormat=channels_last cpuCapability=auto",
+      "threads=2 memoryFormat=channels_last cpuCapability=auto",
+      "threads=1 memoryFormat=contiguous cpuCapability=auto",
+      "threads=1 memoryFormat=channels_last cpuCapability=avx2",
+    ]);
+    const avx2Only = expandPlan(
+      presetSpec("demo", "fast", { cudaDevices: 0, cpuCapabilities: ["default", "avx2"] }),
+      "demo",
     );
+    expect(avx2Only.runs.at(-1)!.config.cpuCapability).toBe("default");
+    expect(() => planFromSource({ kind: "preset", name: "demo" }, { threads: 2 })).toThrow(
+      /--threads 2: preset demo varies threads itself/,
+    );
+    const fewer = planFromSource({ kind: "preset", name: "demo" }, { replicates: 2 });
+    expect(fewer.runs.filter((run) => run.pool === undefined)).toHaveLength(8);
     const withData = applyOverrides(
       presetSpec("figure1", "fast"),
       { dataDirs: { "*": "/d" } },
@@ -269,7 +301,10 @@ describe("pooled grids: the tooling study", () => {
   });
 
   it("adds the device to the tooling matrix where there is a GPU", () => {
-    const plan = expandPlan(presetSpec("tooling", "fast", { cudaDevices: 1 }), "tooling");
+    const plan = expandPlan(
+      presetSpec("tooling", "fast", { cudaDevices: 1, cpuCapabilities: ["default", "avx2"] }),
+      "tooling",
+    );
     const pooled = plan.runs.filter((run) => run.pool !== undefined);
     expect(pooled).toHaveLength(16);
     expect(new Set(pooled.map((run) => run.config.device))).toEqual(new Set(["cpu", "cuda"]));
