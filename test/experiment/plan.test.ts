@@ -10,7 +10,6 @@ import {
   DEMO_SIZES,
   PRESET_NAMES,
   presetSpec,
-  SIZES,
 } from "../../src/experiment/presets.js";
 import { fakeSpec, tempDir } from "./helpers.js";
 
