@@ -8,6 +8,10 @@ export interface RunContext {
   device: string | null;
   threads: string | null;
   cpu: string | null;
+  /** The vector ISA libtorch's CPU kernels ran, and oneDNN's cap where one was set. */
+  cpuKernels: string | null;
+  /** The CPU's vector extensions that matter to the kernels. */
+  vectorExtensions: string | null;
   memoryFormat: string | null;
   /** Floating-point precision of training; run.json does not record it yet. */
   precision: string | null;
@@ -22,6 +26,8 @@ export const CONTEXT_FIELDS: { key: keyof RunContext; title: string }[] = [
   { key: "device", title: "device" },
   { key: "threads", title: "threads" },
   { key: "cpu", title: "CPU" },
+  { key: "cpuKernels", title: "CPU kernels (ISA)" },
+  { key: "vectorExtensions", title: "vector extensions" },
   { key: "memoryFormat", title: "memory layout" },
   { key: "precision", title: "precision" },
   { key: "epochs", title: "epochs" },
@@ -54,10 +60,18 @@ export function contextOfRecord(record: unknown): Partial<Record<keyof RunContex
     fixedSeeds = sources.length === 0 ? "none (fresh seeds per run)" : sources.join(", ");
   }
   const trainExamples = config?.trainExamples;
+  const cpu = object(engine?.cpu);
+  const extensions = Array.isArray(cpu?.vectorExtensions) ? cpu.vectorExtensions : undefined;
+  const cpuKernels =
+    cpu?.atenCapability === undefined
+      ? undefined
+      : `${cpu.atenCapability}${cpu.onednnMaxIsa ? ` (oneDNN ≤ ${cpu.onednnMaxIsa})` : ""}`;
   return {
     device: text(config?.device),
     threads: text(config?.threads ?? engine?.threads),
     cpu: text(engine?.cpuModel),
+    cpuKernels,
+    vectorExtensions: extensions?.join(" "),
     memoryFormat: text(config?.memoryFormat),
     precision: text(config?.precision ?? config?.dtype),
     epochs: text(config?.epochs),

@@ -95,9 +95,11 @@ function poolFinding(group: GroupResult): string[] {
   if (setOf.every((set) => set !== undefined)) {
     const sets = Array.from({ length: Math.max(...(setOf as number[])) + 1 }, () => [] as string[]);
     for (const [i, run] of runs.entries()) sets[setOf[i]!]!.push(name(run.variant));
-    const listed = sets.map((members) => `{${members.join(", ")}}`).join("; ");
+    const shared = sets.filter((members) => members.length > 1);
     sentences.push(
-      `Runs that ended with bit-identical weights (${sets.length} set(s) among ${runs.length} runs): ${listed}.`,
+      shared.length === 0
+        ? `No two of the ${runs.length} runs ended with bit-identical weights.`
+        : `Runs that ended with bit-identical weights: ${shared.map((members) => `{${members.join(", ")}}`).join("; ")}; ${sets.length - shared.length} run(s) ended with weights of their own.`,
     );
   }
   const perRun = group.accuracy?.perRun;

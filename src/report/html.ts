@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import type { AnalysisResult } from "../analysis/result-types.js";
 import { silenceNotes } from "./findings.js";
 import { escapeHtml, levelText, ratio } from "./format.js";
+import { headline } from "./headline.js";
 import {
   comparisonTable,
   contextTable,
@@ -35,6 +36,12 @@ function methodNote(result: AnalysisResult): string {
   const level = levelText(settings.level);
   const alpha = settings.alpha ?? 1 - settings.level;
   return `Epoch: ${settings.epoch ?? "the latest each group reached"}. Intervals are ${level}: χ² for a std (and a variance), F for a ratio of stds, t for a mean, and the jackknife over runs for churn and L2 (their pairs share runs). Spreads of identical runs are exactly 0 and carry no interval, ratio or test. p-values are from permutation tests over runs (exact when there are at most 20,000 relabellings, else ${settings.resamples} seeded Monte Carlo draws, seed ${settings.seed}) or, for "the same order" (within ${settings.equivalenceMargin ?? 3}×), two one-sided F tests; all are Holm-corrected together at α = ${Number(alpha.toFixed(4))}. A test these runs cannot make reach α is not run: it says "too few runs to tell" and how many would do. "std (sample)" divides by n − 1; "std (population)" by n, as numpy and the original code did.`;
+}
+
+function headlineList(result: AnalysisResult): string {
+  const sentences = headline(result);
+  if (sentences.length === 0) return "";
+  return `<h2>In short</h2>\n<ul class="headline">\n${sentences.map((sentence) => `<li>${escapeHtml(sentence)}</li>`).join("\n")}\n</ul>`;
 }
 
 /** A self-contained page: inline SVG charts, inline CSS, no scripts, fonts or links. */
@@ -100,6 +107,7 @@ export function reportHtml(
 ${silenceNotes(result)
   .map((note) => `<p class="notice">${escapeHtml(note)}</p>`)
   .join("\n")}
+${headlineList(result)}
 <h2>The seed paper's claims</h2>
 ${hypothesesTable(result)}
 ${runsFigure}

@@ -166,7 +166,7 @@ describe("pooled runs: the tooling study", () => {
       "Each field changed alone (pairs of runs that differ only in it) — setting: different weights in 0 of 1 pairs, predictions disagreeing on 25.00% of the test examples; threads: different weights in 1 of 1 pairs, predictions disagreeing on 50.00% of the test examples.",
     );
     expect(text).toContain(
-      "Runs that ended with bit-identical weights (2 set(s) among 3 runs): {control threads=1 memoryFormat=contiguous, impl threads=1 memoryFormat=contiguous}; {control threads=2 memoryFormat=contiguous}.",
+      "Runs that ended with bit-identical weights: {control threads=1 memoryFormat=contiguous, impl threads=1 memoryFormat=contiguous}; 1 run(s) ended with weights of their own.",
     );
     expect(text).toContain(
       "Accuracy ranges from 50.00% (control threads=2 memoryFormat=contiguous) to 100.00% (control threads=1 memoryFormat=contiguous).",
