@@ -169,6 +169,7 @@ export abstract class Module {
    * `model.to(memory_format=...)`: values are unchanged, the kernels (and so the bits) differ.
    */
   toMemoryFormat(format: ModelMemoryFormat): this {
+    for (const [, module] of this.namedModules()) module.#layout = format;
     return this.#replaceTensors(
       (t) => t.ndim === 4 && !t.isContiguous(format),
       (t) => t.contiguous(format),
@@ -181,6 +182,13 @@ export abstract class Module {
       (t) => t.device !== device,
       (t) => t.to({ device }),
     );
+  }
+
+  #layout: ModelMemoryFormat = "contiguous";
+
+  /** The layout toMemoryFormat last gave this module (and its children). */
+  get memoryLayout(): ModelMemoryFormat {
+    return this.#layout;
   }
 
   /** Swaps each tensor that needs it for a converted copy; parameters stay trainable leaves. */

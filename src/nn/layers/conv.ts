@@ -55,6 +55,14 @@ export class Conv2d extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    const output = this.#convolve(input);
+    // With one input channel the input and the weight are contiguous in both layouts, and
+    // libtorch then answers in NCHW: the rest of a channels_last model would run on NCHW
+    // activations (SmallCNN on Fashion-MNIST: max pooling 4× slower). Keep the model's layout.
+    return this.memoryLayout === "channels_last" ? output.contiguous("channels_last") : output;
+  }
+
+  #convolve(input: Tensor): Tensor {
     const options = { stride: this.stride, groups: this.groups };
     const strided = this.stride[0] > 1 || this.stride[1] > 1;
     if (this.padding !== "same" || !strided) {
