@@ -42,5 +42,12 @@ build_typescript() {
 
 if [ -f /etc/debian_version ] && [ -z "${LIBTORCH:-}" ]; then install_system_packages; fi
 install_npm_dependencies
-node scripts/build-addon.mjs
-build_typescript
+# The addon and the TypeScript do not depend on each other: build them side by side (the
+# addon's precompiled header is one long serial step that leaves a core free for tsc).
+build_typescript &
+typescript=$!
+addon_status=0
+node scripts/build-addon.mjs || addon_status=$?
+typescript_status=0
+wait "$typescript" || typescript_status=$?
+[ "$addon_status" -eq 0 ] && [ "$typescript_status" -eq 0 ]
