@@ -36,6 +36,15 @@ function seedsSentence(group: GroupResult, level: string): string | null {
   );
 }
 
+/** The test set's own sampling noise, beside what the seeds do: the scale a reader needs. */
+function samplingSentence(result: AnalysisResult, seeds: GroupResult): string | null {
+  const family = result.varianceAccounting?.find((entry) => entry.familyKey === seeds.familyKey);
+  const std = seeds.accuracy?.stdSample.value;
+  if (family === undefined || !isFiniteNumber(std) || std === 0) return null;
+  const sampling = Math.sqrt(family.testSetSampling.value);
+  return `For scale: another test set of ${family.testSetSampling.examples.toLocaleString("en")} examples would move accuracy by about ${points(sampling)} (√(p(1−p)/N)), ${ratio(sampling / std)} the seeds' std.`;
+}
+
 function classesSentence(group: GroupResult): string | null {
   const perClass = group.perClass;
   if (perClass === null || group.identicalRuns !== null) return null;
@@ -118,6 +127,7 @@ export function headline(result: AnalysisResult): string[] {
     const pools = groups.filter((group) => !STANDARD.has(group.setting));
     const lines = [
       seeds ? seedsSentence(seeds, level) : null,
+      seeds ? samplingSentence(result, seeds) : null,
       seeds ? classesSentence(seeds) : null,
       kernelsSentence(bySetting("impl"), bySetting("control")),
       ...pools.map((pool) => toolingSentence(pool, seeds)),

@@ -45,9 +45,13 @@ describe("the report's headline", () => {
     expect(lines[0]).toMatch(
       /^Retrained with fresh seeds for initialisation and data order, with deterministic kernels \(3 runs\), two runs disagree on 33\.33% .*of the 4 test predictions, and top-1 accuracy \(mean 75\.00%\) moves with a standard deviation of 25\.00 points/,
     );
+    // Every run scores 3 of 4 on average (75 %): √(0.75 · 0.25 / 4) = 21.65 points, 0.87× 25.
+    expect(lines[1]).toBe(
+      "For scale: another test set of 4 examples would move accuracy by about 21.65 points (√(p(1−p)/N)), 0.87× the seeds' std.",
+    );
     // Class 2 (one example: right, wrong, wrong) has the largest spread: std of [1, 0, 0].
-    expect(lines[1]).toMatch(/^The classes that move most .*: 2 \(57\.74 points\)/);
-    expect(lines[2]).toBe(
+    expect(lines[2]).toMatch(/^The classes that move most .*: 2 \(57\.74 points\)/);
+    expect(lines[3]).toBe(
       "The kernels add nothing on this hardware: IMPL's 2 runs (seeds fixed, nondeterministic kernels allowed) ended with bit-identical weights, like Control's 2 (deterministic kernels).",
     );
   });
