@@ -203,6 +203,10 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
     }
   };
 
+  // Wider runs first (plan order among equals): a run that needs every core then starts
+  // while they are all free, instead of leaving one idle at the end waiting for the other.
+  const widestFirst = [...plan.runs].sort((a, b) => b.config.threads - a.config.threads);
+
   const freeCores = (): number => {
     const busy = slots.reduce((sum, run) => sum + (run?.entry.config.threads ?? 0), 0);
     return busy === 0
@@ -214,7 +218,7 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
     const nowMs = fileSystemNow(dir, owner.runnerId);
     const active = new Set(slots.map((run) => run?.entry.id));
     const free = freeCores();
-    for (const entry of plan.runs) {
+    for (const entry of widestFirst) {
       if (settledHere.has(entry.id) || active.has(entry.id)) continue;
       if (entry.config.threads > free) continue;
       if (runRecordStatus(dir, entry.id) === "complete") continue;

@@ -1,7 +1,8 @@
 /**
  * The runner shares the cores: a run starts only while its threads fit beside the runs in
  * progress, so a 2-thread run on 2 cores trains alone and 1-thread runs go two at a time.
- * The stand-in trainer appends its starts and finishes in the order they happen.
+ * Wider runs are claimed first. The stand-in trainer appends its starts and finishes in the
+ * order they happen.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +24,7 @@ describe("the runner's core budget", () => {
           models: ["smallcnn"],
           datasets: ["fashion-mnist"],
           settings: ["control"],
-          options: { threads: [2, 1] },
+          options: { threads: [1, 2] },
         },
       },
       "test",
@@ -47,6 +48,9 @@ describe("the runner's core budget", () => {
       delete process.env.NNR_FAKE_EVENTS;
     }
     const threadsOf = new Map(plan.runs.map((run) => [run.id, run.config.threads]));
+    // Widest first: the plan lists its 1-thread runs first, yet a 2-thread run starts first,
+    // while every core is free.
+    expect(threadsOf.get(readEvents(events)[0]!.id)).toBe(2);
     const inProgress = new Set<string>();
     let pairedOneThreadRuns = false;
     for (const event of readEvents(events)) {
