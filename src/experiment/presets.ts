@@ -86,7 +86,7 @@ export const DEMO_SIZES: Record<
   Scale,
   { epochs: number; trainExamples: number | null; noisy: number; fixed: number }
 > = {
-  fast: { epochs: 1, trainExamples: 32_000, noisy: 10, fixed: 2 },
+  fast: { epochs: 1, trainExamples: 33_000, noisy: 10, fixed: 2 },
   default: { epochs: 10, trainExamples: null, noisy: 10, fixed: 3 },
   paper: { epochs: 200, trainExamples: null, noisy: 10, fixed: 10 },
 };
