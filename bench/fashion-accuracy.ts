@@ -51,7 +51,7 @@ console.log(
 console.log(`nnr      ${band(ours)}`);
 const script = new URL("../scripts/reference/smallcnn_fashion_torch.py", import.meta.url).pathname;
 const python = ["python3", "/usr/bin/python3"].find(
-  (p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0,
+  (p) => spawnSync(p, ["-c", "import torch; torch.zeros(1)"], { stdio: "ignore" }).status === 0,
 );
 if (python === undefined) {
   console.log("PyTorch  skipped: no python3 with torch");

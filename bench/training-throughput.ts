@@ -77,7 +77,8 @@ function nnrStepSeconds(memoryFormat: ModelMemoryFormat): number[] {
 
 function findPython(): string | null {
   for (const python of ["python3", "/usr/bin/python3"]) {
-    if (spawnSync(python, ["-c", "import torch"], { stdio: "ignore" }).status === 0) return python;
+    if (spawnSync(python, ["-c", "import torch; torch.zeros(1)"], { stdio: "ignore" }).status === 0)
+      return python;
   }
   return null;
 }

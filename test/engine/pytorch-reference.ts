@@ -18,11 +18,17 @@ import { basename, join } from "node:path";
 /** The interpreter with PyTorch 1.13 for fixture scripts (not the `python3` on PATH). */
 export const PYTHON = "/usr/bin/python3";
 
+/**
+ * Asks for a tensor, not just the module: a torch folder emptied or hidden (an empty mount over
+ * it, as CI does) still imports, as a namespace package with nothing in it.
+ */
+export const TORCH_PROBE = "import torch, torch.nn; torch.zeros(1)";
+
 /** Why Python's torch cannot be used here, or null when it can. */
 export function pythonTorchUnavailable(): string | null {
   if (!existsSync(PYTHON)) return `${PYTHON} does not exist`;
-  const probe = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
-  return probe.status === 0 ? null : `${PYTHON} cannot import torch`;
+  const probe = spawnSync(PYTHON, ["-c", TORCH_PROBE], { encoding: "utf8" });
+  return probe.status === 0 ? null : `${PYTHON} cannot use torch`;
 }
 
 export interface PyTorchReference {
