@@ -20,9 +20,8 @@ export type CpuCapabilityChoice = (typeof CPU_CAPABILITIES)[number];
 /** A capability ATen can run: what `auto` resolves to. */
 export type CpuCapability = Exclude<CpuCapabilityChoice, "auto">;
 
-/** What a run records of the CPU and the kernels it ran. */
+/** What a run records of the CPU's kernels (its model is engine.cpuModel, beside this). */
 export interface CpuKernels {
-  model: string;
   /** The CPU's vector extensions that matter to libtorch's kernels, from /proc/cpuinfo. */
   vectorExtensions: string[];
   /** The ISA ATen's kernels dispatched to in this process. */
@@ -53,28 +52,31 @@ const TRACKED_EXTENSIONS = [
   "amx_tile",
 ];
 
-let cachedExtensions: string[] | undefined;
-
-/** The CPU's vector extensions (empty where /proc/cpuinfo cannot be read). */
-export function vectorExtensions(cpuinfo?: string): string[] {
-  if (cpuinfo === undefined && cachedExtensions !== undefined) return cachedExtensions;
-  let text = cpuinfo;
-  if (text === undefined) {
-    try {
-      text = readFileSync("/proc/cpuinfo", "utf8");
-    } catch {
-      text = "";
-    }
-  }
+/** The vector extensions a /proc/cpuinfo text lists on its (first) flags line. */
+export function parseVectorExtensions(cpuinfo: string): string[] {
   const flags = new Set(
-    text
+    cpuinfo
       .match(/^flags\s*:(.*)$/m)?.[1]
       ?.trim()
       .split(/\s+/) ?? [],
   );
-  const found = TRACKED_EXTENSIONS.filter((name) => flags.has(name));
-  if (cpuinfo === undefined) cachedExtensions = found;
-  return found;
+  return TRACKED_EXTENSIONS.filter((name) => flags.has(name));
+}
+
+let cachedExtensions: string[] | undefined;
+
+/** This CPU's vector extensions, read once (empty where /proc/cpuinfo cannot be read). */
+export function vectorExtensions(): string[] {
+  if (cachedExtensions === undefined) {
+    let text = "";
+    try {
+      text = readFileSync("/proc/cpuinfo", "utf8");
+    } catch {
+      // Not Linux, or no /proc: no extension is known, and only "default" is runnable.
+    }
+    cachedExtensions = parseVectorExtensions(text);
+  }
+  return cachedExtensions;
 }
 
 /** The capabilities this CPU can run, best last (ATen's own test: AVX-512 needs VL and BW). */
@@ -110,9 +112,10 @@ function cpuDescription(): string {
  */
 export function pinCpuCapability(choice: CpuCapabilityChoice, flag = "--cpu-capability"): void {
   if (choice === "auto") return;
-  if (!runnableCapabilities(vectorExtensions()).includes(choice)) {
+  const runnable = runnableCapabilities(vectorExtensions());
+  if (!runnable.includes(choice)) {
     throw new UserError(
-      `${flag} ${choice}: ${cpuDescription()} cannot run ${choice} kernels; choose one of ${runnableCapabilities(vectorExtensions()).join(", ")} or auto`,
+      `${flag} ${choice}: ${cpuDescription()} cannot run ${choice} kernels; choose one of ${runnable.join(", ")} or auto`,
     );
   }
   if (!nativeLoaded()) {
@@ -136,7 +139,6 @@ export function atenCapabilityInUse(): CpuCapability | "unknown" {
 /** What a run records of its CPU and kernels (loads the addon). */
 export function cpuKernels(): CpuKernels {
   return {
-    model: cpuDescription(),
     vectorExtensions: vectorExtensions(),
     atenCapability: atenCapabilityInUse(),
     onednnMaxIsa: process.env.ONEDNN_MAX_CPU_ISA || null,

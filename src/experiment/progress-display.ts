@@ -32,8 +32,8 @@ export function completionTally(total: number, doneAtStart: number, now = () => 
       const finishedHere = done - doneAtStart;
       const elapsed = (now() - startedAt) / 1000;
       const left = total - done;
-      if (left <= 0) return `${done}/${total} done`;
-      if (finishedHere <= 0 || elapsed <= 0) return `${done}/${total} done`;
+      // Nothing left, or nothing finished here yet to take a rate from.
+      if (left <= 0 || finishedHere <= 0 || elapsed <= 0) return `${done}/${total} done`;
       return `${done}/${total} done · about ${duration((left * elapsed) / finishedHere)} left`;
     },
   };

@@ -5,9 +5,8 @@
  * sentence is left out when the groups it needs are not there.
  */
 import type { AnalysisResult, GroupResult } from "../analysis/result-types.js";
+import { STANDARD_SETTINGS } from "../analysis/settings.js";
 import { interval, isFiniteNumber, levelText, percent, ratio } from "./format.js";
-
-const STANDARD = new Set(["algo+impl", "algo", "impl", "control"]);
 
 function points(value: number | null | undefined): string {
   return isFiniteNumber(value) ? `${(value * 100).toFixed(2)} points` : "n/a";
@@ -124,7 +123,7 @@ export function headline(result: AnalysisResult): string[] {
   for (const groups of families.values()) {
     const bySetting = (setting: string) => groups.find((group) => group.setting === setting);
     const seeds = bySetting("algo") ?? bySetting("algo+impl");
-    const pools = groups.filter((group) => !STANDARD.has(group.setting));
+    const pools = groups.filter((group) => !STANDARD_SETTINGS.has(group.setting));
     const lines = [
       seeds ? seedsSentence(seeds, level) : null,
       seeds ? samplingSentence(result, seeds) : null,

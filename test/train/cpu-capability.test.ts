@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   parseAtenCapability,
+  parseVectorExtensions,
   runnableCapabilities,
   vectorExtensions,
 } from "../../src/engine/cpu-kernels.js";
@@ -19,17 +20,17 @@ const AVX2_CPU = "flags\t\t: fpu sse4_2 avx avx2 fma f16c\n";
 
 describe("what the CPU can run and what ATen reports", () => {
   it("reads the vector extensions from /proc/cpuinfo's flags", () => {
-    expect(vectorExtensions(AVX2_CPU)).toEqual(["sse4_2", "avx", "avx2", "fma", "f16c"]);
-    expect(vectorExtensions("processor : 0\n")).toEqual([]);
+    expect(parseVectorExtensions(AVX2_CPU)).toEqual(["sse4_2", "avx", "avx2", "fma", "f16c"]);
+    expect(parseVectorExtensions("processor : 0\n")).toEqual([]);
   });
 
   it("allows AVX-512 only with VL and BW, as ATen's own test does", () => {
-    expect(runnableCapabilities(vectorExtensions(AVX512_CPU))).toEqual([
+    expect(runnableCapabilities(parseVectorExtensions(AVX512_CPU))).toEqual([
       "default",
       "avx2",
       "avx512",
     ]);
-    expect(runnableCapabilities(vectorExtensions(AVX2_CPU))).toEqual(["default", "avx2"]);
+    expect(runnableCapabilities(parseVectorExtensions(AVX2_CPU))).toEqual(["default", "avx2"]);
     expect(runnableCapabilities(["avx512f", "avx2", "fma"])).toEqual(["default", "avx2"]);
   });
 
@@ -52,7 +53,7 @@ describe("a replay's kernels", () => {
   it("are the ones the run ran, where this CPU has them", () => {
     const warnings: string[] = [];
     const warn = (line: string) => warnings.push(line);
-    const avx512 = vectorExtensions(AVX512_CPU);
+    const avx512 = parseVectorExtensions(AVX512_CPU);
     expect(
       replayCpuCapability({ config: config("auto"), engine: engine("avx2") }, warn, avx512),
     ).toBe("avx2");
@@ -65,7 +66,7 @@ describe("a replay's kernels", () => {
   it("fall back to this machine's in one line where they cannot be pinned", () => {
     const warnings: string[] = [];
     const warn = (line: string) => warnings.push(line);
-    const avx2 = vectorExtensions(AVX2_CPU);
+    const avx2 = parseVectorExtensions(AVX2_CPU);
     expect(
       replayCpuCapability({ config: config("auto"), engine: engine("avx512") }, warn, avx2),
     ).toBe("auto");
