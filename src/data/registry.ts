@@ -8,21 +8,14 @@ import { UserError } from "../errors.js";
 import { loadCeleba } from "./celeba.js";
 import { loadCifar10, loadCifar100 } from "./cifar.js";
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES } from "./class-names.js";
+import { DATASET_NAMES, type DatasetName } from "./dataset-names.js";
 import { exists, isDirectory } from "./files.js";
 import { loadIdxDataset } from "./idx.js";
 import { loadImageFolder } from "./image-folder.js";
 import type { TransformSpec } from "./transforms.js";
 import type { Dataset } from "./types.js";
 
-export const DATASET_NAMES = [
-  "fashion-mnist",
-  "mnist",
-  "cifar10",
-  "cifar100",
-  "celeba",
-  "imagenet",
-] as const;
-export type DatasetName = (typeof DATASET_NAMES)[number];
+export { DATASET_NAMES, type DatasetName };
 export type SplitName = "train" | "test" | "val";
 
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */

@@ -14,9 +14,9 @@
  * ImageNet, without crossing them). Validation collects every mistake, each naming its field.
  */
 import { z } from "zod";
-import { DATASET_NAMES } from "../data/registry.js";
+import { DATASET_NAMES } from "../data/dataset-names.js";
 import { UserError } from "../errors.js";
-import { modelNames } from "../nn/models/index.js";
+import { modelNames } from "../nn/models/names.js";
 import { runConfigSchema } from "../train/config.js";
 import { POOL_NAME } from "../train/pool.js";
 import { SETTING_NAMES, SETTINGS, type SettingName } from "../train/settings.js";

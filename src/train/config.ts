@@ -4,7 +4,7 @@
  * the replicate number: runs that differ only in those belong to one group.
  */
 import { z } from "zod";
-import { DATASET_NAMES } from "../data/registry.js";
+import { DATASET_NAMES } from "../data/dataset-names.js";
 import { transformSpecSchema } from "../data/transforms.js";
 import { CPU_CAPABILITIES } from "../engine/cpu-kernels.js";
 import { SETTING_NAMES } from "./settings.js";

@@ -6,7 +6,7 @@
 import type { DatasetName } from "../data/registry.js";
 import { PIPELINES } from "../data/registry.js";
 import { UserError } from "../errors.js";
-import { modelNames } from "../nn/models/index.js";
+import { modelNames } from "../nn/models/names.js";
 import { originalSaveEpochs, type RunConfig, runConfigSchema } from "./config.js";
 import { type DeterministicSources, SETTINGS, type SettingName, settingOf } from "./settings.js";
 

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import { DATASET_NAMES } from "../../data/registry.js";
+import { DATASET_NAMES } from "../../data/dataset-names.js";
 import { CPU_CAPABILITIES } from "../../engine/cpu-kernels.js";
 import { UserError } from "../../errors.js";
-import { modelNames } from "../../nn/models/index.js";
+import { modelNames } from "../../nn/models/names.js";
 import {
   type RunRecord,
   readRunRecord,
@@ -194,7 +194,7 @@ function readReplaySource(path: string): RunRecord {
     throw new UserError(`--replay ${path}: no such run.json; pass DIR/run.json of a finished run`);
   try {
     const record = JSON.parse(readFileSync(file, "utf8")) as RunRecord;
-    if (record.format !== "nnr-run/1" || record.config === undefined)
+    if (!record.format?.startsWith("nnr-run/") || record.config === undefined)
       throw new Error("not a run record");
     return record;
   } catch {

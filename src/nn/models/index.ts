@@ -1,6 +1,6 @@
 /**
- * The model zoo: every model by name. Adding one is one file exporting a ModelDefinition and
- * one line in DEFINITIONS below.
+ * The model zoo: every model by name. Adding one is one file exporting the model, its name in
+ * names.ts and its entry in DEFINITIONS below.
  */
 
 import { BottleneckResNet } from "./bottleneck-resnet.js";
@@ -10,6 +10,7 @@ import { InceptionV3 } from "./inception-v3.js";
 import { MediumCNN } from "./medium-cnn.js";
 import { MobileNet } from "./mobilenet.js";
 import type { Model, ModelOptions } from "./model.js";
+import { MODEL_NAMES, type ModelName, modelNames } from "./names.js";
 import { ResNet18Cifar } from "./resnet-cifar.js";
 import { SmallCNN } from "./small-cnn.js";
 import { VGG } from "./vgg.js";
@@ -22,79 +23,66 @@ export interface ModelDefinition {
   create(options: ModelOptions): Model;
 }
 
-const DEFINITIONS: readonly ModelDefinition[] = [
-  {
-    name: "smallcnn",
+const DEFINITIONS: Record<ModelName, Omit<ModelDefinition, "name">> = {
+  smallcnn: {
     description: "SmallCNN (CIFAR): 3 conv blocks (16, 32, 32), optional BatchNorm, GAP, Dense 32",
     create: (options) => new SmallCNN(options),
   },
-  {
-    name: "resnet18",
+  resnet18: {
     description: "ResNet18, CIFAR variant (3×3 stem, no max-pool); softmax or sigmoid head",
     create: (options) => new ResNet18Cifar(options),
   },
-  {
-    name: "resnet50",
+  resnet50: {
     description: "ResNet50 (ImageNet, v1.5, torchvision layout)",
     create: (options) => new BottleneckResNet("resnet50", options),
   },
-  {
-    name: "mediumcnn",
+  mediumcnn: {
     description: "MediumCNN(k): 6 conv k×k blocks with BatchNorm, GAP, Dense 1000",
     create: (options) => new MediumCNN(options),
   },
-  {
-    name: "vgg16",
+  vgg16: {
     description: "VGG16 (Keras applications)",
     create: (options) => new VGG("vgg16", options),
   },
-  {
-    name: "vgg19",
+  vgg19: {
     description: "VGG19 (Keras applications)",
     create: (options) => new VGG("vgg19", options),
   },
-  {
-    name: "resnet152",
+  resnet152: {
     description: "ResNet152 (ImageNet, v1.5, torchvision layout)",
     create: (options) => new BottleneckResNet("resnet152", options),
   },
-  {
-    name: "mobilenet",
+  mobilenet: {
     description: "MobileNet v1, alpha 1 (Keras applications)",
     create: (options) => new MobileNet(options),
   },
-  {
-    name: "densenet121",
+  densenet121: {
     description: "DenseNet121 (Keras applications, torchvision names)",
     create: (options) => new DenseNet("densenet121", options),
   },
-  {
-    name: "densenet201",
+  densenet201: {
     description: "DenseNet201 (Keras applications, torchvision names)",
     create: (options) => new DenseNet("densenet201", options),
   },
-  {
-    name: "xception",
+  xception: {
     description: "Xception (Keras applications; 299×299 inputs by default)",
     create: (options) => new Xception(options),
   },
-  {
-    name: "inceptionv3",
+  inceptionv3: {
     description: "InceptionV3 (Keras applications, torchvision names; 299×299 inputs by default)",
     create: (options) => new InceptionV3(options),
   },
-  {
-    name: "efficientnetb0",
+  efficientnetb0: {
     description: "EfficientNetB0 (Keras applications, without its input normalisation)",
     create: (options) => new EfficientNetB0(options),
   },
-];
+};
 
-const REGISTRY = new Map(DEFINITIONS.map((definition) => [definition.name, definition]));
+const REGISTRY = new Map<string, ModelDefinition>(
+  MODEL_NAMES.map((name) => [name, { name, ...DEFINITIONS[name] }]),
+);
 
-export function modelNames(): string[] {
-  return [...REGISTRY.keys()];
-}
+export { MODEL_NAMES, type ModelName, modelNames };
 
 export function modelDefinition(name: string): ModelDefinition {
   const definition = REGISTRY.get(name);

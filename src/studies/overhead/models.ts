@@ -2,7 +2,7 @@
  * The overhead study's model list: registry names, plus `mediumcnn-k{N}` for MediumCNN with
  * kernel size N (the study measures k = 1, 3, 5, 7).
  */
-import { modelNames } from "../../nn/models/index.js";
+import { modelNames } from "../../nn/models/names.js";
 
 /** A model of the study: the registry name and the options that select its variant. */
 export interface StudyModel {
