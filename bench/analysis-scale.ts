@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRng } from "../src/analysis/prng.js";
+import { RandomStream } from "../src/random/stream.js";
 
 const FAMILIES = 25;
 const RUNS = 10;
@@ -17,7 +17,7 @@ const CLASSES = 10;
 const SETTINGS = { "algo+impl": 0.06, algo: 0.05, impl: 0.03, control: 0 };
 
 const root = process.argv[2] ?? mkdtempSync(join(tmpdir(), "nnr-analysis-scale-"));
-const rng = createRng(1);
+const rng = RandomStream.named(1, "simulation");
 const labels = Int32Array.from({ length: EXAMPLES }, () => rng.nextInt(CLASSES));
 const labelsText = `${labels.join("\n")}\n`;
 for (let family = 0; family < FAMILIES; family++) {

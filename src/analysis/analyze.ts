@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { UserError } from "../errors.js";
+import { RandomStream } from "../random/stream.js";
 import { analyzeGroup } from "./analyze-group.js";
 import { type ComparableGroup, type ComparisonOptions, compareGroups } from "./compare.js";
 import { applyHolm, declaredHypotheses } from "./hypotheses.js";
@@ -14,7 +15,6 @@ import {
 import { discoverRuns } from "./runs/discover.js";
 import { loadGroup } from "./runs/load-group.js";
 import { type RunFolder, settingRank } from "./runs/types.js";
-import { rngFor } from "./seeding.js";
 import { DECLARED_PAIRS, STANDARD_SETTINGS } from "./settings.js";
 import { type VarianceAccounting, varianceAccounting } from "./variance-accounting.js";
 
@@ -114,7 +114,7 @@ export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): A
   for (const familyKey of families) {
     const family = analysed.filter(({ result }) => result.familyKey === familyKey);
     const familyComparisons = comparedPairs(family).map(({ a, b, equivalence }) => {
-      const rng = rngFor(seed, `${a.result.groupKey}|${b.result.groupKey}`);
+      const rng = RandomStream.named(seed, `${a.result.groupKey}|${b.result.groupKey}`);
       const comparisonOptions: ComparisonOptions = {
         ...permutation,
         level,

@@ -1,10 +1,10 @@
+import type { RandomStream } from "../random/stream.js";
 import { studentTQuantile } from "./distributions.js";
 import type { Estimate } from "./estimate.js";
 import { fRatioInterval, jackknifeDf, pairMeanJackknifeSe } from "./intervals.js";
 import { disagreement } from "./metrics/classification.js";
 import { type PairMatrix, pairMatrix } from "./metrics/pairwise.js";
 import { binomial, minimumPermutationP } from "./permutation.js";
-import type { Rng } from "./prng.js";
 import type { Comparison, GroupResult } from "./result-types.js";
 import { settingLabel } from "./settings.js";
 import {
@@ -84,7 +84,7 @@ function noRatioReason(a: GroupResult, b: GroupResult): string | null {
 export function compareGroups(
   a: ComparableGroup,
   b: ComparableGroup,
-  rng: Rng,
+  rng: RandomStream,
   options: ComparisonOptions,
 ): Comparison {
   const [ra, rb] = [a.result, b.result];

@@ -4,7 +4,7 @@
  * runs the relabellings are enumerated (an exact p-value); with many, a seeded Monte Carlo
  * sample of them is drawn, p = (1 + hits) / (1 + draws), which is itself a valid p-value.
  */
-import type { Rng } from "./prng.js";
+import type { RandomStream } from "../random/stream.js";
 
 export interface PermutationTest {
   /** Observed value of the statistic (larger = more evidence against the null). */
@@ -79,7 +79,7 @@ export function permutationTest(
   na: number,
   nb: number,
   statistic: (a: Int32Array, b: Int32Array) => number,
-  rng: Rng,
+  rng: RandomStream,
   options: { maxExact: number; draws: number; symmetric: boolean },
 ): PermutationTest {
   const n = na + nb;

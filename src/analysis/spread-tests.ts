@@ -3,10 +3,11 @@
  * permutation tests over runs; the equivalence test ("the same order") is the two
  * one-sided F tests on the ratio of stds (TOST), exact for normal runs.
  */
+
+import type { RandomStream } from "../random/stream.js";
 import { fCdf } from "./distributions.js";
 import type { PairMatrix } from "./metrics/pairwise.js";
 import { type PermutationTest, permutationTest } from "./permutation.js";
-import type { Rng } from "./prng.js";
 import { mean } from "./stats.js";
 
 export interface PermutationOptions {
@@ -22,7 +23,7 @@ export interface PermutationOptions {
 export function spreadPermutationTest(
   a: readonly number[],
   b: readonly number[],
-  rng: Rng,
+  rng: RandomStream,
   options: PermutationOptions,
 ): PermutationTest {
   const centre = (values: readonly number[]) => {
@@ -66,7 +67,7 @@ function pairMeanWithin(matrix: PairMatrix, runs: Int32Array): number {
 export function pairMeanPermutationTest(
   pooled: PairMatrix,
   na: number,
-  rng: Rng,
+  rng: RandomStream,
   options: PermutationOptions,
 ): PermutationTest {
   return permutationTest(

@@ -1,4 +1,6 @@
 /** The input pipeline: dataset readers, transforms and the seeded loader. */
+
+export { deriveSeed, RandomStream, type RandomStreamState } from "../random/stream.js";
 export type { BatchPlan } from "./batch-assembly.js";
 export * from "./class-names.js";
 export { decoderInfo, type ResizeRule } from "./decode-image.js";
@@ -14,7 +16,6 @@ export {
 } from "./image-ops.js";
 export { DataLoader, type LoaderOptions, type LoaderRecord, type LoaderState } from "./loader.js";
 export type { OrderState, ShuffleSpec } from "./order.js";
-export { deriveSeed, type GeneratorState, RandomGenerator } from "./random.js";
 export {
   DATASET_NAMES,
   DATASETS,

@@ -8,9 +8,9 @@
  * runs, can never change which bytes a batch holds.
  */
 import { UserError } from "../errors.js";
+import { deriveSeed, RandomStream, type RandomStreamState } from "../random/stream.js";
 import { BatchAssembler, type BatchPlan } from "./batch-assembly.js";
 import { ExampleOrder, type OrderState, type ShuffleSpec } from "./order.js";
-import { deriveSeed, type GeneratorState, RandomGenerator } from "./random.js";
 import { compilePipeline, drawExample, type Pipeline, type TransformSpec } from "./transforms.js";
 import type { Batch, Dataset, ImageShape } from "./types.js";
 
@@ -36,7 +36,7 @@ export interface LoaderState {
   shuffle: ShuffleSpec;
   inputSeed: number;
   order: OrderState;
-  augmentRng: GeneratorState;
+  augmentRng: RandomStreamState;
 }
 
 /** What a run records about its input pipeline. */
@@ -67,7 +67,7 @@ interface Pending {
 
 export class DataLoader {
   private readonly order: ExampleOrder;
-  private readonly augmentRng: RandomGenerator;
+  private readonly augmentRng: RandomStream;
   private readonly pipeline: Pipeline;
   private readonly assembler: BatchAssembler;
   private readonly prefetch: number;
@@ -92,8 +92,8 @@ export class DataLoader {
       labels: dataset.labels,
       classCount: dataset.classNames.length,
     });
-    const shuffleRng = RandomGenerator.named(inputSeed, "shuffle");
-    this.augmentRng = RandomGenerator.named(inputSeed, "augment");
+    const shuffleRng = RandomStream.named(inputSeed, "shuffle");
+    this.augmentRng = RandomStream.named(inputSeed, "augment");
     this.order = new ExampleOrder(
       dataset.length,
       options.shuffle,

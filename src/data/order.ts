@@ -13,7 +13,7 @@
  * - `none`: file order, for evaluation.
  */
 import { UserError } from "../errors.js";
-import { type GeneratorState, type RandomGenerator, shuffleInPlace } from "./random.js";
+import { type RandomStream, type RandomStreamState, shuffleInPlace } from "../random/stream.js";
 
 export type ShuffleSpec =
   | { kind: "none" }
@@ -28,7 +28,7 @@ export type OrderState =
       epoch: number;
       position: number;
       /** Generator state before this epoch's permutation was drawn: the permutation is redrawn on restore. */
-      rngAtEpochStart: GeneratorState;
+      rngAtEpochStart: RandomStreamState;
     }
   | {
       kind: "buffer";
@@ -37,7 +37,7 @@ export type OrderState =
       /** Next file-order example to enter the buffer. */
       inputCursor: number;
       buffer: number[];
-      rng: GeneratorState;
+      rng: RandomStreamState;
     };
 
 export interface PlannedIndices {
@@ -51,7 +51,7 @@ export class ExampleOrder {
   private position = 0;
   private readonly perEpoch: number;
   private permutation: Int32Array | undefined;
-  private rngAtEpochStart: GeneratorState | undefined;
+  private rngAtEpochStart: RandomStreamState | undefined;
   private buffer: number[] = [];
   private inputCursor = 0;
 
@@ -60,7 +60,7 @@ export class ExampleOrder {
     private readonly spec: ShuffleSpec,
     private readonly batchSize: number,
     dropRemainder: boolean,
-    private readonly rng: RandomGenerator,
+    private readonly rng: RandomStream,
   ) {
     if (spec.kind === "buffer" && (!Number.isInteger(spec.size) || spec.size < 1)) {
       throw new UserError(`shuffle buffer size must be a positive integer, got ${spec.size}`);

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { UserError } from "../errors.js";
+import type { RandomStream } from "../random/stream.js";
 import {
   centerCropOffsets,
   cropImage,
@@ -16,7 +17,6 @@ import {
   resizeBilinear,
   scaleToUnit,
 } from "./image-ops.js";
-import type { RandomGenerator } from "./random.js";
 import type { ImageShape } from "./types.js";
 
 const positive = z.number().int().positive();
@@ -44,7 +44,7 @@ interface Step {
   outShape: ImageShape;
   /** How many integers this step draws per example. */
   drawCount: number;
-  draw(rng: RandomGenerator, draws: Int32Array, at: number): void;
+  draw(rng: RandomStream, draws: Int32Array, at: number): void;
   apply(src: Float32Array, dst: Float32Array, draws: Int32Array, at: number): void;
 }
 
@@ -155,7 +155,7 @@ export function compilePipeline(specs: readonly unknown[], inShape: ImageShape):
 /** Draws every random parameter for one example, in step order. */
 export function drawExample(
   pipeline: Pipeline,
-  rng: RandomGenerator,
+  rng: RandomStream,
   draws: Int32Array,
   at: number,
 ): void {

@@ -22,7 +22,6 @@ import {
 import { churnMatrix } from "../../src/analysis/metrics/classification.js";
 import { l2Matrix } from "../../src/analysis/metrics/weights.js";
 import { perClassBaseline } from "../../src/analysis/per-class-baseline.js";
-import { createRng, type Rng } from "../../src/analysis/prng.js";
 import {
   pairMeanPermutationTest,
   spreadPermutationTest,
@@ -30,6 +29,7 @@ import {
 } from "../../src/analysis/spread-tests.js";
 import { stdSample } from "../../src/analysis/stats.js";
 import { varianceAccounting } from "../../src/analysis/variance-accounting.js";
+import { RandomStream } from "../../src/random/stream.js";
 import { churnModel, classCountsModel, normals, weightsModel } from "./simulation.js";
 
 const LEVEL = 0.9;
@@ -44,10 +44,10 @@ type Interval = { low: number | null; high: number | null };
 function coverage(
   seed: number,
   truth: number,
-  draw: (rng: Rng, n: number) => Interval,
+  draw: (rng: RandomStream, n: number) => Interval,
   runs: readonly number[] = RUNS,
 ) {
-  const rng = createRng(seed);
+  const rng = RandomStream.named(seed, "simulation");
   const perRuns = runs.map((n) => {
     let covered = 0;
     for (let r = 0; r < REPLICATIONS; r++) {
@@ -122,14 +122,14 @@ describe("intervals cover at their stated level (seeded simulation, n = 3 … 20
   });
 
   it("jackknife interval of churn, whose pairs share runs", () => {
-    const model = churnModel(createRng(50), 100);
+    const model = churnModel(RandomStream.named(50, "simulation"), 100);
     expectAtLeast(
       coverage(5, model.truth, (_rng, n) => pairMeanInterval(churnMatrix(model.runs(n)), LEVEL)),
     );
   });
 
   it("jackknife interval of pairwise L2", () => {
-    const model = weightsModel(createRng(60), 8);
+    const model = weightsModel(RandomStream.named(60, "simulation"), 8);
     // The true mean distance, by a large Monte Carlo: its error (sd ~ 0.002) is far below the
     // intervals' widths.
     let sum = 0;
@@ -144,7 +144,7 @@ describe("intervals cover at their stated level (seeded simulation, n = 3 … 20
 
   it("jackknife interval of per-class spread against independent flips", () => {
     // From 4 runs: with 3 the report gives no interval for this ratio (see logJackknifeInterval).
-    const model = classCountsModel(createRng(70), 1, [2, 3, 2, 3, 2]);
+    const model = classCountsModel(RandomStream.named(70, "simulation"), 1, [2, 3, 2, 3, 2]);
     expectAtLeast(
       coverage(
         7,
@@ -179,7 +179,7 @@ describe("intervals cover at their stated level (seeded simulation, n = 3 … 20
   });
 
   it("interval of the test-set sampling variance p(1 − p)/N", () => {
-    const rng = createRng(9);
+    const rng = RandomStream.named(9, "simulation");
     const examples = 1000;
     const p = 0.7;
     const truth = (p * (1 - p)) / examples;
@@ -222,7 +222,7 @@ describe("tests keep their size: under the null they reject at most α of the ti
   const options = { maxExact: 20_000, draws: 199 };
 
   it("permutation test of spread, with the settings' means apart", () => {
-    const rng = createRng(11);
+    const rng = RandomStream.named(11, "simulation");
     for (const n of [4, 6, 10]) {
       let rejected = 0;
       for (let r = 0; r < SIZE_REPLICATIONS; r++) {
@@ -239,8 +239,8 @@ describe("tests keep their size: under the null they reject at most α of the ti
   });
 
   it("permutation test of churn", () => {
-    const model = churnModel(createRng(12), 60);
-    const rng = createRng(13);
+    const model = churnModel(RandomStream.named(12, "simulation"), 60);
+    const rng = RandomStream.named(13, "simulation");
     for (const n of [4, 6]) {
       let rejected = 0;
       for (let r = 0; r < SIZE_REPLICATIONS; r++) {
@@ -257,7 +257,7 @@ describe("tests keep their size: under the null they reject at most α of the ti
   });
 
   it("TOST of equivalence at the margin", () => {
-    const rng = createRng(14);
+    const rng = RandomStream.named(14, "simulation");
     const margin = 3;
     let rejected = 0;
     for (let r = 0; r < SIZE_REPLICATIONS; r++) {

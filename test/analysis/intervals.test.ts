@@ -16,7 +16,6 @@ import {
 import { pairMatrix } from "../../src/analysis/metrics/pairwise.js";
 import { perClassBaseline } from "../../src/analysis/per-class-baseline.js";
 import { binomial, minimumPermutationP, permutationTest } from "../../src/analysis/permutation.js";
-import { createRng } from "../../src/analysis/prng.js";
 import { runsForStdPrecision, stdRelativePrecision } from "../../src/analysis/runs-needed.js";
 import {
   equivalenceMinimumP,
@@ -26,6 +25,7 @@ import {
 } from "../../src/analysis/spread-tests.js";
 import { stdSample } from "../../src/analysis/stats.js";
 import { probabilityHigher } from "../../src/analysis/variance-accounting.js";
+import { RandomStream } from "../../src/random/stream.js";
 
 const close = (actual: number | null, expected: number, digits = 9) =>
   expect(actual).toBeCloseTo(expected, digits);
@@ -116,14 +116,17 @@ describe("permutation tests over runs", () => {
     const pooled = pairMatrix(4, (i, j) =>
       i === 0 && j === 1 ? 0.4 : i === 2 && j === 3 ? 0 : 0.2,
     );
-    const test = pairMeanPermutationTest(pooled, 2, createRng(1), { maxExact: 100, draws: 99 });
+    const test = pairMeanPermutationTest(pooled, 2, RandomStream.named(1, "simulation"), {
+      maxExact: 100,
+      draws: 99,
+    });
     expect(test).toMatchObject({ exact: true, evaluated: 6, relabellings: 6 });
     close(test.statistic, 0.4, 14);
     close(test.pValue, 1 / 3, 14);
   });
 
   it("spread test: centred runs with equal spreads give p = 1", () => {
-    const test = spreadPermutationTest([1, 2, 3], [4, 5, 6], createRng(1), {
+    const test = spreadPermutationTest([1, 2, 3], [4, 5, 6], RandomStream.named(1, "simulation"), {
       maxExact: 100,
       draws: 9,
     });
@@ -133,7 +136,7 @@ describe("permutation tests over runs", () => {
   it("Monte Carlo beyond the enumeration limit: (1 + hits)/(1 + draws), reproducible", () => {
     const statistic = (a: Int32Array) => (a.includes(0) ? 1 : 0);
     const run = () =>
-      permutationTest(10, 10, statistic, createRng(5), {
+      permutationTest(10, 10, statistic, RandomStream.named(5, "simulation"), {
         maxExact: 100,
         draws: 999,
         symmetric: false,

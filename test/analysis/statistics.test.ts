@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { createRng } from "../../src/analysis/prng.js";
 import { quantile } from "../../src/analysis/stats.js";
+import { RandomStream } from "../../src/random/stream.js";
 
 describe("seeded generator", () => {
   it("repeats for a seed and differs between seeds", () => {
-    const a = createRng(7);
-    const b = createRng(7);
-    const c = createRng(8);
+    const a = RandomStream.named(7, "simulation");
+    const b = RandomStream.named(7, "simulation");
+    const c = RandomStream.named(8, "simulation");
     const drawsA = Array.from({ length: 5 }, () => a.nextUint32());
     expect(Array.from({ length: 5 }, () => b.nextUint32())).toEqual(drawsA);
     expect(Array.from({ length: 5 }, () => c.nextUint32())).not.toEqual(drawsA);
   });
 
   it("draws uniformly: mean and bucket counts within sampling error", () => {
-    const rng = createRng(1);
+    const rng = RandomStream.named(1, "simulation");
     const n = 100_000;
     const buckets = new Array<number>(10).fill(0);
     let sum = 0;

@@ -7,9 +7,9 @@ import {
   perImageStandardize,
   resizeBilinear,
 } from "../../src/data/image-ops.js";
-import { RandomGenerator } from "../../src/data/random.js";
 import { compilePipeline, drawExample, PipelineRunner } from "../../src/data/transforms.js";
 import { UserError } from "../../src/errors.js";
+import { RandomStream } from "../../src/random/stream.js";
 
 const f32 = (values: number[]) => Float32Array.from(values);
 const close = (actual: Float32Array, expected: number[], digits = 5) => {
@@ -97,8 +97,8 @@ describe("pad, crop and flip", () => {
       [{ op: "pad", pixels: 4 }, { op: "randomCrop", height: 32, width: 32 }, { op: "randomFlip" }],
       { channels: 3, height: 32, width: 32 },
     );
-    const rng = RandomGenerator.named(0, "augment");
-    const reference = RandomGenerator.named(0, "augment");
+    const rng = RandomStream.named(0, "augment");
+    const reference = RandomStream.named(0, "augment");
     const draws = new Int32Array(3);
     const seen = [new Set<number>(), new Set<number>(), new Set<number>()];
     for (let i = 0; i < 2000; i++) {

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createRng } from "../../src/analysis/prng.js";
+import { RandomStream } from "../../src/random/stream.js";
 import { tempDir, writeNnrRun } from "../analysis/fixtures.js";
 
 /**
@@ -10,7 +10,7 @@ import { tempDir, writeNnrRun } from "../analysis/fixtures.js";
  */
 export function writeExperiment(): string {
   const root = tempDir("report");
-  const rng = createRng(11);
+  const rng = RandomStream.named(11, "simulation");
   const labels = Array.from({ length: 300 }, () => rng.nextInt(4));
   const flipRate: Record<string, number> = { algo: 0.3, impl: 0.1, control: 0 };
   for (const setting of ["algo", "impl", "control"]) {

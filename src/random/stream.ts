@@ -1,10 +1,12 @@
 /**
- * Seedable pseudo-random generators for the input pipeline.
+ * nnr's one JavaScript-side random stream: the input pipeline's shuffles and augmentation
+ * draws, and the analysis's bootstraps and permutations. (Weights are drawn by libtorch's
+ * generator (src/engine/generator.ts), never by this.)
  *
  * xoshiro128** (Blackman & Vigna): 128 bits of state, fast in 32-bit JS integer arithmetic,
  * and its state is four numbers, so it serializes to JSON for resume. Seeds are expanded
- * with splitmix64, as the xoshiro authors recommend. Every draw in the pipeline goes through
- * a named generator; nothing here touches Math.random.
+ * with splitmix64, as the xoshiro authors recommend; a stream is named, and its name is hashed
+ * into its seed. Every draw goes through a named stream; nothing here touches Math.random.
  */
 
 const MASK64 = (1n << 64n) - 1n;
@@ -34,8 +36,8 @@ function checkSeed(seed: number): void {
 }
 
 /**
- * The 64-bit seed of the generator called `name` under a run's seed. Hashing the name in
- * keeps generators of one run independent of each other (shuffle draws never shift the
+ * The 64-bit seed of the stream called `name` under a run's seed. Hashing the name in
+ * keeps streams of one run independent of each other (shuffle draws never shift the
  * augmentation draws), and the same (seed, name) always gives the same stream.
  */
 export function deriveSeed(seed: number, name: string): bigint {
@@ -43,21 +45,21 @@ export function deriveSeed(seed: number, name: string): bigint {
   return mix64(mix64(BigInt(seed) + GOLDEN_GAMMA) ^ hashName(name));
 }
 
-/** A generator's whole state: four unsigned 32-bit words, JSON-safe. */
-export type GeneratorState = [number, number, number, number];
+/** A stream's whole state: four unsigned 32-bit words, JSON-safe. */
+export type RandomStreamState = [number, number, number, number];
 
-export class RandomGenerator {
+export class RandomStream {
   private s0 = 0;
   private s1 = 0;
   private s2 = 0;
   private s3 = 0;
 
-  private constructor(state: GeneratorState) {
+  private constructor(state: RandomStreamState) {
     this.setState(state);
   }
 
-  /** A generator whose state is filled from `seed64` by splitmix64. */
-  static fromSeed64(seed64: bigint): RandomGenerator {
+  /** A stream whose state is filled from `seed64` by splitmix64. */
+  static fromSeed64(seed64: bigint): RandomStream {
     let x = seed64 & MASK64;
     const words: number[] = [];
     for (let i = 0; i < 2; i++) {
@@ -65,30 +67,30 @@ export class RandomGenerator {
       const z = mix64(x);
       words.push(Number(z & 0xffffffffn), Number(z >> 32n));
     }
-    return new RandomGenerator(words as GeneratorState);
+    return new RandomStream(words as RandomStreamState);
   }
 
-  /** The generator `name` of a run whose seed is `seed` (see deriveSeed). */
-  static named(seed: number, name: string): RandomGenerator {
-    return RandomGenerator.fromSeed64(deriveSeed(seed, name));
+  /** The stream `name` of a run whose seed is `seed` (see deriveSeed). */
+  static named(seed: number, name: string): RandomStream {
+    return RandomStream.fromSeed64(deriveSeed(seed, name));
   }
 
-  static fromState(state: GeneratorState): RandomGenerator {
-    return new RandomGenerator(state);
+  static fromState(state: RandomStreamState): RandomStream {
+    return new RandomStream(state);
   }
 
-  getState(): GeneratorState {
+  getState(): RandomStreamState {
     return [this.s0, this.s1, this.s2, this.s3];
   }
 
   setState(state: readonly number[]): void {
     if (state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
-      throw new RangeError(`generator state must be four unsigned 32-bit integers`);
+      throw new RangeError(`stream state must be four unsigned 32-bit integers`);
     }
     if (state.every((w) => w === 0)) {
-      throw new RangeError("generator state must not be all zero (xoshiro would emit only zeros)");
+      throw new RangeError("stream state must not be all zero (xoshiro would emit only zeros)");
     }
-    [this.s0, this.s1, this.s2, this.s3] = state as GeneratorState;
+    [this.s0, this.s1, this.s2, this.s3] = state as RandomStreamState;
   }
 
   nextUint32(): number {
@@ -135,7 +137,7 @@ function rotl(x: number, k: number): number {
 }
 
 /** Fisher–Yates shuffle of `values` in place, drawing from `rng`. */
-export function shuffleInPlace(values: Int32Array, rng: RandomGenerator): void {
+export function shuffleInPlace(values: Int32Array, rng: RandomStream): void {
   for (let i = values.length - 1; i > 0; i--) {
     const j = rng.nextInt(i + 1);
     const held = values[i]!;
