@@ -49,9 +49,21 @@ double Args::number(size_t i, const char* name) const {
   return info_[i].As<Napi::Number>().DoubleValue();
 }
 
+namespace {
+
+// Integers cross from JS as doubles: only those within ±(2^53 − 1) are exact, and a double
+// outside int64's range has no defined conversion at all (1e300 would become INT64_MIN).
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+
+bool IsSafeInteger(double value) {
+  return std::isfinite(value) && std::trunc(value) == value && std::fabs(value) <= kMaxSafeInteger;
+}
+
+}  // namespace
+
 int64_t Args::integer(size_t i, const char* name) const {
   double value = number(i, name);
-  if (std::trunc(value) != value) failArg(i, name, "an integer");
+  if (!IsSafeInteger(value)) failArg(i, name, "an integer within ±(2^53 − 1)");
   return static_cast<int64_t>(value);
 }
 
@@ -73,7 +85,7 @@ std::vector<int64_t> Args::ints(size_t i, const char* name) const {
     Napi::Value item = array.Get(k);
     if (!item.IsNumber()) failArg(i, name, "an array of integers");
     double value = item.As<Napi::Number>().DoubleValue();
-    if (std::trunc(value) != value) failArg(i, name, "an array of integers");
+    if (!IsSafeInteger(value)) failArg(i, name, "an array of integers within ±(2^53 − 1)");
     out[k] = static_cast<int64_t>(value);
   }
   return out;
@@ -82,7 +94,7 @@ std::vector<int64_t> Args::ints(size_t i, const char* name) const {
 at::Scalar Args::scalar(size_t i, const char* name) const {
   if (i < info_.Length() && info_[i].IsBoolean()) return at::Scalar(boolean(i, name));
   double value = number(i, name);
-  if (std::isfinite(value) && std::trunc(value) == value && std::fabs(value) < 9.007199254740992e15) {
+  if (IsSafeInteger(value)) {
     return at::Scalar(static_cast<int64_t>(value));
   }
   return at::Scalar(value);

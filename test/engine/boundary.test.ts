@@ -35,6 +35,19 @@ describe("errors cross the boundary as JS Errors", () => {
     });
   });
 
+  it("integers outside ±(2^53 − 1) are refused, not wrapped to int64's ends", () => {
+    tidy(() => {
+      const t = ones([4]);
+      expect(() => native.narrow(t.handle, 0, 0, 1e300)).toThrow(
+        "narrow: argument 'length' (position 3) must be an integer within ±(2^53 − 1)",
+      );
+      expect(() => native.reshape(t.handle, [2 ** 60])).toThrow(
+        "reshape: argument 'shape' (position 1) must be an array of integers within ±(2^53 − 1)",
+      );
+      expect(() => native.narrow(t.handle, 0, 0, Number.NaN)).toThrow(/narrow: argument 'length'/);
+    });
+  });
+
   it("data of the wrong size or kind is refused", () => {
     expect(() => tensor(new Float32Array(5), [2, 3])).toThrow(
       /data holds 20 bytes but shape and dtype need 24/,
