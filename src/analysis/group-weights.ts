@@ -1,11 +1,25 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { readKerasWeights } from "../io/keras-h5.js";
 import { readSafetensors } from "../io/safetensors.js";
 import type { Estimate } from "./estimate.js";
 import { pairMeanInterval } from "./intervals.js";
-import { bitIdentity, flattenWeights, l2Matrix } from "./metrics/weights.js";
+import {
+  bitIdentity,
+  type FlatWeights,
+  flattenNamedWeights,
+  flattenWeights,
+  l2Matrix,
+} from "./metrics/weights.js";
 import type { GroupResult } from "./result-types.js";
 import type { LoadedRun } from "./runs/load-group.js";
+
+/** A checkpoint's trained weights: nnr's safetensors, or the original's Keras .h5. */
+export function readCheckpointWeights(path: string): FlatWeights {
+  return path.endsWith(".h5")
+    ? flattenNamedWeights(readKerasWeights(path))
+    : flattenWeights(readSafetensors(path));
+}
 
 /** Mean pairwise L2 of the checkpoints at the group's epoch (jackknife interval), when every run has one. */
 export function groupL2(
@@ -25,7 +39,7 @@ export function groupL2(
   const flat = [];
   for (const run of runs) {
     try {
-      flat.push(flattenWeights(readSafetensors(run.checkpointFile!)));
+      flat.push(readCheckpointWeights(run.checkpointFile!));
     } catch (error) {
       notes.push(`L2 skipped: ${(error as Error).message}`);
       return null;
@@ -50,9 +64,22 @@ export function runWeightHashes(runs: readonly LoadedRun[]): {
     return { hashes: runs.map((run) => run.weightsSha256), source: "run.json" };
   }
   if (runs.every((run) => run.checkpointFile !== undefined)) {
-    const hashes = runs.map((run) =>
-      createHash("sha256").update(readFileSync(run.checkpointFile!)).digest("hex"),
-    );
+    // An HDF5 file's bytes hold creation times and optimizer state: its weights are hashed.
+    // An unreadable one has no hash (groupL2 reports why).
+    const hashes = runs.map((run) => {
+      const file = run.checkpointFile!;
+      if (!file.endsWith(".h5"))
+        return createHash("sha256").update(readFileSync(file)).digest("hex");
+      try {
+        const { layout, values } = readCheckpointWeights(file);
+        return createHash("sha256")
+          .update(layout)
+          .update(new Uint8Array(values.buffer))
+          .digest("hex");
+      } catch {
+        return undefined;
+      }
+    });
     return { hashes, source: "checkpoint file" };
   }
   return { hashes: runs.map((run) => run.weightsSha256), source: "none" };

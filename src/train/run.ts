@@ -16,7 +16,7 @@ import { type EpochProgress, trainEpoch } from "./epoch.js";
 import { evaluate } from "./evaluate.js";
 import { buildModel, buildOptimizer, buildSchedule, perturbOneWeight } from "./model-setup.js";
 import { type RunPool, runGroupName } from "./pool.js";
-import type { RunRecord } from "./record.js";
+import { logEpochFor, RUN_RECORD_FORMAT, type RunRecord } from "./record.js";
 import {
   type LogRow,
   RESUME_CHECKPOINT,
@@ -122,7 +122,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     ? new DataLoader(data.train, loaderOptions, resumed.loader)
     : probeLoader;
   const record: RunRecord = previous ?? {
-    format: "nnr-run/1",
+    format: RUN_RECORD_FORMAT,
     status: "running",
     group: runGroupName(config, options.pool),
     replicate,
@@ -185,9 +185,13 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       );
       globalStep = trained.globalStep;
       const evaluation = await evaluate(model, data.test, evalTransforms, config.device);
-      rows.push({ ...trained.row, ...validationColumns(evaluation, multilabel) });
-      writeLogCsv(outDir, rows);
       const epochNumber = epoch + 1;
+      rows.push({
+        ...trained.row,
+        epoch: logEpochFor(record.format, epochNumber),
+        ...validationColumns(evaluation, multilabel),
+      });
+      writeLogCsv(outDir, rows);
       if (saveEpochs.has(epochNumber)) {
         record.predictions[epochNumber] = writePredictions(
           outDir,

@@ -263,23 +263,23 @@ describe("the original's layout", () => {
       writeOriginalRun(
         root,
         `logs_smallcnn_cifar10_default_${replicate}`,
-        { 10: predictions, 200: predictions },
+        { 9: predictions, 199: predictions },
         {
-          200: [0.9, 0.8, 0.7][replicate]!,
+          199: [0.9, 0.8, 0.7][replicate]!,
         },
       );
       writeOriginalRun(
         root,
         `logs_smallcnn_cifar10_impl__bn${replicate}`,
-        { 200: labels },
-        { 200: 0.8 },
+        { 199: labels },
+        { 199: 0.8 },
       );
     }
     const withoutLabels = analyzeExperiment(root, options);
     const labelsOf = withoutLabels.groups.map((group) => group.label);
     expect(labelsOf).toEqual(["smallcnn_cifar10_algo+impl", "smallcnn_cifar10_impl_bn"]);
     const [defaultGroup, bnGroup] = withoutLabels.groups;
-    expect(defaultGroup!.epoch).toBe(200);
+    expect(defaultGroup!.epoch).toBe(199);
     expect(defaultGroup!.accuracy!.source).toBe("log");
     expect(defaultGroup!.accuracy!.stdSample.value).toBeCloseTo(0.1, 12);
     expect(defaultGroup!.churn.value).toBeCloseTo(1 / 3, 12);

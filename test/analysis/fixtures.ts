@@ -85,7 +85,10 @@ export function writeNnrRun(root: string, spec: NnrRunSpec): string {
   return dir;
 }
 
-/** Writes one run folder in the original's layout: log.csv and pred{epoch}.txt only. */
+/**
+ * Writes one run folder in the original's layout: log.csv and pred{epoch}.txt only, both
+ * numbered with Keras's 0-based epoch index as the original's are (pred199 after 200 epochs).
+ */
 export function writeOriginalRun(
   root: string,
   name: string,
@@ -99,7 +102,7 @@ export function writeOriginalRun(
   }
   const lines = ["epoch,accuracy,loss,lr,val_accuracy,val_loss"];
   for (const [epoch, accuracy] of Object.entries(valAccuracy)) {
-    lines.push(`${Number(epoch) - 1},0.9,0.3,0.0004,${accuracy},0.5`);
+    lines.push(`${epoch},0.9,0.3,0.0004,${accuracy},0.5`);
   }
   writeFileSync(join(dir, "log.csv"), `${lines.join("\n")}\n`);
   return dir;

@@ -35,9 +35,12 @@ describe("the original's command line", () => {
     expect(record.config.setting).toBe("algo");
     expect(record.config.optimizer.lr).toBe(4e-4);
     expect(record.config.batchSize).toBe(128);
-    expect(readFileSync(join(folder, "log.csv"), "utf8").split("\n")[0]).toBe(
-      "epoch,accuracy,loss,lr,val_accuracy,val_loss",
-    );
+    const log = readFileSync(join(folder, "log.csv"), "utf8").trim().split("\n");
+    expect(log[0]).toBe("epoch,accuracy,loss,lr,val_accuracy,val_loss");
+    // nnr-run/2 numbers everything by epochs completed: log.csv's epoch 2 is pred2.txt's moment.
+    expect(record.format).toBe("nnr-run/2");
+    expect(log.slice(1).map((line) => line.split(",")[0])).toEqual(["1", "2"]);
+    expect(Object.keys(record.predictions)).toEqual(["2"]);
     expect(readFileSync(join(folder, "pred2.txt"), "utf8").trim().split("\n")).toHaveLength(256);
   });
 

@@ -3,9 +3,11 @@ import { type PairMatrix, pairMatrix } from "./pairwise.js";
 
 /**
  * Batch-norm running statistics and step counters are buffers, not trained weights: they
- * are left out of the flattened vector that L2 compares.
+ * are left out of the flattened vector that L2 compares. PyTorch names them running_mean,
+ * running_var, num_batches_tracked; Keras (the original's .h5) moving_mean:0, moving_variance:0.
  */
-const NOT_TRAINED = /(^|\.)(running_mean|running_var|num_batches_tracked)$/;
+const NOT_TRAINED =
+  /(^|[./])(running_mean|running_var|num_batches_tracked|moving_mean(:\d+)?|moving_variance(:\d+)?)$/;
 
 export interface FlatWeights {
   /** "name:shape;..." of the tensors included, so runs with different models are caught. */
@@ -13,25 +15,35 @@ export interface FlatWeights {
   values: Float32Array;
 }
 
-/** Flattens the floating-point trained tensors, in name order, into one vector. */
-export function flattenWeights(file: SafetensorsFile): FlatWeights {
-  const names = [...file.tensors.keys()]
-    .filter((name) => !NOT_TRAINED.test(name))
-    .filter((name) => {
-      const dtype = file.tensors.get(name)!.dtype;
-      return dtype === "F32" || dtype === "F64" || dtype === "F16";
-    })
-    .sort();
-  const total = names.reduce((sum, name) => sum + file.tensors.get(name)!.data.length, 0);
+/** A named tensor of weights, from either checkpoint format. */
+export interface WeightTensor {
+  shape: readonly number[];
+  data: ArrayLike<number>;
+}
+
+/** Flattens the trained tensors, in name order, into one vector. */
+export function flattenNamedWeights(tensors: ReadonlyMap<string, WeightTensor>): FlatWeights {
+  const names = [...tensors.keys()].filter((name) => !NOT_TRAINED.test(name)).sort();
+  const total = names.reduce((sum, name) => sum + tensors.get(name)!.data.length, 0);
   const values = new Float32Array(total);
   let offset = 0;
   for (const name of names) {
-    const data = file.tensors.get(name)!.data as Float32Array | Float64Array;
+    const data = tensors.get(name)!.data;
     values.set(data, offset);
     offset += data.length;
   }
-  const layout = names.map((name) => `${name}:${file.tensors.get(name)!.shape.join("x")}`);
+  const layout = names.map((name) => `${name}:${tensors.get(name)!.shape.join("x")}`);
   return { layout: layout.join(";"), values };
+}
+
+/** Flattens a safetensors checkpoint's floating-point trained tensors. */
+export function flattenWeights(file: SafetensorsFile): FlatWeights {
+  const floating = new Map<string, WeightTensor>();
+  for (const [name, tensor] of file.tensors) {
+    if (tensor.dtype === "F32" || tensor.dtype === "F64" || tensor.dtype === "F16")
+      floating.set(name, tensor as WeightTensor);
+  }
+  return flattenNamedWeights(floating);
 }
 
 /** Euclidean distance, accumulated in float64. */

@@ -156,7 +156,9 @@ export function loadGroup(
       replicate: folder.replicate,
       membership: folder.membership,
       predictions: rows.values,
-      loggedAccuracy: folder.logFile ? loggedValidationAccuracy(folder.logFile, epoch) : undefined,
+      loggedAccuracy: folder.logFile
+        ? loggedValidationAccuracy(folder.logFile, epoch - folder.logEpochShift)
+        : undefined,
       checkpointFile: folder.checkpointFiles.get(epoch),
       weightsSha256: folder.finalEpoch === epoch ? folder.finalWeightsSha256 : undefined,
       context: folder.context,

@@ -119,6 +119,9 @@ export function readNnrRunFolder(dir: string): RunFolder {
     checkpointFiles,
     labelsFile: existsSync(labelsFile) ? labelsFile : undefined,
     logFile: existsSync(logFile) ? logFile : undefined,
+    // nnr-run/1 logged Keras's 0-based epoch beside 1-based file names.
+    logEpochShift: record.format === "nnr-run/1" ? 1 : 0,
+    epochBase: 1,
     finalWeightsSha256: record.status === "complete" ? record.weightsSha256 : undefined,
     finalEpoch: record.epochsDone,
     context: contextOfRecord(json),

@@ -54,11 +54,15 @@ export function readOriginalRunFolder(dir: string, sharedLabelsFile?: string): R
     classes: undefined,
     classNames: undefined,
     testExamples: undefined,
+    // Keras's ModelCheckpoint and the original's pred{epoch}.txt use the 0-based epoch index
+    // (pred9.txt … pred199.txt for 200 epochs), as does CSVLogger's epoch column: the numbers
+    // are kept as they are, so the final epoch is the largest one and its log row has its number.
     predictionFiles: epochFiles(dir, "pred", ".txt"),
-    // The original's checkpoints are Keras .h5 files, which we do not read.
-    checkpointFiles: new Map(),
+    checkpointFiles: epochFiles(dir, "ckpt", ".h5"),
     labelsFile: existsSync(ownLabels) ? ownLabels : sharedLabelsFile,
     logFile: existsSync(logFile) ? logFile : undefined,
+    logEpochShift: 0,
+    epochBase: 0,
     finalWeightsSha256: undefined,
     finalEpoch: undefined,
     context: {},

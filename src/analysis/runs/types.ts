@@ -39,11 +39,22 @@ export interface RunFolder {
   classes: number | undefined;
   classNames: string[] | undefined;
   testExamples: number | undefined;
-  /** epoch (1-based) -> file path */
+  /**
+   * epoch -> file path, the epoch as the folder's own files number it: epochs completed for
+   * nnr's folders (pred10.txt after the 10th), Keras's 0-based index for the original's
+   * (pred9.txt after the 10th). The final epoch is the largest number either way.
+   */
   predictionFiles: Map<number, string>;
   checkpointFiles: Map<number, string>;
   labelsFile: string | undefined;
   logFile: string | undefined;
+  /**
+   * The file epoch minus log.csv's epoch for the same moment: 0 where both use one numbering
+   * (the original's layout, nnr-run/2), 1 for nnr-run/1 (0-based log beside 1-based files).
+   */
+  logEpochShift: number;
+  /** How the folder numbers epochs: 0 = Keras's index (the original), 1 = epochs completed. */
+  epochBase: 0 | 1;
   /** SHA-256 of the final weights, and the epoch they belong to. */
   finalWeightsSha256: string | undefined;
   finalEpoch: number | undefined;
