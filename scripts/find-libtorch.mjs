@@ -2,7 +2,8 @@
 //   1. LIBTORCH: a libtorch folder (include/ and lib/ inside);
 //   2. a Python torch install (its lib/ and include/), asking $PYTHON, python3, /usr/bin/python3;
 //   3. the system location (Debian's libtorch-dev: /usr/include and the multiarch lib folder).
-// NNR_LIBTORCH_SOURCE=libtorch|python|system forces one of them.
+// NNR_LIBTORCH_SOURCE=libtorch|python|system forces one of them. Versions other than 1.13 and
+// 2.x are passed over (NNR_LIBTORCH_ANY_VERSION=1 takes them).
 // Prints what it found as JSON with --json; exits 1 with one message saying what was tried.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -111,16 +112,28 @@ function chosenSources() {
   return [source];
 }
 
+// The addon keeps to the C++ API that libtorch 1.13 and 2.x share (CI builds against 1.13,
+// GPU machines against 2.x); other versions are refused rather than failing mid-compile.
+const SUPPORTED = "1.13 or 2.x";
+
+export function isSupportedVersion(version) {
+  const [major, minor] = version.split(".").map(Number);
+  return (major === 1 && minor === 13) || major === 2;
+}
+
 export function findLibtorch() {
   const tried = [];
+  const anyVersion = process.env.NNR_LIBTORCH_ANY_VERSION === "1";
   for (const source of chosenSources()) {
     const found = source(tried);
-    if (found) return found;
+    if (!found) continue;
+    if (anyVersion || isSupportedVersion(found.version)) return found;
+    tried.push(`${found.source} libtorch ${found.version} at ${found.libDir} is not ${SUPPORTED}`);
   }
   throw new Error(
-    `libtorch not found (tried: ${tried.join("; ")}). Install one: on Debian ` +
-      "'apt-get install -y libtorch-dev', or 'pip install torch', or set LIBTORCH to an " +
-      "unpacked libtorch folder.",
+    `no supported libtorch (${SUPPORTED}) found (tried: ${tried.join("; ")}). Install one: ` +
+      "on Debian 'apt-get install -y libtorch-dev', or 'pip install torch', or set LIBTORCH " +
+      "to an unpacked libtorch folder (NNR_LIBTORCH_ANY_VERSION=1 tries another version anyway).",
   );
 }
 
