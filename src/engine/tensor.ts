@@ -87,88 +87,40 @@ export class Tensor implements Disposable {
 
   // ---- arithmetic and comparison (broadcasting; a number acts as a scalar) ----
   add(other: Operand): Tensor {
-    return Tensor.wrap(
-      typeof other === "number"
-        ? native.addScalar(this.handle, other)
-        : native.add(this.handle, other.handle),
-    );
+    return binary(this, other, native.add, native.addScalar);
   }
   sub(other: Operand): Tensor {
-    return Tensor.wrap(
-      typeof other === "number"
-        ? native.subScalar(this.handle, other)
-        : native.sub(this.handle, other.handle),
-    );
+    return binary(this, other, native.sub, native.subScalar);
   }
   mul(other: Operand): Tensor {
-    return Tensor.wrap(
-      typeof other === "number"
-        ? native.mulScalar(this.handle, other)
-        : native.mul(this.handle, other.handle),
-    );
+    return binary(this, other, native.mul, native.mulScalar);
   }
   div(other: Operand): Tensor {
-    return Tensor.wrap(
-      typeof other === "number"
-        ? native.divScalar(this.handle, other)
-        : native.div(this.handle, other.handle),
-    );
+    return binary(this, other, native.div, native.divScalar);
   }
   pow(other: Operand): Tensor {
-    return Tensor.wrap(
-      typeof other === "number"
-        ? native.powScalar(this.handle, other)
-        : native.pow(this.handle, other.handle),
-    );
+    return binary(this, other, native.pow, native.powScalar);
   }
   remainder(other: Operand): Tensor {
-    return Tensor.wrap(
-      typeof other === "number"
-        ? native.remainderScalar(this.handle, other)
-        : native.remainder(this.handle, other.handle),
-    );
+    return binary(this, other, native.remainder, native.remainderScalar);
   }
   eq(other: Operand): Tensor {
-    return Tensor.wrap(
-      typeof other === "number"
-        ? native.eqScalar(this.handle, other)
-        : native.eq(this.handle, other.handle),
-    );
+    return binary(this, other, native.eq, native.eqScalar);
   }
   ne(other: Operand): Tensor {
-    return Tensor.wrap(
-      typeof other === "number"
-        ? native.neScalar(this.handle, other)
-        : native.ne(this.handle, other.handle),
-    );
+    return binary(this, other, native.ne, native.neScalar);
   }
   lt(other: Operand): Tensor {
-    return Tensor.wrap(
-      typeof other === "number"
-        ? native.ltScalar(this.handle, other)
-        : native.lt(this.handle, other.handle),
-    );
+    return binary(this, other, native.lt, native.ltScalar);
   }
   le(other: Operand): Tensor {
-    return Tensor.wrap(
-      typeof other === "number"
-        ? native.leScalar(this.handle, other)
-        : native.le(this.handle, other.handle),
-    );
+    return binary(this, other, native.le, native.leScalar);
   }
   gt(other: Operand): Tensor {
-    return Tensor.wrap(
-      typeof other === "number"
-        ? native.gtScalar(this.handle, other)
-        : native.gt(this.handle, other.handle),
-    );
+    return binary(this, other, native.gt, native.gtScalar);
   }
   ge(other: Operand): Tensor {
-    return Tensor.wrap(
-      typeof other === "number"
-        ? native.geScalar(this.handle, other)
-        : native.ge(this.handle, other.handle),
-    );
+    return binary(this, other, native.ge, native.geScalar);
   }
   maximum(other: Tensor): Tensor {
     return Tensor.wrap(native.maximum(this.handle, other.handle));
@@ -459,4 +411,21 @@ export class Tensor implements Disposable {
       ? "Tensor(disposed)"
       : `Tensor(shape=[${this.shape.join(", ")}], dtype=${this.dtype}, device=${this.device})`;
   }
+}
+
+/**
+ * A binary op whose right side is a tensor or a number: libtorch has an overload for each
+ * (a number is a Scalar, as PyTorch takes a Python number), and the addon exports both.
+ */
+function binary(
+  self: Tensor,
+  other: Operand,
+  withTensor: (input: TensorHandle, other: TensorHandle) => TensorHandle,
+  withScalar: (input: TensorHandle, other: number) => TensorHandle,
+): Tensor {
+  return Tensor.wrap(
+    typeof other === "number"
+      ? withScalar(self.handle, other)
+      : withTensor(self.handle, other.handle),
+  );
 }
