@@ -17,8 +17,8 @@ import { z } from "zod";
 import { DATASET_NAMES } from "../data/dataset-names.js";
 import { UserError } from "../errors.js";
 import { modelNames } from "../nn/models/names.js";
+import { POOL_NAME } from "../run-folder/pool.js";
 import { runConfigSchema } from "../train/config.js";
-import { POOL_NAME } from "../train/pool.js";
 import { SETTING_NAMES, SETTINGS, type SettingName } from "../train/settings.js";
 
 /** Run-config fields a plan may set in `base` or vary in `options`; the grid sets the rest. */

@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
+import { type RunPool, runPoolSchema } from "../run-folder/pool.js";
 import { groupName, type RunConfig, runConfigSchema } from "../train/config.js";
-import { type RunPool, runGroupName, runPoolSchema } from "../train/pool.js";
+import { runGroupName } from "../train/pool.js";
 import { type RunRequest, resolveRunConfig } from "../train/recipes.js";
 import { type Grid, gridPath, gridsOf, type PlanSpec, settingsOf } from "./plan-spec.js";
 

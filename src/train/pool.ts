@@ -1,40 +1,10 @@
-/**
- * A pooled run: one member of a group whose runs differ on purpose in a few config fields,
- * such as the tooling study's threads × memory format × deterministic kernels with every
- * seed fixed. The runs of a pool are analysed as one group, named after the pool, and
- * compared with the groups that share the pool's reference config.
- */
-import { z } from "zod";
+/** The group a pooled run belongs to (the pool itself is part of the run-folder format). */
+import { type RunPool, referenceConfig } from "../run-folder/pool.js";
 import { groupName, type RunConfig } from "./config.js";
-
-export const POOL_NAME = /^[a-z][a-z0-9-]*$/;
-
-export const runPoolSchema = z.strictObject({
-  /** The pool's name, shown where a setting would be, e.g. "tooling". */
-  name: z.string().regex(POOL_NAME),
-  /** What sets this member apart, e.g. "impl threads=2 memoryFormat=channels_last". */
-  variant: z.string(),
-  /** The reference values of the fields the pool varies (those of its first member). */
-  reference: z.record(z.string(), z.unknown()),
-});
-
-export type RunPool = z.infer<typeof runPoolSchema>;
-
-/** The config the pool stands for: this run's, with the varied fields at their reference. */
-export function referenceConfig<T extends object>(config: T, pool: RunPool): T {
-  return { ...config, ...pool.reference } as T;
-}
-
-/**
- * The config fields that set a pool's members apart: those of its reference, less the
- * determinism flags where the setting is among them (the setting implies them).
- */
-export function variedFields(pool: RunPool): string[] {
-  const fields = Object.keys(pool.reference);
-  return fields.includes("setting") ? fields.filter((field) => field !== "deterministic") : fields;
-}
 
 /** The group a run belongs to: its own, or its pool's. */
 export function runGroupName(config: RunConfig, pool: RunPool | null | undefined): string {
   return pool ? groupName(referenceConfig(config, pool), pool.name) : groupName(config);
 }
+
+export { type RunPool, referenceConfig, runPoolSchema, variedFields } from "../run-folder/pool.js";

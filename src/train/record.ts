@@ -1,7 +1,7 @@
 import type { LoaderRecord } from "../data/loader.js";
 import type { EngineInfo } from "../engine/index.js";
+import type { RunPool } from "../run-folder/pool.js";
 import type { RunConfig } from "./config.js";
-import type { RunPool } from "./pool.js";
 import type { RunSeeds } from "./seeds.js";
 
 export type RunRecordFormat = "nnr-run/1" | "nnr-run/2";
