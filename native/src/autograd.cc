@@ -33,7 +33,7 @@ Napi::Value Backward(const Args& args) {
 Napi::Value Grad(const Args& args) {
   const at::Tensor& grad = args.tensor(0, "tensor").grad();
   if (!grad.defined()) return args.env().Null();
-  return WrapTensor(args.env(), grad);
+  return Wrap(args, grad);
 }
 
 // setGrad(tensor, gradient | null): null drops the gradient, as zero_grad(set_to_none=True).

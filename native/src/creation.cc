@@ -28,7 +28,7 @@ Napi::Value FromTypedArray(const Args& args) {
   }
   auto* source = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
   if (bytes > 0) std::memcpy(out.data_ptr(), source, bytes);
-  return WrapTensor(args.env(), out);
+  return Wrap(args, out);
 }
 
 // toArrayBuffer(t) -> ArrayBuffer with the elements in row-major order (copied to the CPU).
@@ -71,19 +71,19 @@ Napi::Value Strides(const Args& args) {
 }
 
 Napi::Value Zeros(const Args& args) {
-  return WrapTensor(args.env(), at::zeros(args.ints(0, "shape"), OptionsFrom(args, 1, 2)));
+  return Wrap(args, at::zeros(args.ints(0, "shape"), OptionsFrom(args, 1, 2)));
 }
 
 Napi::Value Ones(const Args& args) {
-  return WrapTensor(args.env(), at::ones(args.ints(0, "shape"), OptionsFrom(args, 1, 2)));
+  return Wrap(args, at::ones(args.ints(0, "shape"), OptionsFrom(args, 1, 2)));
 }
 
 Napi::Value Full(const Args& args) {
-  return WrapTensor(args.env(), at::full(args.ints(0, "shape"), args.scalar(1, "value"), OptionsFrom(args, 2, 3)));
+  return Wrap(args, at::full(args.ints(0, "shape"), args.scalar(1, "value"), OptionsFrom(args, 2, 3)));
 }
 
 Napi::Value Empty(const Args& args) {
-  return WrapTensor(args.env(), at::empty(args.ints(0, "shape"), OptionsFrom(args, 1, 2)));
+  return Wrap(args, at::empty(args.ints(0, "shape"), OptionsFrom(args, 1, 2)));
 }
 
 // arange(start, end, step, dtype, device)
@@ -91,7 +91,7 @@ Napi::Value Arange(const Args& args) {
   at::TensorOptions options = at::TensorOptions().dtype(at::kLong);
   if (!args.isNullish(3)) options = options.dtype(args.dtype(3, "dtype"));
   if (!args.isNullish(4)) options = options.device(args.device(4, "device"));
-  return WrapTensor(args.env(), at::arange(args.scalar(0, "start"), args.scalar(1, "end"), args.scalar(2, "step"), options));
+  return Wrap(args, at::arange(args.scalar(0, "start"), args.scalar(1, "end"), args.scalar(2, "step"), options));
 }
 
 // dispose(t) -> whether it freed a live tensor (false for a handle already disposed).

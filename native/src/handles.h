@@ -9,9 +9,26 @@
 #include <ATen/ATen.h>
 #include <napi.h>
 
+#include <utility>
+
+#include "args.h"
+
 namespace nnr {
 
 Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor);
+
+// What an exported function that makes a tensor returns: a handle to it.
+inline Napi::Value Wrap(const Args& args, at::Tensor tensor) {
+  return WrapTensor(args.env(), std::move(tensor));
+}
+
+// An in-place update of argument 0 (`self`). It returns nothing: the JS side returns the same
+// tensor object.
+template <typename Update>
+Napi::Value InPlace(const Args& args, Update&& update) {
+  update(args.tensor(0, "self"));
+  return args.env().Undefined();
+}
 // The live tensor a handle names; nullptr when the value is not a handle or names a freed slot.
 at::Tensor* LookupTensor(Napi::Env env, const Napi::Value& value);
 // Whether the value is a number shaped like a handle (live or not).

@@ -7,8 +7,6 @@
 namespace nnr {
 namespace {
 
-Napi::Value Wrap(const Args& args, at::Tensor t) { return WrapTensor(args.env(), std::move(t)); }
-
 int64_t ParseReduction(const Args& args, size_t i) {
   if (args.isNullish(i)) return at::Reduction::Mean;
   std::string name = args.string(i, "reduction");

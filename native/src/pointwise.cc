@@ -5,8 +5,6 @@
 namespace nnr {
 namespace {
 
-Napi::Value Wrap(const Args& args, at::Tensor t) { return WrapTensor(args.env(), std::move(t)); }
-
 // Name(a, b) takes two tensors (broadcast); Name##Scalar(a, x) a tensor and a JS number.
 // Two functions, since a tensor handle is itself a number.
 #define NNR_BINARY(Name, op)                                                        \
@@ -82,98 +80,114 @@ Napi::Value Equal(const Args& args) {
   return Napi::Boolean::New(args.env(), at::equal(args.tensor(0, "input"), args.tensor(1, "other")));
 }
 
-// In-place updates return nothing: the JS side returns the same tensor.
+// add_/sub_'s optional multiplier of `other`, 1 when left out (as PyTorch's alpha).
+at::Scalar Alpha(const Args& args) {
+  return args.isNullish(2) ? at::Scalar(1) : args.scalar(2, "alpha");
+}
+
 Napi::Value AddInPlace(const Args& args) {
-  at::Scalar alpha = args.isNullish(2) ? at::Scalar(1) : args.scalar(2, "alpha");
-  args.tensor(0, "self").add_(args.tensor(1, "other"), alpha);
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.add_(args.tensor(1, "other"), Alpha(args));
+  });
 }
 
 Napi::Value AddScalarInPlace(const Args& args) {
-  at::Scalar alpha = args.isNullish(2) ? at::Scalar(1) : args.scalar(2, "alpha");
-  args.tensor(0, "self").add_(args.scalar(1, "other"), alpha);
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.add_(args.scalar(1, "other"), Alpha(args));
+  });
 }
 
 Napi::Value SubInPlace(const Args& args) {
-  at::Scalar alpha = args.isNullish(2) ? at::Scalar(1) : args.scalar(2, "alpha");
-  args.tensor(0, "self").sub_(args.tensor(1, "other"), alpha);
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.sub_(args.tensor(1, "other"), Alpha(args));
+  });
 }
 
 Napi::Value SubScalarInPlace(const Args& args) {
-  at::Scalar alpha = args.isNullish(2) ? at::Scalar(1) : args.scalar(2, "alpha");
-  args.tensor(0, "self").sub_(args.scalar(1, "other"), alpha);
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.sub_(args.scalar(1, "other"), Alpha(args));
+  });
 }
 
 Napi::Value MulInPlace(const Args& args) {
-  args.tensor(0, "self").mul_(args.tensor(1, "other"));
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.mul_(args.tensor(1, "other"));
+  });
 }
 
 Napi::Value MulScalarInPlace(const Args& args) {
-  args.tensor(0, "self").mul_(args.scalar(1, "other"));
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.mul_(args.scalar(1, "other"));
+  });
 }
 
 Napi::Value DivInPlace(const Args& args) {
-  args.tensor(0, "self").div_(args.tensor(1, "other"));
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.div_(args.tensor(1, "other"));
+  });
 }
 
 Napi::Value DivScalarInPlace(const Args& args) {
-  args.tensor(0, "self").div_(args.scalar(1, "other"));
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.div_(args.scalar(1, "other"));
+  });
 }
 
 Napi::Value AddcmulInPlace(const Args& args) {
-  args.tensor(0, "self").addcmul_(args.tensor(1, "tensor1"), args.tensor(2, "tensor2"), args.scalar(3, "value"));
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.addcmul_(args.tensor(1, "tensor1"), args.tensor(2, "tensor2"), args.scalar(3, "value"));
+  });
 }
 
 Napi::Value AddcdivInPlace(const Args& args) {
-  args.tensor(0, "self").addcdiv_(args.tensor(1, "tensor1"), args.tensor(2, "tensor2"), args.scalar(3, "value"));
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.addcdiv_(args.tensor(1, "tensor1"), args.tensor(2, "tensor2"), args.scalar(3, "value"));
+  });
 }
 
 Napi::Value LerpInPlace(const Args& args) {
-  args.tensor(0, "self").lerp_(args.tensor(1, "end"), args.scalar(2, "weight"));
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.lerp_(args.tensor(1, "end"), args.scalar(2, "weight"));
+  });
 }
 
 Napi::Value MaximumInPlace(const Args& args) {
-  at::Tensor& self = args.tensor(0, "self");
-  at::maximum_out(self, self, args.tensor(1, "other"));
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    at::maximum_out(self, self, args.tensor(1, "other"));
+  });
 }
 
 Napi::Value SqrtInPlace(const Args& args) {
-  args.tensor(0, "self").sqrt_();
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.sqrt_();
+  });
 }
 
 Napi::Value ClampInPlace(const Args& args) {
-  c10::optional<at::Scalar> low, high;
-  if (!args.isNullish(1)) low = args.scalar(1, "min");
-  if (!args.isNullish(2)) high = args.scalar(2, "max");
-  args.tensor(0, "self").clamp_(low, high);
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    c10::optional<at::Scalar> low, high;
+    if (!args.isNullish(1)) low = args.scalar(1, "min");
+    if (!args.isNullish(2)) high = args.scalar(2, "max");
+    self.clamp_(low, high);
+  });
 }
 
 Napi::Value CopyInPlace(const Args& args) {
-  args.tensor(0, "self").copy_(args.tensor(1, "source"));
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.copy_(args.tensor(1, "source"));
+  });
 }
 
 Napi::Value ZeroInPlace(const Args& args) {
-  args.tensor(0, "self").zero_();
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.zero_();
+  });
 }
 
 Napi::Value FillInPlace(const Args& args) {
-  args.tensor(0, "self").fill_(args.scalar(1, "value"));
-  return args.env().Undefined();
+  return InPlace(args, [&](at::Tensor& self) {
+    self.fill_(args.scalar(1, "value"));
+  });
 }
 
 const Export kExports[] = {

@@ -11,8 +11,6 @@
 namespace nnr {
 namespace {
 
-Napi::Value Wrap(const Args& args, at::Tensor t) { return WrapTensor(args.env(), std::move(t)); }
-
 at::ScalarType DtypeOr(const Args& args, size_t i, at::ScalarType fallback) {
   return args.isNullish(i) ? fallback : args.dtype(i, "dtype");
 }

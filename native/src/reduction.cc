@@ -5,8 +5,6 @@
 namespace nnr {
 namespace {
 
-Napi::Value Wrap(const Args& args, at::Tensor t) { return WrapTensor(args.env(), std::move(t)); }
-
 bool KeepDim(const Args& args, size_t i) { return args.isNullish(i) ? false : args.boolean(i, "keepdim"); }
 
 // sum(input, dims | null, keepdim)

@@ -5,8 +5,6 @@
 namespace nnr {
 namespace {
 
-Napi::Value Wrap(const Args& args, at::Tensor t) { return WrapTensor(args.env(), std::move(t)); }
-
 at::MemoryFormat ParseMemoryFormat(const Args& args, size_t i) {
   std::string name = args.string(i, "memoryFormat");
   if (name == "contiguous") return at::MemoryFormat::Contiguous;
