@@ -67,12 +67,26 @@ export const runConfigSchema = z
     saveEpochs: z.array(positiveInt),
     /** Record a per-step hash of every parameter and gradient (for `nnr diverge`). */
     trace: z.boolean(),
+    /**
+     * The folder's file layout. "original": the original code's, for `nnr original` — pred,
+     * ckpt and log.csv numbered by Keras's 0-based epoch index (pred9.txt after 10 epochs), no
+     * probs*.npy. Absent: nnr's, every file numbered by epochs completed (docs/run-folder.md);
+     * absent rather than "nnr" so nnr's configs, and the groups and plans keyed on them, are
+     * unchanged by it.
+     */
+    layout: z.literal("original").optional(),
+    /**
+     * Keras-style L2 (the original's `kernel_regularizer`): λ‖w‖² added to the loss for conv
+     * and dense kernels only (train/kernel-l2.ts). Absent (not 0) unless asked for, so nnr's
+     * own configs are unchanged; `optimizer.weightDecay` is PyTorch's decay on every parameter.
+     */
+    kernelL2: z.number().positive().optional(),
   })
   .strict();
 
 export type RunConfig = z.infer<typeof runConfigSchema>;
 
-/** The original's checkpoint epochs: 10, every 50th, and the last. */
+/** The original's checkpoint epochs (as epochs completed): 10, every 50th, and the last. */
 export function originalSaveEpochs(epochs: number): number[] {
   const epochsSet = new Set<number>([10, epochs]);
   for (let e = 50; e <= epochs; e += 50) epochsSet.add(e);
@@ -94,4 +108,9 @@ export function groupName(config: RunConfig, setting: string = config.setting): 
     .filter((part) => part !== null)
     .join("_")
     .replace(/\+/g, "");
+}
+
+/** The number a run's files carry after `epochsCompleted` epochs, in its layout. */
+export function fileEpoch(config: Pick<RunConfig, "layout">, epochsCompleted: number): number {
+  return config.layout === "original" ? epochsCompleted - 1 : epochsCompleted;
 }

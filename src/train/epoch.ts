@@ -7,6 +7,7 @@ import type { Optimizer } from "../nn/optim/index.js";
 import type { LrSchedule } from "../nn/schedules.js";
 import { batchTensors } from "./batches.js";
 import type { RunConfig } from "./config.js";
+import { kernelsOf, withKernelL2 } from "./kernel-l2.js";
 import type { LogRow } from "./run-folder.js";
 import type { TraceRecorder } from "./trace.js";
 
@@ -45,15 +46,17 @@ export async function trainEpoch(
   let examples = 0;
   let step = globalStep;
   model.train();
+  const kernels = config.kernelL2 ? kernelsOf(model) : [];
   try {
     for await (const batch of loader.epochBatches()) {
       if (schedule.unit === "step") optimizer.lr = schedule.lrAt(step);
       tidy(() => {
         const { images, labels } = batchTensors(batch, multilabel, config.device);
         const logits = model.forward(images);
-        const loss = multilabel
+        const dataLoss = multilabel
           ? binaryCrossEntropy(logits, labels)
           : categoricalCrossEntropy(logits, labels, { labelSmoothing: config.labelSmoothing });
+        const loss = withKernelL2(dataLoss, kernels, config.kernelL2 ?? 0);
         loss.backward();
         noGrad(() => totals.add_(batchStatistics(logits, labels, loss, multilabel)));
       });

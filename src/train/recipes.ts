@@ -133,6 +133,8 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
     cudnnBenchmark: request.cudnnBenchmark ?? false,
     saveEpochs: (request.saveEpochs ?? originalSaveEpochs(epochs)).filter((e) => e <= epochs),
     trace: request.trace ?? false,
+    ...(request.layout === "original" ? { layout: "original" as const } : {}),
+    ...(request.kernelL2 ? { kernelL2: request.kernelL2 } : {}),
   };
   if (config.batchNormMomentum !== null && !(config.model === "smallcnn" && config.batchNorm)) {
     throw new UserError(

@@ -55,22 +55,24 @@ export function writeTestLabels(dir: string, test: Dataset): void {
   writeFileAtomicSync(join(dir, "test-labels.txt"), formatPerExample(test.labels, perExample));
 }
 
-/** pred{epoch}.txt and probs{epoch}.npy; returns the prediction file's name. */
+/** pred{epoch}.txt and (unless left out) probs{epoch}.npy; returns the prediction file's name. */
 export function writePredictions(
   dir: string,
   epoch: number,
   evaluation: Evaluation,
-  classes: number,
-  multilabel: boolean,
+  options: { classes: number; multilabel: boolean; probabilities: boolean },
 ): string {
+  const { classes, multilabel } = options;
   const name = `pred${epoch}.txt`;
   writeFileAtomicSync(
     join(dir, name),
     formatPerExample(evaluation.predictions, multilabel ? classes : 1),
   );
-  writeNpy(join(dir, `probs${epoch}.npy`), evaluation.probabilities, [
-    evaluation.probabilities.length / classes,
-    classes,
-  ]);
+  if (options.probabilities) {
+    writeNpy(join(dir, `probs${epoch}.npy`), evaluation.probabilities, [
+      evaluation.probabilities.length / classes,
+      classes,
+    ]);
+  }
   return name;
 }

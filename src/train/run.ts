@@ -10,7 +10,7 @@ import { configureDeterminism, engineInfo, Generator, pinCpuCapability } from ".
 import { UserError } from "../errors.js";
 import { loadTrainingCheckpoint, saveTrainingCheckpoint, saveWeights } from "../nn/checkpoint.js";
 import { NNR_VERSION } from "../version.js";
-import type { RunConfig } from "./config.js";
+import { fileEpoch, type RunConfig } from "./config.js";
 import { evaluationTransforms, loadRunData } from "./data-setup.js";
 import { type EpochProgress, trainEpoch } from "./epoch.js";
 import { evaluate } from "./evaluate.js";
@@ -186,26 +186,26 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       globalStep = trained.globalStep;
       const evaluation = await evaluate(model, data.test, evalTransforms, config.device);
       const epochNumber = epoch + 1;
+      // The original's layout logs Keras's 0-based index; nnr's the count (nnr-run/2).
+      const fileNumber = fileEpoch(config, epochNumber);
       rows.push({
         ...trained.row,
-        epoch: logEpochFor(record.format, epochNumber),
+        epoch: config.layout === "original" ? fileNumber : logEpochFor(record.format, epochNumber),
         ...validationColumns(evaluation, multilabel),
       });
       writeLogCsv(outDir, rows);
       if (saveEpochs.has(epochNumber)) {
-        record.predictions[epochNumber] = writePredictions(
-          outDir,
-          epochNumber,
-          evaluation,
+        record.predictions[fileNumber] = writePredictions(outDir, fileNumber, evaluation, {
           classes,
           multilabel,
-        );
-        const checkpoint = `ckpt${epochNumber}.safetensors`;
+          probabilities: config.layout !== "original",
+        });
+        const checkpoint = `ckpt${fileNumber}.safetensors`;
         saveWeights(join(outDir, checkpoint), model, {
-          epoch: String(epochNumber),
+          epoch: String(fileNumber),
           group: record.group,
         });
-        record.checkpoints[epochNumber] = checkpoint;
+        record.checkpoints[fileNumber] = checkpoint;
       }
       const traceBytes = trace?.flush() ?? null;
       const metadata: ResumeMetadata = {

@@ -18,6 +18,7 @@ const runRecordSchema = z.object({
       dataset: z.string(),
       setting: z.string(),
       batchNorm: z.boolean().optional(),
+      layout: z.literal("original").optional(),
     })
     .loose(),
   pool: runPoolSchema.nullable().optional(),
@@ -97,6 +98,7 @@ export function readNnrRunFolder(dir: string): RunFolder {
   ]);
   const labelsFile = join(dir, "test-labels.txt");
   const logFile = join(dir, "log.csv");
+  const originalLayout = record.config.layout === "original";
   return {
     dir,
     layout: "nnr",
@@ -119,11 +121,13 @@ export function readNnrRunFolder(dir: string): RunFolder {
     checkpointFiles,
     labelsFile: existsSync(labelsFile) ? labelsFile : undefined,
     logFile: existsSync(logFile) ? logFile : undefined,
-    // nnr-run/1 logged Keras's 0-based epoch beside 1-based file names.
-    logEpochShift: record.format === "nnr-run/1" ? 1 : 0,
-    epochBase: 1,
+    // nnr-run/1 logged Keras's 0-based epoch beside 1-based file names; `nnr original`
+    // writes the original's layout, Keras's 0-based index in files and log alike.
+    logEpochShift: record.format === "nnr-run/1" && !originalLayout ? 1 : 0,
+    epochBase: originalLayout ? 0 : 1,
     finalWeightsSha256: record.status === "complete" ? record.weightsSha256 : undefined,
-    finalEpoch: record.epochsDone,
+    finalEpoch:
+      record.epochsDone === undefined ? undefined : record.epochsDone - (originalLayout ? 1 : 0),
     context: contextOfRecord(json),
   };
 }

@@ -3,6 +3,7 @@ import { registerAnalyze } from "./analyze.js";
 import { registerAudit } from "./audit.js";
 import { registerDiverge } from "./diverge.js";
 import { registerExperiment } from "./experiment.js";
+import { registerOriginal } from "./original.js";
 import { registerOverhead } from "./overhead.js";
 import { registerReport } from "./report.js";
 import { registerTrain } from "./train.js";
@@ -16,6 +17,7 @@ export const commands: RegisterCommand[] = [
   registerReport,
   registerExperiment,
   registerOverhead,
+  registerOriginal,
   registerAudit,
   registerDiverge,
 ];

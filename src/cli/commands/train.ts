@@ -202,7 +202,8 @@ function readReplaySource(path: string): RunRecord {
   }
 }
 
-async function train(
+/** Trains one run (or resumes it) with a progress bar; `nnr original` trains through it too. */
+export async function train(
   outDir: string,
   run:
     | { resume: true }
