@@ -172,9 +172,22 @@ status() {
   return $running
 }
 
+# One start or stop at a time: two test processes may start the cluster at the same moment.
+lock() {
+  mkdir -p "$state"
+  exec 9>"$state/.lock"
+  flock -w "$timeout" 9 || fail "another slurm-local.sh has held $state/.lock for ${timeout}s"
+}
+
 case $action in
-start) start ;;
-stop) stop ;;
+start)
+  lock
+  start
+  ;;
+stop)
+  lock
+  stop
+  ;;
 status) status ;;
 *) usage ;;
 esac

@@ -2,8 +2,8 @@
  * The runner: executes a plan's runs in worker processes, `workers` at a time. Every run is
  * claimed first (claims.ts), so runners sharing the folder split the work; a run left
  * behind by a dead worker or runner is resumed from its last complete epoch. Aborting the
- * signal (Ctrl-C) stops the workers and releases their claims, so the next runner resumes
- * those runs at once.
+ * signal (Ctrl-C, SIGTERM) stops the workers and releases their claims, so the next runner
+ * resumes those runs at once; so does a worker ended by SIGTERM.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -37,6 +37,8 @@ export interface RunnerOptions {
   retryFailed?: boolean;
   /** Restarts (with resume) of a run whose worker process died, before it counts as failed. */
   maxAttempts?: number;
+  /** How long workers have after SIGTERM before SIGKILL, when the runner stops (default 5 s). */
+  stopGraceMs?: number;
   /** Wait for runs other runners hold, to take them over if their runner dies (default true). */
   wait?: boolean;
   signal?: AbortSignal;
@@ -125,6 +127,11 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
     stopping = true;
     emit({ type: "stopping" });
     for (const active of slots) active?.worker.kill("SIGTERM");
+    // A worker that outlives SIGTERM (a trainer that handles it) is killed, so the claims are
+    // released well within Slurm's KillWait; checkpoints are written atomically either way.
+    setTimeout(() => {
+      for (const active of slots) active?.worker.kill("SIGKILL");
+    }, options.stopGraceMs ?? 5_000).unref();
   };
   if (options.signal?.aborted) stop();
   options.signal?.addEventListener("abort", stop);
@@ -188,8 +195,11 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
       settledHere.add(entry.id);
       summary.failed.push({ id: entry.id, message: outcome.message });
       emit({ type: "failed", id: entry.id, slot, message: outcome.message });
-    } else if (stopping) {
+    } else if (stopping || outcome.signal === "SIGTERM") {
+      // SIGTERM is a stop, not a crash to retry: Slurm's scancel, time limit and preemption
+      // signal every process of the job, so the worker may hear it before this runner does.
       claim.update({ state: "released", workerPid: null });
+      if (!stopping) settledHere.add(entry.id);
     } else {
       const reason = describeDeath(outcome);
       const retrying = active.attempt < maxAttempts;

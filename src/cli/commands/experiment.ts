@@ -11,9 +11,19 @@ import { type PlanOverrides, planFromSource } from "../../experiment/plan-source
 import { PRESET_NAMES, PRESETS, SCALES, type Scale } from "../../experiment/presets.js";
 import { createRunnerDisplay } from "../../experiment/progress-display.js";
 import { runPlan } from "../../experiment/runner.js";
+import { resolvePartition } from "../../experiment/slurm/checks.js";
+import { requireSlurmCommands } from "../../experiment/slurm/commands.js";
+import { formatSlurmStatus, slurmJobsStatus } from "../../experiment/slurm/status-lines.js";
 import { experimentStatus, formatStatus } from "../../experiment/status.js";
 import type { TrainerRef } from "../../experiment/worker-protocol.js";
 import { integerAtLeast } from "../flags/parse.js";
+import {
+  addSlurmOptions,
+  checkSlurmFlags,
+  registerSlurmTask,
+  runOnSlurm,
+  type SlurmFlags,
+} from "./experiment-slurm.js";
 import type { RegisterCommand } from "./index.js";
 
 function scale(text: string): Scale {
@@ -43,7 +53,7 @@ function trainerRef(text: string): TrainerRef {
   return { module: module!, exportName };
 }
 
-interface RunFlags {
+interface RunFlags extends SlurmFlags {
   preset?: string;
   plan?: string;
   out?: string;
@@ -55,7 +65,7 @@ interface RunFlags {
   gpus?: string[];
   dataDir?: Record<string, string>;
   retryFailed?: boolean;
-  wait: boolean;
+  wait?: boolean;
   analysis: boolean;
   dryRun?: boolean;
   staleAfter: number;
@@ -122,9 +132,48 @@ function interruptOnSigint(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
+/** Analyses a finished experiment and prints what a run ends with. */
+async function analyseAndPrint(dir: string, training: number, started: number): Promise<void> {
+  const finished = await analyzeAndReport(dir);
+  console.log(summaryTable(finished.result));
+  const total = (performance.now() - started) / 1000;
+  console.log(
+    `time: training ${training.toFixed(1)} s, analysis ${finished.seconds.analysis.toFixed(1)} s, ` +
+      `report ${finished.seconds.report.toFixed(1)} s; total ${total.toFixed(1)} s`,
+  );
+  console.log(`wrote ${finished.files.csv}, ${finished.files.json}`);
+  console.log(`report: ${pc.bold(finished.files.html)}`);
+}
+
+async function slurmRunCommand(flags: RunFlags, dir: string, plan: Plan, started: number) {
+  const before = experimentStatus(dir, flags.staleAfter * 1000);
+  console.log(
+    `experiment ${dir}: plan '${plan.name}', ${plan.runs.length} runs (${before.counts.done} done); ` +
+      `on Slurm, ${threadsRange(plan)} per run`,
+  );
+  if (flags.dryRun) return;
+  const ending = await runOnSlurm({ dir, plan, flags });
+  if (ending === "nothing-to-do") {
+    console.log(`every run was already complete; 'nnr report ${dir}' writes the report`);
+  } else if (ending === "incomplete") {
+    process.exitCode = 1;
+  } else if (ending === "interrupted") {
+    process.exitCode = 130;
+  } else if (ending === "complete" && flags.analysis) {
+    await analyseAndPrint(dir, (performance.now() - started) / 1000, started);
+  }
+}
+
 async function runCommand(flags: RunFlags): Promise<void> {
   const started = performance.now();
+  checkSlurmFlags(flags);
+  // Before the folder is made: a wrong partition leaves nothing behind.
+  if (flags.executor === "slurm") {
+    requireSlurmCommands();
+    flags.partition = resolvePartition(flags.partition);
+  }
   const { dir, plan } = preparePlan(flags);
+  if (flags.executor === "slurm") return slurmRunCommand(flags, dir, plan, started);
   // As many workers as the narrowest runs fill the cores with; wider runs wait for room.
   const threads = Math.min(...plan.runs.map((entry) => entry.config.threads));
   const cores = availableParallelism();
@@ -186,27 +235,20 @@ async function runCommand(flags: RunFlags): Promise<void> {
     console.log(`every run was already complete; 'nnr report ${dir}' writes the report`);
     return;
   }
-  const finished = await analyzeAndReport(dir);
-  console.log(summaryTable(finished.result));
-  const total = (performance.now() - started) / 1000;
-  console.log(
-    `time: training ${training.toFixed(1)} s, analysis ${finished.seconds.analysis.toFixed(1)} s, ` +
-      `report ${finished.seconds.report.toFixed(1)} s; total ${total.toFixed(1)} s`,
-  );
-  console.log(`wrote ${finished.files.csv}, ${finished.files.json}`);
-  console.log(`report: ${pc.bold(finished.files.html)}`);
+  await analyseAndPrint(dir, training, started);
 }
 
 async function statusCommand(dir: string, flags: { watch?: boolean; json?: boolean }) {
   if (flags.json) {
     const { plan: _plan, ...status } = experimentStatus(dir);
-    console.log(JSON.stringify(status, null, 2));
+    const slurm = slurmJobsStatus(dir);
+    console.log(JSON.stringify(slurm.length > 0 ? { ...status, slurm } : status, null, 2));
     return;
   }
   let previousLines = 0;
   for (;;) {
     const status = experimentStatus(dir);
-    const text = formatStatus(status);
+    const text = [formatStatus(status), ...formatSlurmStatus(slurmJobsStatus(dir))].join("\n");
     if (previousLines > 0) process.stdout.write(`\x1b[${previousLines}A\x1b[0J`);
     console.log(text);
     previousLines = text.split("\n").length;
@@ -224,7 +266,7 @@ export const registerExperiment: RegisterCommand = (program) => {
   const experiment = program
     .command("experiment")
     .description("plan many runs, train them in parallel (resumable), then analyse and report");
-  experiment
+  const run = experiment
     .command("run")
     .description("run a preset or a plan file in DIR (resumes what DIR already holds)")
     .option(
@@ -261,9 +303,10 @@ export const registerExperiment: RegisterCommand = (program) => {
       dataDir,
     )
     .option("--retry-failed", "claim runs that failed before again")
+    .option("--wait", "watch until every run is done (the default)")
     .option(
       "--no-wait",
-      "exit when no run is left to claim, instead of watching other runners' runs",
+      "exit when no run is left to claim, instead of watching other runners' runs; slurm: return once submitted",
     )
     .option("--no-analysis", "skip the analysis and report at the end")
     .option("--dry-run", "write plan.json and stop")
@@ -280,6 +323,8 @@ export const registerExperiment: RegisterCommand = (program) => {
     )
     .addHelpText("after", `\nPresets:\n${presetHelp}`)
     .action((flags: RunFlags) => runCommand(flags));
+  addSlurmOptions(run);
+  registerSlurmTask(experiment);
   experiment
     .command("status")
     .description("done / running / failed / pending runs of an experiment folder")

@@ -1,0 +1,124 @@
+/**
+ * Submitting an experiment as one Slurm array job: checks first (sbatch on PATH, the
+ * partition, a folder every node reaches), then the batch script, written atomically into
+ * the folder, then sbatch, then the job's record in the folder.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { UserError } from "../../errors.js";
+import { writeFileAtomicSync } from "../../io/atomic.js";
+import type { Plan } from "../plan.js";
+import { batchScript, slurmDir, slurmLogsDir } from "./batch-script.js";
+import { checkSharedFs, resolvePartition } from "./checks.js";
+import { slurm, slurmMessage } from "./commands.js";
+import { type JobRecord, recordJob } from "./jobs.js";
+
+export interface SlurmSubmitOptions {
+  partition?: string;
+  time?: string;
+  /** CPUs per array task (default: the widest run's threads, so one run per task). */
+  cpusPerTask?: number;
+  gres?: string;
+  arrayThrottle?: number;
+  /** Array size (default: enough tasks for every unfinished run at once). */
+  tasks?: number;
+  sbatchArgs?: readonly string[];
+  requeue?: boolean;
+  assumeSharedFs?: boolean;
+  /** Seconds before the time limit at which tasks stop their runs (default 60). */
+  stopBeforeLimitSeconds?: number;
+  /** Flags the tasks pass to their runner (stale-after, trainer, retry-failed). */
+  taskFlags?: readonly string[];
+}
+
+export interface Submission {
+  job: JobRecord;
+  tasks: number;
+  cpusPerTask: number;
+  workersPerTask: number;
+}
+
+/** GPUs a `--gres` asks for per task (gpu:2, gpu:a100:2); 0 when it asks for none. */
+export function gresGpus(gres: string | undefined): number {
+  if (gres === undefined) return 0;
+  let gpus = 0;
+  for (const part of gres.split(",")) {
+    const match = /^gpu(?::[^:]+)?(?::(\d+))?$/.exec(part.trim());
+    if (match) gpus += Number(match[1] ?? 1);
+  }
+  return gpus;
+}
+
+/** Runs one task trains at once: one per GPU, or as many as its CPUs hold of the narrowest run. */
+export function workersPerTask(plan: Plan, cpusPerTask: number, gres: string | undefined): number {
+  const gpus = gresGpus(gres);
+  if (gpus > 0) return gpus;
+  const narrowest = Math.min(...plan.runs.map((entry) => entry.config.threads));
+  return Math.max(1, Math.floor(cpusPerTask / narrowest));
+}
+
+/** The command line that runs this nnr, for the tasks to run the same one. */
+export function thisNnrCommand(): string[] {
+  const entry = process.argv[1];
+  if (entry === undefined) throw new Error("cannot tell how nnr was started (no process.argv[1])");
+  return [process.execPath, ...process.execArgv, resolve(entry)];
+}
+
+export function submitExperiment(
+  dirGiven: string,
+  plan: Plan,
+  unfinished: number,
+  options: SlurmSubmitOptions,
+): Submission {
+  const dir = resolve(dirGiven);
+  const partition = resolvePartition(options.partition);
+  checkSharedFs(dir, partition, options.assumeSharedFs ?? false);
+  const cpusPerTask =
+    options.cpusPerTask ?? Math.max(...plan.runs.map((entry) => entry.config.threads));
+  const workers = workersPerTask(plan, cpusPerTask, options.gres);
+  const tasks = options.tasks ?? Math.max(1, Math.ceil(unfinished / workers));
+  mkdirSync(slurmLogsDir(dir), { recursive: true });
+  const script = join(
+    slurmDir(dir),
+    `job-${new Date().toISOString().replace(/[-:.]/g, "")}-${randomBytes(2).toString("hex")}.sh`,
+  );
+  writeFileAtomicSync(
+    script,
+    batchScript({
+      dir,
+      jobName: `nnr-${plan.name}`,
+      tasks,
+      arrayThrottle: options.arrayThrottle,
+      cpusPerTask,
+      partition,
+      time: options.time,
+      gres: options.gres,
+      requeue: options.requeue ?? false,
+      stopBeforeLimitSeconds: options.stopBeforeLimitSeconds ?? 60,
+      workingDir: process.cwd(),
+      nnr: thisNnrCommand(),
+      taskFlags: options.taskFlags ?? [],
+    }),
+  );
+  const submitted = slurm("sbatch", ["--parsable", ...(options.sbatchArgs ?? []), script]);
+  const jobId = /^(\d+)/.exec(submitted.stdout.trim())?.[1];
+  if (submitted.status !== 0 || jobId === undefined) {
+    throw new UserError(`sbatch refused the job (${script}): ${slurmMessage(submitted.stderr)}`);
+  }
+  const job = {
+    jobId,
+    submittedAt: new Date().toISOString(),
+    script,
+    tasks,
+    partition,
+    logs: join(slurmLogsDir(dir), "%A_%a.out"),
+  };
+  recordJob(dir, job);
+  return {
+    job: { format: "nnr-slurm-job/1", ...job },
+    tasks,
+    cpusPerTask,
+    workersPerTask: workers,
+  };
+}

@@ -1,0 +1,258 @@
+/**
+ * `nnr experiment run --executor slurm` against the real local Slurm cluster
+ * (scripts/slurm-local.sh), with the stand-in trainer that records every start and finish:
+ * an array job trains every run exactly once; a cancelled job and a killed one lose nothing
+ * and a second submission finishes their runs from where they were; bad input is one line.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { latestClaim } from "../../src/experiment/claims.js";
+import { readPlan } from "../../src/experiment/plan.js";
+import { readJobs } from "../../src/experiment/slurm/jobs.js";
+import { formatSlurmStatus, slurmJobsStatus } from "../../src/experiment/slurm/status-lines.js";
+import { experimentStatus } from "../../src/experiment/status.js";
+import {
+  countBy,
+  FAKE_TRAINER,
+  fakeSpec,
+  readEvents,
+  startCli,
+  tempDir,
+  waitFor,
+  writeSpec,
+} from "./helpers.js";
+import { ensureLocalCluster } from "./slurm-cluster.js";
+
+const cluster = ensureLocalCluster();
+afterAll(() => cluster.release());
+
+function setup(name: string, replicates: number, epochs: number) {
+  const root = tempDir(name);
+  const fake = fakeSpec(replicates, epochs);
+  const spec = writeSpec(root, { ...fake, grid: { ...fake.grid, settings: ["control"] } });
+  const events = join(root, "events.log");
+  return { root, spec, out: join(root, "exp"), events };
+}
+
+function slurmArgs(out: string, extra: string[]): string[] {
+  return [
+    "experiment",
+    "run",
+    "--out",
+    out,
+    "--executor",
+    "slurm",
+    "--no-analysis",
+    "--trainer",
+    FAKE_TRAINER,
+    "--poll",
+    "0.3",
+    ...extra,
+  ];
+}
+
+/** Runs `nnr ARGS` in its own process to its end, within a time limit. */
+async function nnr(args: string[], env: Record<string, string>, timeoutMs: number) {
+  const cli = startCli(args, env);
+  const timer = setTimeout(() => process.kill(-cli.child.pid!, "SIGKILL"), timeoutMs);
+  const code = await cli.exited.finally(() => clearTimeout(timer));
+  return { code, output: cli.output() };
+}
+
+function squeueHas(jobId: string): boolean {
+  const result = spawnSync("squeue", ["-h", "-j", jobId, "-o", "%i"], {
+    encoding: "utf8",
+    timeout: 15_000,
+  });
+  return result.status === 0 && result.stdout.trim() !== "";
+}
+
+function expectEachCompletedOnce(out: string, events: string) {
+  const ids = readPlan(out).runs.map((run) => run.id);
+  const completions = countBy(
+    readEvents(events).filter((event) => event.kind === "complete"),
+    (event) => event.id,
+  );
+  expect([...completions.keys()].sort()).toEqual([...ids].sort());
+  expect([...completions.values()].every((count) => count === 1)).toBe(true);
+  expect(experimentStatus(out).counts).toEqual({
+    done: ids.length,
+    running: 0,
+    failed: 0,
+    pending: 0,
+  });
+}
+
+function epochsDone(out: string, id: string): number {
+  try {
+    return JSON.parse(readFileSync(join(out, "runs", id, "run.json"), "utf8")).epochsDone;
+  } catch {
+    return 0;
+  }
+}
+
+describe.skipIf(cluster.skipReason !== null)("experiments on the local Slurm cluster", () => {
+  it("an array job's tasks train every run exactly once, then the job is recorded", async () => {
+    const { spec, out, events } = setup("slurm-array", 4, 2);
+    const run = await nnr(
+      slurmArgs(out, ["--plan", spec, "--tasks", "2"]),
+      { NNR_FAKE_EVENTS: events },
+      90_000,
+    );
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toMatch(/submitted slurm job \d+: 2 tasks × 1 worker, 1 CPU each/);
+    expectEachCompletedOnce(out, events);
+    const [job] = readJobs(out);
+    expect(job).toMatchObject({ tasks: 2, partition: "local" });
+    const script = readFileSync(job!.script, "utf8");
+    expect(script).toContain("#SBATCH --array=0-1\n");
+    expect(script).toContain("experiment slurm-task");
+    expect(readdirSync(join(out, "slurm", "logs")).length).toBeGreaterThan(0);
+
+    const status = await nnr(["experiment", "status", out], {}, 30_000);
+    expect(status.code, status.output).toBe(0);
+    expect(status.output).toMatch(
+      new RegExp(`slurm job ${job!.jobId} \\(2 tasks, partition local`),
+    );
+  }, 120_000);
+
+  it("a cancelled job releases its runs; a second submission resumes them and loses nothing", async () => {
+    const { spec, out, events } = setup("slurm-cancel", 2, 40);
+    const env = { NNR_FAKE_EVENTS: events, NNR_FAKE_EPOCH_MS: "150" };
+    const submitted = await nnr(
+      slurmArgs(out, ["--plan", spec, "--tasks", "2", "--no-wait"]),
+      env,
+      60_000,
+    );
+    expect(submitted.code, submitted.output).toBe(0);
+    const jobId = /submitted slurm job (\d+)/.exec(submitted.output)![1]!;
+    const ids = readPlan(out).runs.map((run) => run.id);
+    await waitFor(() => ids.every((id) => epochsDone(out, id) >= 2), 60_000, "both runs under way");
+    spawnSync("scancel", [jobId], { timeout: 15_000 });
+    await waitFor(() => !squeueHas(jobId), 30_000, `job ${jobId} to leave the queue`);
+
+    for (const id of ids) {
+      // Released, not left to go stale: the next runner may take it at once.
+      expect(latestClaim(out, id)?.record.state).toBe("released");
+      expect(epochsDone(out, id)).toBeLessThan(40);
+    }
+    expect(formatSlurmStatus(slurmJobsStatus(out)).join("\n")).toMatch(
+      new RegExp(
+        `slurm job ${jobId} .*: 0 queued · 0 running · 0 completed · 0 failed · 2 cancelled`,
+      ),
+    );
+
+    const resumed = await nnr(slurmArgs(out, ["--tasks", "2"]), env, 90_000);
+    expect(resumed.code, resumed.output).toBe(0);
+    expectEachCompletedOnce(out, events);
+    // Each run started twice: from scratch, then from an epoch it had reached.
+    for (const id of ids) {
+      const starts = readEvents(events).filter((e) => e.kind === "start" && e.id === id);
+      expect(starts.map((e) => e.fromEpoch! > 0)).toEqual([false, true]);
+    }
+    expect(readJobs(out)).toHaveLength(2);
+  }, 180_000);
+
+  it("runs of a task killed outright (no chance to release) are taken over by the next job", async () => {
+    const { spec, out, events } = setup("slurm-kill", 1, 40);
+    const env = { NNR_FAKE_EVENTS: events, NNR_FAKE_EPOCH_MS: "150" };
+    const submitted = await nnr(slurmArgs(out, ["--plan", spec, "--no-wait"]), env, 60_000);
+    const jobId = /submitted slurm job (\d+)/.exec(submitted.output)![1]!;
+    const [id] = readPlan(out).runs.map((run) => run.id);
+    await waitFor(() => epochsDone(out, id!) >= 2, 60_000, "the run under way");
+    // Runner and worker die at once, as on a node that fails: nobody releases the claim.
+    const { owner } = latestClaim(out, id!)!.record;
+    for (const pid of [owner.runnerPid, owner.workerPid!]) process.kill(pid, "SIGKILL");
+    await waitFor(() => !squeueHas(jobId), 30_000, `job ${jobId} to leave the queue`);
+    expect(latestClaim(out, id!)?.record.state).toBe("running");
+
+    const resumed = await nnr(slurmArgs(out, []), env, 90_000);
+    expect(resumed.code, resumed.output).toBe(0);
+    expectEachCompletedOnce(out, events);
+    expect(latestClaim(out, id!)?.record.generation).toBe(2);
+  }, 180_000);
+});
+
+describe.skipIf(cluster.skipReason !== null)("bad input to --executor slurm", () => {
+  let output: string[];
+  beforeEach(() => {
+    output = [];
+    for (const method of ["log", "warn", "error"] as const) {
+      vi.spyOn(console, method).mockImplementation((...args) => void output.push(args.join(" ")));
+    }
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  const run = (args: string[]) => main(["node", "nnr", "experiment", "run", ...args]);
+
+  it("names a partition that does not exist, and what sinfo lists", async () => {
+    const { spec, out } = setup("slurm-partition", 1, 1);
+    const code = await run([
+      "--plan",
+      spec,
+      "--out",
+      out,
+      "--executor",
+      "slurm",
+      "--partition",
+      "gpu-big",
+    ]);
+    expect(code).toBe(2);
+    // Checked before the folder is made.
+    expect(output).toEqual(["nnr: --partition gpu-big: no such partition; sinfo lists: local"]);
+    expect(existsSync(out)).toBe(false);
+    expect(readJobs(out)).toEqual([]);
+  });
+
+  it("says sbatch is missing when it is not on PATH", async () => {
+    const { spec, out } = setup("slurm-path", 1, 1);
+    const path = process.env.PATH;
+    process.env.PATH = "/nonexistent";
+    try {
+      const code = await run(["--plan", spec, "--out", out, "--executor", "slurm"]);
+      expect(code).toBe(2);
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(output).toEqual([
+      "nnr: --executor slurm: sbatch is not on PATH; install Slurm's client commands (Debian: slurm-client) or load the cluster's slurm module",
+    ]);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("refuses flags of the other executor", async () => {
+    const { spec, out } = setup("slurm-flags", 1, 1);
+    expect(await run(["--plan", spec, "--out", out, "--partition", "local"])).toBe(2);
+    expect(await run(["--plan", spec, "--out", out, "--executor", "slurm", "--gpus", "0"])).toBe(2);
+    expect(await run(["--plan", spec, "--out", out, "--executor", "slurm", "--time", "soon"])).toBe(
+      2,
+    );
+    expect(output).toEqual([
+      "nnr: --partition needs --executor slurm",
+      "nnr: --gpus: with --executor slurm ask for GPUs with --gres gpu:N; each task trains on the ones Slurm gives it",
+      "nnr: --time soon: expected a Slurm time limit: minutes, HH:MM:SS or D-HH:MM:SS",
+    ]);
+  });
+
+  it("passes sbatch's own complaint on as one line", async () => {
+    const { spec, out } = setup("slurm-sbatch", 1, 1);
+    const code = await run([
+      "--plan",
+      spec,
+      "--out",
+      out,
+      "--executor",
+      "slurm",
+      "--sbatch-arg=--mem=999999999",
+    ]);
+    expect(code).toBe(2);
+    expect(output.at(-1)).toMatch(/^nnr: sbatch refused the job \(.*\.sh\): .+/);
+    expect(readJobs(out)).toEqual([]);
+  });
+});
