@@ -44,8 +44,11 @@ export function gresGpus(gres: string | undefined): number {
   if (gres === undefined) return 0;
   let gpus = 0;
   for (const part of gres.split(",")) {
-    const match = /^gpu(?::[^:]+)?(?::(\d+))?$/.exec(part.trim());
-    if (match) gpus += Number(match[1] ?? 1);
+    // gpu, gpu:N, gpu:TYPE, gpu:TYPE:N
+    const match = /^gpu(?::([^:]+))?(?::(\d+))?$/.exec(part.trim());
+    if (match === null) continue;
+    const [, typeOrCount, count] = match;
+    gpus += Number(count ?? (typeOrCount && /^\d+$/.test(typeOrCount) ? typeOrCount : 1));
   }
   return gpus;
 }

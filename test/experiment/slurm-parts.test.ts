@@ -1,0 +1,160 @@
+/**
+ * The Slurm executor's parts that need no cluster: the shared-file-system rule, the mount
+ * lookup, the batch script, resources per task, and reading Slurm's job states.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { batchScript, shellQuote } from "../../src/experiment/slurm/batch-script.js";
+import { fileSystemType, sharedFsProblem } from "../../src/experiment/slurm/checks.js";
+import {
+  countTasks,
+  parseSacct,
+  parseScontrol,
+  phaseCounts,
+} from "../../src/experiment/slurm/jobs.js";
+import { gresGpus } from "../../src/experiment/slurm/submit.js";
+import { taskResources } from "../../src/experiment/slurm/task.js";
+import { tempDir } from "./helpers.js";
+
+describe("the shared file system rule", () => {
+  const local = new Set(["vm", "localhost", "127.0.0.1"]);
+  const base = { dir: "/scratch/exp", partition: "gpu", localNames: local };
+
+  it("any file system will do while every node is this host", () => {
+    expect(sharedFsProblem({ ...base, fsType: "tmpfs", nodes: ["vm"] })).toBeNull();
+    expect(sharedFsProblem({ ...base, fsType: "ext4", nodes: ["vm.cluster.org"] })).toBeNull();
+  });
+
+  it("other nodes need a network file system, or the user's word for it", () => {
+    expect(sharedFsProblem({ ...base, fsType: "nfs4", nodes: ["vm", "n1"] })).toBeNull();
+    expect(sharedFsProblem({ ...base, fsType: "lustre", nodes: ["n1", "n2"] })).toBeNull();
+    expect(
+      sharedFsProblem({ ...base, fsType: "tmpfs", nodes: ["vm", "n1", "n2", "n3", "n4"] }),
+    ).toBe(
+      "/scratch/exp is on a tmpfs file system, not shared with partition 'gpu' (nodes n1, n2, n3, ...): " +
+        "put the experiment folder (--out) on a shared file system, or pass --assume-shared-fs if every node sees this path",
+    );
+  });
+
+  it("finds the mount holding a folder: the longest mount point above it", () => {
+    const root = tempDir("mounts");
+    const inner = join(root, "shared", "exp");
+    mkdirSync(inner, { recursive: true });
+    const mounts = [
+      "/dev/sda1 / ext4 rw 0 0",
+      `server:/export ${root}/shared nfs4 rw 0 0`,
+      `tmpfs ${root}/shared-not tmpfs rw 0 0`,
+    ].join("\n");
+    expect(fileSystemType(inner, mounts)).toBe("nfs4");
+    expect(fileSystemType(root, mounts)).toBe("ext4");
+    // /proc/mounts writes a space in a mount point as \040.
+    const spaced = join(root, "with space");
+    mkdirSync(spaced);
+    expect(
+      fileSystemType(spaced, `/dev/sda1 / ext4 rw 0 0\nx ${root}/with\\040space lustre rw 0 0`),
+    ).toBe("lustre");
+  });
+});
+
+describe("the batch script", () => {
+  const options = {
+    dir: "/shared/my exp",
+    jobName: "nnr-demo",
+    tasks: 8,
+    cpusPerTask: 2,
+    partition: "gpu",
+    requeue: true,
+    stopBeforeLimitSeconds: 60,
+    workingDir: "/home/me",
+    nnr: ["/usr/bin/node", "/opt/nnr/bin/nnr.js"],
+    taskFlags: ["--stale-after", "120"],
+  };
+
+  it("asks for the array, resources and signal, then execs one runner per task", () => {
+    const script = batchScript({ ...options, arrayThrottle: 3, time: "4:00:00", gres: "gpu:1" });
+    expect(script.split("\n")).toEqual([
+      "#!/bin/bash",
+      "# Written by nnr experiment run --executor slurm: one nnr runner per array task, claiming",
+      "# runs from the experiment folder until none is left. Submit again to continue.",
+      "#SBATCH --job-name=nnr-demo",
+      "#SBATCH --array=0-7%3",
+      "#SBATCH --ntasks=1",
+      "#SBATCH --cpus-per-task=2",
+      "#SBATCH --partition=gpu",
+      "#SBATCH --time=4:00:00",
+      "#SBATCH --gres=gpu:1",
+      "#SBATCH --requeue",
+      "#SBATCH --signal=B:TERM@60",
+      '#SBATCH --output="/shared/my exp/slurm/logs/%A_%a.out"',
+      "#SBATCH --open-mode=append",
+      "#SBATCH --chdir=/home/me",
+      "",
+      "exec /usr/bin/node /opt/nnr/bin/nnr.js experiment slurm-task '/shared/my exp' --stale-after 120",
+      "",
+    ]);
+  });
+
+  it("quotes words the shell would split or expand", () => {
+    expect(shellQuote("plain/path-1.ts")).toBe("plain/path-1.ts");
+    expect(shellQuote("it's $HOME")).toBe(`'it'\\''s $HOME'`);
+  });
+});
+
+describe("resources per task", () => {
+  it("counts the GPUs a --gres asks for", () => {
+    expect(gresGpus(undefined)).toBe(0);
+    expect(gresGpus("gpu")).toBe(1);
+    expect(gresGpus("gpu:2")).toBe(2);
+    expect(gresGpus("gpu:a100:4,license:1")).toBe(4);
+  });
+
+  it("takes the CPUs and the devices Slurm gives the task", () => {
+    expect(taskResources({ SLURM_CPUS_PER_TASK: "4", CUDA_VISIBLE_DEVICES: "2,3" })).toEqual({
+      cpus: 4,
+      gpus: ["2", "3"],
+    });
+    expect(taskResources({ SLURM_CPUS_ON_NODE: "8", CUDA_VISIBLE_DEVICES: "NoDevFiles" })).toEqual({
+      cpus: 8,
+      gpus: [],
+    });
+  });
+});
+
+describe("Slurm's job states", () => {
+  it("reads scontrol's one-line records, a pending range counting as its tasks", () => {
+    const text = [
+      "JobId=14 ArrayJobId=12 ArrayTaskId=0 JobName=nnr-demo JobState=COMPLETED Reason=None ExitCode=0:0",
+      "JobId=15 ArrayJobId=12 ArrayTaskId=1 JobName=nnr-demo JobState=FAILED Reason=NonZeroExitCode ExitCode=1:0",
+      "JobId=16 ArrayJobId=12 ArrayTaskId=2 JobName=nnr-demo JobState=RUNNING Reason=None ExitCode=0:0",
+      "JobId=12 ArrayJobId=12 ArrayTaskId=3-9%2 JobName=nnr-demo JobState=PENDING Reason=JobArrayTaskLimit ExitCode=0:0",
+    ].join("\n");
+    const tasks = parseScontrol(text);
+    expect(tasks.map((task) => [task.task, task.count, task.phase])).toEqual([
+      ["0", 1, "completed"],
+      ["1", 1, "failed"],
+      ["2", 1, "running"],
+      ["3-9%2", 7, "pending"],
+    ]);
+    expect(phaseCounts({ jobId: "12", source: "scontrol", tasks })).toEqual({
+      pending: 7,
+      running: 1,
+      completed: 1,
+      failed: 1,
+      cancelled: 0,
+      unknown: 0,
+    });
+  });
+
+  it("reads sacct's records for jobs the controller has forgotten", () => {
+    const tasks = parseSacct(
+      "12_0|COMPLETED|0:0\n12_1|CANCELLED by 0|0:15\n12_[2-4]|PENDING|0:0\n",
+    );
+    expect(tasks.map((task) => [task.task, task.count, task.phase])).toEqual([
+      ["0", 1, "completed"],
+      ["1", 1, "cancelled"],
+      ["2-4", 3, "pending"],
+    ]);
+    expect(countTasks("1,4-5,8-12:2")).toBe(6);
+  });
+});
