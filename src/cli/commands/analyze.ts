@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import pc from "picocolors";
 import { analyzeExperiment, DEFAULTS } from "../../analysis/analyze.js";
+import { analyzeAsOriginal, asOriginalTable } from "../../analysis/as-original.js";
 import type { AnalysisOptions, AnalysisResult } from "../../analysis/result-types.js";
 import { writeResults } from "../../analysis/results-files.js";
 import { summaryTable } from "../../analysis/summary-table.js";
 import { UserError } from "../../errors.js";
+import { writeFileAtomicSync } from "../../io/atomic.js";
 import { integerAtLeast } from "../flags/parse.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -35,8 +38,8 @@ export function withAnalysisOptions(command: Command): Command {
   return command
     .option(
       "--epoch <n>",
-      "analyse the predictions of epoch N (1-based; default: the latest)",
-      integerAtLeast("--epoch", 1),
+      "analyse epoch N as the files number it (nnr: epochs completed; the original: Keras's 0-based index; default: the largest)",
+      integerAtLeast("--epoch", 0),
     )
     .option("--labels <file>", "test labels for runs that carry none (the original's layout)")
     .option(
@@ -104,8 +107,12 @@ export const registerAnalyze: RegisterCommand = (program) => {
       .description(
         "measure the spread between runs: accuracy, churn, L2, per-class, instability, subgroups",
       )
-      .argument("<dir>", "experiment folder holding run folders"),
-  ).action((dir: string, flags: AnalysisFlags) => {
+      .argument("<dir>", "experiment folder holding run folders")
+      .option(
+        "--as-original",
+        "also show what the original's analysis would have printed (its churn = agreement, FNR over negatives, last file by name); writes as-original.json",
+      ),
+  ).action((dir: string, flags: AnalysisFlags & { asOriginal?: boolean }) => {
     if (flags.labels !== undefined && !existsSync(flags.labels)) {
       throw new UserError(`--labels ${flags.labels}: no such file`);
     }
@@ -114,5 +121,12 @@ export const registerAnalyze: RegisterCommand = (program) => {
     console.log(summaryTable(result));
     printProblems(result);
     console.log(`wrote ${written.csv} and ${written.json}`);
+    if (flags.asOriginal) {
+      const { groups } = analyzeAsOriginal(dir, flags.labels);
+      const path = join(flags.out ?? dir, "as-original.json");
+      writeFileAtomicSync(path, `${JSON.stringify(groups, null, 2)}\n`);
+      console.log(asOriginalTable(groups));
+      console.log(`wrote ${path}`);
+    }
   });
 };
