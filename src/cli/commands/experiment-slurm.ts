@@ -7,6 +7,7 @@ import pc from "picocolors";
 import { UserError } from "../../errors.js";
 import type { Plan } from "../../experiment/plan.js";
 import { followJob } from "../../experiment/slurm/follow.js";
+import { jobActive, jobState, readJobs } from "../../experiment/slurm/jobs.js";
 import { submitExperiment } from "../../experiment/slurm/submit.js";
 import { runSlurmTask } from "../../experiment/slurm/task.js";
 import { experimentStatus } from "../../experiment/status.js";
@@ -139,12 +140,25 @@ export async function runOnSlurm({ dir, plan, flags }: SlurmRunContext): Promise
   const staleAfterMs = flags.staleAfter * 1000;
   const before = experimentStatus(dir, staleAfterMs);
   const unfinished = before.counts.pending + (flags.retryFailed ? before.counts.failed : 0);
+  const active = readJobs(dir).filter((job) => jobActive(jobState(job.jobId)));
   if (unfinished === 0) {
     if (before.counts.done === plan.runs.length) return "nothing-to-do";
+    const holder = active.at(-1);
+    if (before.counts.running > 0 && holder !== undefined && flags.wait !== false) {
+      console.log(
+        `nothing to submit: following slurm job ${holder.jobId}, which holds the runs left`,
+      );
+      return follow(dir, plan, holder.jobId, flags);
+    }
     console.log(
-      `nothing to submit: ${before.counts.running} runs are running elsewhere, ${before.counts.failed} failed (--retry-failed runs them again)`,
+      `nothing to submit: ${plural(before.counts.running, "run")} running elsewhere, ${before.counts.failed} failed (--retry-failed runs them again)`,
     );
     return "incomplete";
+  }
+  if (active.length > 0) {
+    console.log(
+      `slurm job${active.length > 1 ? "s" : ""} ${active.map((job) => job.jobId).join(", ")} of this folder ${active.length > 1 ? "are" : "is"} still queued or running; its tasks and the new ones share the runs`,
+    );
   }
   const taskFlags = [
     "--stale-after",
@@ -166,20 +180,35 @@ export async function runOnSlurm({ dir, plan, flags }: SlurmRunContext): Promise
   });
   const { job } = submission;
   console.log(
-    `submitted slurm job ${job.jobId}: ${submission.tasks} tasks × ${submission.workersPerTask} worker${submission.workersPerTask === 1 ? "" : "s"}, ` +
-      `${submission.cpusPerTask} CPU${submission.cpusPerTask === 1 ? "" : "s"} each, partition ${job.partition}; ${unfinished} runs to train; logs ${job.logs}`,
+    `submitted slurm job ${job.jobId}: ${plural(submission.tasks, "task")} × ${submission.workersPerTask} worker${submission.workersPerTask === 1 ? "" : "s"}, ` +
+      `${submission.cpusPerTask} CPU${submission.cpusPerTask === 1 ? "" : "s"} each, partition ${job.partition}; ${plural(unfinished, "run")} to train; logs ${job.logs}`,
   );
   if (flags.wait === false) {
     console.log(`follow it with: nnr experiment status ${dir}`);
     return "submitted";
   }
+  return follow(dir, plan, job.jobId, flags);
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** Follows a job to its end; what the user is told when it ends without every run done. */
+async function follow(
+  dir: string,
+  plan: Plan,
+  jobId: string,
+  flags: SlurmRunContext["flags"],
+): Promise<SlurmRunEnding> {
+  const staleAfterMs = flags.staleAfter * 1000;
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const followed = await followJob({
     dir,
-    jobId: job.jobId,
+    jobId,
     pollMs: flags.poll * 1000,
     staleAfterMs,
     tty: process.stdout.isTTY === true,
@@ -190,7 +219,7 @@ export async function runOnSlurm({ dir, plan, flags }: SlurmRunContext): Promise
   });
   if (followed.ending === "interrupted") {
     console.log(
-      `stopped following; job ${job.jobId} goes on (nnr experiment status ${dir}; scancel ${job.jobId} cancels it)`,
+      `stopped following; job ${jobId} goes on (nnr experiment status ${dir}; scancel ${jobId} cancels it)`,
     );
     return "interrupted";
   }
@@ -198,7 +227,7 @@ export async function runOnSlurm({ dir, plan, flags }: SlurmRunContext): Promise
     const { counts } = followed.status;
     console.error(
       pc.red(
-        `job ${job.jobId} ended with ${plan.runs.length - counts.done} of ${plan.runs.length} runs not complete (${counts.failed} failed); ` +
+        `job ${jobId} ended with ${plan.runs.length - counts.done} of ${plan.runs.length} runs not complete (${counts.failed} failed); ` +
           `'nnr experiment status ${dir}' shows why; submit again to resume: nnr experiment run --out ${dir} --executor slurm`,
       ),
     );
