@@ -17,6 +17,7 @@ import {
   resizeBilinear,
   scaleToUnit,
 } from "./image-ops.js";
+import { drawResizedCropBox } from "./resized-crop.js";
 import type { ImageShape } from "./types.js";
 
 const positive = z.number().int().positive();
@@ -35,6 +36,8 @@ export const transformSpecSchema = z.discriminatedUnion("op", [
   /** Bilinear, half-pixel centres, no antialiasing. */
   z.object({ op: z.literal("resize"), height: positive, width: positive }).strict(),
   z.object({ op: z.literal("centerCrop"), height: positive, width: positive }).strict(),
+  /** ImageNet training's random window, resized (data/resized-crop.ts; draws: top, left, h, w). */
+  z.object({ op: z.literal("randomResizedCrop"), height: positive, width: positive }).strict(),
 ]);
 
 export type TransformSpec = z.infer<typeof transformSpecSchema>;
@@ -108,6 +111,8 @@ function compileStep(spec: TransformSpec, shape: ImageShape): Step {
         apply: (src, dst) => resizeBilinear(src, shape, spec.height, spec.width, dst),
       };
     }
+    case "randomResizedCrop":
+      return randomResizedCropStep(spec, shape);
     case "centerCrop": {
       requireFits(spec, shape);
       const outShape = { ...shape, height: spec.height, width: spec.width };
@@ -119,6 +124,28 @@ function compileStep(spec: TransformSpec, shape: ImageShape): Step {
       };
     }
   }
+}
+
+function randomResizedCropStep(spec: { height: number; width: number }, shape: ImageShape): Step {
+  // One window's pixels before the resize; a pipeline runs one example at a time.
+  const window = new Float32Array(elementCount(shape));
+  return {
+    outShape: { ...shape, height: spec.height, width: spec.width },
+    drawCount: 4,
+    draw(rng, draws, at) {
+      draws.set(drawResizedCropBox(rng, shape.height, shape.width), at);
+    },
+    apply(src, dst, draws, at) {
+      const [top, left, height, width] = [
+        draws[at]!,
+        draws[at + 1]!,
+        draws[at + 2]!,
+        draws[at + 3]!,
+      ];
+      cropImage(src, shape, top, left, height, width, window);
+      resizeBilinear(window, { ...shape, height, width }, spec.height, spec.width, dst);
+    },
+  };
 }
 
 function requireFits(spec: { op: string; height: number; width: number }, shape: ImageShape): void {

@@ -55,7 +55,19 @@ export function celebaRequest(): RunRequest {
   };
 }
 
+/**
+ * ImageNet training: the original's input (official models' resnet preprocessing) draws a
+ * random window (8–100 % of the area, aspect 3/4–4/3), resizes it to 224×224 and flips at
+ * random; nnr's recipe trains on the stored image. Both then standardise (the original
+ * normalises by ImageNet's channel means and stds instead).
+ */
+export const IMAGENET_TRAIN_TRANSFORMS: TransformSpec[] = [
+  { op: "randomResizedCrop", height: 224, width: 224 },
+  { op: "randomFlip" },
+  { op: "standardize" },
+];
+
 /** classifier_trainer.py with the paper's gpu.yaml: ResNet50, nnr's ImageNet recipe. */
 export function imagenetRequest(): RunRequest {
-  return { model: "resnet50", dataset: "imagenet" };
+  return { model: "resnet50", dataset: "imagenet", transforms: IMAGENET_TRAIN_TRANSFORMS };
 }

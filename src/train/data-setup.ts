@@ -27,7 +27,7 @@ export function firstExamples(dataset: Dataset, n: number | null): Dataset {
 
 /** Evaluation applies the deterministic part of the training pipeline only. */
 export function evaluationTransforms(transforms: readonly TransformSpec[]): TransformSpec[] {
-  const random = new Set(["pad", "randomCrop", "randomFlip"]);
+  const random = new Set(["pad", "randomCrop", "randomFlip", "randomResizedCrop"]);
   return transforms.filter((spec) => !random.has(spec.op));
 }
 

@@ -9,6 +9,7 @@ import { Generator, tensor } from "../../src/engine/index.js";
 import { Linear } from "../../src/nn/layers/linear.js";
 import { RESNET18_CIFAR_TRANSFORMS } from "../../src/original/recipes.js";
 import { resolveOriginal } from "../../src/original/scripts.js";
+import { evaluationTransforms } from "../../src/train/data-setup.js";
 import { kernelsOf, withKernelL2 } from "../../src/train/kernel-l2.js";
 import { resolveRunConfig } from "../../src/train/recipes.js";
 
@@ -100,6 +101,16 @@ describe("the original's command lines", () => {
       setting: "control",
       epochs: 90,
     });
+    // Training draws the Inception-style window and a flip; evaluation keeps the deterministic part.
+    expect(config.transforms.map((t) => t.op)).toEqual([
+      "randomResizedCrop",
+      "randomFlip",
+      "standardize",
+    ]);
+    expect(resolveRunConfig({ model: "resnet50", dataset: "imagenet" }).transforms).toEqual([
+      { op: "standardize" },
+    ]);
+    expect(evaluationTransforms(config.transforms)).toEqual([{ op: "standardize" }]);
     expect(() =>
       resolveOriginal("classifier_trainer.py", ["--mode=eval", "--model_dir=x"]),
     ).toThrow(/--mode=eval: only --mode=train_and_eval/);
