@@ -25,6 +25,13 @@ export type OriginalInvocation =
   | { kind: "train"; config: RunConfig; outDir: string }
   | { kind: "delegate"; commands: string[][] };
 
+/** The flags a script takes, for `nnr original <script> --help`; undefined for an unknown script. */
+export function scriptFlags(script: string): string[] | undefined {
+  const name = canonicalScript(script);
+  const spec = TRAINING_SCRIPTS[name]?.flags ?? DELEGATED_SCRIPTS[name]?.flags;
+  return spec === undefined ? undefined : Object.keys(spec).map((flag) => `--${flag}`);
+}
+
 /** Resolves an original command line to what nnr runs; one-line errors for anything else. */
 export function resolveOriginal(script: string, args: readonly string[]): OriginalInvocation {
   const name = canonicalScript(script);

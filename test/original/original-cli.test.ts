@@ -95,7 +95,7 @@ describe("nnr original training_script.smallcnn", () => {
     ]);
     expect(noData.code).not.toBe(0);
     expect(noData.stderr.split("\n")).toHaveLength(1);
-    expect(noData.stderr).toMatch(/data_batch_1\.bin/);
+    expect(noData.stderr).toMatch(/pass --data_dir with .*data_batch_1\.bin/);
 
     const unknown = await runCli([
       "original",

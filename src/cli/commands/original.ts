@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { UserError } from "../../errors.js";
-import { resolveOriginal, SCRIPT_NAMES } from "../../original/scripts.js";
+import { isUserError, UserError } from "../../errors.js";
+import { resolveOriginal, SCRIPT_NAMES, scriptFlags } from "../../original/scripts.js";
 import type { RegisterCommand } from "./index.js";
 import { train } from "./train.js";
 
@@ -19,6 +19,17 @@ export const registerOriginal: RegisterCommand = (program) => {
     .allowUnknownOption()
     .helpOption(false)
     .action(async (script: string, flags: string[]) => {
+      const help = (arg: string) => arg === "--help" || arg === "-h";
+      if (help(script)) {
+        console.log(
+          `usage: nnr original <script> [its flags]; scripts: ${SCRIPT_NAMES.join(", ")}`,
+        );
+        return;
+      }
+      if (flags.some(help) && scriptFlags(script) !== undefined) {
+        console.log(`usage: nnr original ${script} ${scriptFlags(script)!.join(" ")}`);
+        return;
+      }
       const invocation = resolveOriginal(script, flags);
       if (invocation.kind === "delegate") {
         // The CLI entry is loaded on demand: it imports this command.
@@ -35,7 +46,12 @@ export const registerOriginal: RegisterCommand = (program) => {
       }
       const { config, outDir } = invocation;
       refuseForeignFolder(outDir);
-      const result = await train(outDir, { config, replicate: 0 });
+      const result = await train(outDir, { config, replicate: 0 }).catch((error: unknown) => {
+        // The data readers name nnr's flag; this command line spells it the original's way.
+        if (isUserError(error) && error.message.includes("--data-dir"))
+          throw new UserError(error.message.replaceAll("--data-dir", "--data_dir"));
+        throw error;
+      });
       console.log(
         `${result.outDir}: ${result.record.status}, weights sha256 ${result.record.weightsSha256}`,
       );
