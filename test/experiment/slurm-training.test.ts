@@ -16,7 +16,12 @@ import { startCli, tempDir, waitFor, writeSpec } from "./helpers.js";
 import { ensureLocalCluster } from "./slurm-cluster.js";
 
 const cluster = ensureLocalCluster();
-afterAll(() => cluster.release());
+/** Jobs the tests submitted: cancelled at the end, so a failed test leaves none queued. */
+const submittedJobs: string[] = [];
+afterAll(() => {
+  if (submittedJobs.length > 0) spawnSync("scancel", submittedJobs, { timeout: 15_000 });
+  cluster.release();
+});
 
 const EPOCHS = 4;
 
@@ -24,6 +29,8 @@ async function nnr(args: string[], timeoutMs: number) {
   const cli = startCli(args);
   const timer = setTimeout(() => process.kill(-cli.child.pid!, "SIGKILL"), timeoutMs);
   const code = await cli.exited.finally(() => clearTimeout(timer));
+  const job = /submitted slurm job (\d+)/.exec(cli.output())?.[1];
+  if (job !== undefined) submittedJobs.push(job);
   return { code, output: cli.output() };
 }
 

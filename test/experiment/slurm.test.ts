@@ -27,7 +27,12 @@ import {
 import { ensureLocalCluster } from "./slurm-cluster.js";
 
 const cluster = ensureLocalCluster();
-afterAll(() => cluster.release());
+/** Jobs the tests submitted: cancelled at the end, so a failed test leaves none queued. */
+const submittedJobs: string[] = [];
+afterAll(() => {
+  if (submittedJobs.length > 0) spawnSync("scancel", submittedJobs, { timeout: 15_000 });
+  cluster.release();
+});
 
 function setup(name: string, replicates: number, epochs: number) {
   const root = tempDir(name);
@@ -59,6 +64,8 @@ async function nnr(args: string[], env: Record<string, string>, timeoutMs: numbe
   const cli = startCli(args, env);
   const timer = setTimeout(() => process.kill(-cli.child.pid!, "SIGKILL"), timeoutMs);
   const code = await cli.exited.finally(() => clearTimeout(timer));
+  const job = /submitted slurm job (\d+)/.exec(cli.output())?.[1];
+  if (job !== undefined) submittedJobs.push(job);
   return { code, output: cli.output() };
 }
 
@@ -68,6 +75,13 @@ function squeueHas(jobId: string): boolean {
     timeout: 15_000,
   });
   return result.status === 0 && result.stdout.trim() !== "";
+}
+
+function squeueStates(jobId: string): string {
+  return spawnSync("squeue", ["-h", "-j", jobId, "-o", "%T"], {
+    encoding: "utf8",
+    timeout: 15_000,
+  }).stdout.trim();
 }
 
 function expectEachCompletedOnce(out: string, events: string) {
@@ -173,6 +187,33 @@ describe.skipIf(cluster.skipReason !== null)("experiments on the local Slurm clu
     expect(resumed.code, resumed.output).toBe(0);
     expectEachCompletedOnce(out, events);
     expect(latestClaim(out, id!)?.record.generation).toBe(2);
+  }, 180_000);
+});
+
+describe.skipIf(cluster.skipReason !== null)("--requeue", () => {
+  it("a requeued task resumes its run from where the first attempt stopped", async () => {
+    const { spec, out, events } = setup("slurm-requeue", 1, 40);
+    const env = { NNR_FAKE_EVENTS: events, NNR_FAKE_EPOCH_MS: "150" };
+    const submitted = await nnr(
+      slurmArgs(out, ["--plan", spec, "--requeue", "--no-wait"]),
+      env,
+      60_000,
+    );
+    expect(submitted.code, submitted.output).toBe(0);
+    const jobId = /submitted slurm job (\d+)/.exec(submitted.output)![1]!;
+    const [id] = readPlan(out).runs.map((run) => run.id);
+    await waitFor(() => epochsDone(out, id!) >= 2, 60_000, "the run under way");
+    // What preemption or a node failure does with --requeue; Slurm holds a requeued job back
+    // for a while (BeginTime), which the test lifts.
+    spawnSync("scontrol", ["requeue", jobId], { timeout: 15_000 });
+    await waitFor(() => latestClaim(out, id!)?.record.state === "released", 30_000, "the release");
+    await waitFor(() => squeueStates(jobId) === "PENDING", 30_000, "the task back in the queue");
+    spawnSync("scontrol", ["update", `jobid=${jobId}`, "StartTime=now"], { timeout: 15_000 });
+    await waitFor(() => experimentStatus(out).counts.done === 1, 90_000, "the requeued task");
+    expectEachCompletedOnce(out, events);
+    const starts = readEvents(events).filter((event) => event.kind === "start");
+    expect(starts.map((event) => event.fromEpoch! >= 2)).toEqual([false, true]);
+    await waitFor(() => !squeueHas(jobId), 30_000, `job ${jobId} to leave the queue`);
   }, 180_000);
 });
 
