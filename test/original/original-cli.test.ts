@@ -3,7 +3,7 @@
  * CIFAR-10 folder (40 training, 10 test images in the binary format; the original has no
  * subset flag, so the folder is small instead). 12 epochs save at Keras's epochs 9 and 11.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { discoverRuns } from "../../src/analysis/runs/discover.js";
@@ -81,6 +81,19 @@ describe("nnr original training_script.smallcnn", () => {
     const lastRow = log.at(-1)!.split(",");
     expect(group.runs[0]!.loggedAccuracy).toBe(Number(lastRow[4]));
     expect(group.runs[0]!.weightsSha256).toBe(record.weightsSha256);
+
+    // Without nnr's record, as the original's own folders are: the original-layout reader
+    // (named logs_{model}_{dataset}_{setting}_{replicate}) reads the same epoch and row.
+    const bare = join(root, "as-original", "logs_smallcnn_cifar10_algo_0");
+    mkdirSync(bare, { recursive: true });
+    for (const file of files.filter((f) => f !== "run.json"))
+      copyFileSync(join(folder, file), join(bare, file));
+    const read = discoverRuns(join(root, "as-original"));
+    expect(read.runs[0]!.layout).toBe("original");
+    const bareGroup = loadGroup(read.runs, undefined, [])!;
+    expect(bareGroup.epoch).toBe(11);
+    expect(bareGroup.runs[0]!.loggedAccuracy).toBe(Number(lastRow[4]));
+    expect(bareGroup.runs[0]!.predictions).toEqual(group.runs[0]!.predictions);
   }, 60_000);
 
   it("says on one line where CIFAR-10 goes, and refuses unknown flags and folders it would overwrite", async () => {
