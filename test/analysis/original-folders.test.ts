@@ -6,6 +6,7 @@
  */
 import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type Dataset, File } from "jsfive";
 import { describe, expect, it } from "vitest";
 import { readCheckpointWeights } from "../../src/analysis/group-weights.js";
 import { analyzeExperiment } from "../../src/analysis/index.js";
@@ -94,6 +95,19 @@ describe("Keras .h5 checkpoints", () => {
     expect(Array.from(weights.get("dense/kernel:0")!.data)).toEqual([0, 2, 4, 6, 8, 10]);
     // Moving statistics are buffers, not trained weights: 54 + 2 + 2 + 2 + 6 + 3 values remain.
     expect(readCheckpointWeights(join(run(0), "ckpt199.h5")).values.length).toBe(69);
+  });
+
+  it("reads contiguous float32 weights straight from the bytes, as jsfive decodes them", () => {
+    const path = join(run(1), "ckpt149.h5");
+    const bytes = readFileSync(path);
+    const file = new File(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      path,
+    );
+    for (const [name, weight] of readKerasWeights(path)) {
+      const dataset = file.get(`model_weights/${name.split("/")[0]}/${name}`) as Dataset;
+      expect(weight.data).toEqual(Float32Array.from(dataset.value as ArrayLike<number>, Number));
+    }
   });
 
   it("gives L2 between the original's runs, worked by hand", () => {
