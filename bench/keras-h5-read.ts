@@ -2,8 +2,8 @@
  * `npx tsx bench/keras-h5-read.ts FILE.h5 [REPEATS]`: how long the L2 analysis takes to read
  * one of the original's Keras checkpoints (io/keras-h5.ts, pure-JS jsfive) and flatten its
  * trained weights. Prints the median of REPEATS reads (default 3), the weights read and MB/s.
- * A ResNet18-sized file for it: scripts/fixtures/original_runs.py writes tiny ones; any
- * `model.save(...h5)` of the original's runs will do.
+ * A ResNet18-sized file: `/usr/bin/python3 bench/make_keras_h5.py /tmp/resnet18-like.h5`;
+ * any `model.save(...h5)` of the original's runs will do.
  */
 import { statSync } from "node:fs";
 import { readCheckpointWeights } from "../src/analysis/group-weights.js";
