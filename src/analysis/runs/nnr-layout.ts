@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { referenceConfig, runPoolSchema, variedFields } from "../../train/pool.js";
+import { referenceConfig, runPoolSchema, variedFields } from "../../run-folder/pool.js";
 import { contextOfRecord } from "../run-context.js";
 import { epochFiles } from "./files.js";
 import { canonicalSetting, type GroupDescriptor, type RunFolder } from "./types.js";
