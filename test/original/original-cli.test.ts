@@ -81,6 +81,16 @@ describe("nnr original training_script.smallcnn", () => {
     const lastRow = log.at(-1)!.split(",");
     expect(group.runs[0]!.loggedAccuracy).toBe(Number(lastRow[4]));
     expect(group.runs[0]!.weightsSha256).toBe(record.weightsSha256);
+    const again = await runCli([
+      "original",
+      "training_script.smallcnn",
+      "--ckpt_folder",
+      folder,
+      "--data_dir",
+      data,
+    ]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/already holds a run; continue it with nnr train --resume/);
 
     // Without nnr's record, as the original's own folders are: the original-layout reader
     // (named logs_{model}_{dataset}_{setting}_{replicate}) reads the same epoch and row.

@@ -58,9 +58,13 @@ export const registerOriginal: RegisterCommand = (program) => {
     });
 };
 
-/** A folder of the original's own runs (files, no run.json) is never written over. */
+/** A folder that holds a run, nnr's or the original's own (files, no run.json), is never written over. */
 function refuseForeignFolder(dir: string): void {
-  if (!existsSync(dir) || existsSync(join(dir, "run.json"))) return;
+  if (!existsSync(dir)) return;
+  if (existsSync(join(dir, "run.json")))
+    throw new UserError(
+      `${dir} already holds a run; continue it with nnr train --resume ${dir}, or choose another folder`,
+    );
   const held = readdirSync(dir).filter((name) =>
     /^(pred\d+\.txt|ckpt\d+\.\w+|log\.csv)$/.test(name),
   );
