@@ -281,6 +281,18 @@ describe.skipIf(cluster.skipReason !== null)("bad input to --executor slurm", ()
     ]);
   });
 
+  it("--dry-run writes the batch script and says how to submit it, submitting nothing", async () => {
+    const { spec, out } = setup("slurm-dry", 3, 1);
+    const code = await run(["--plan", spec, "--out", out, "--executor", "slurm", "--dry-run"]);
+    expect(code, output.join("\n")).toBe(0);
+    const script = /^wrote (\S+\.sh) \(3 tasks\); submit it with: sbatch --parsable (\S+)$/.exec(
+      output.at(-1)!,
+    );
+    expect(script?.[2]).toBe(script?.[1]);
+    expect(readFileSync(script![1]!, "utf8")).toContain("#SBATCH --array=0-2\n");
+    expect(readJobs(out)).toEqual([]);
+  });
+
   it("passes sbatch's own complaint on as one line", async () => {
     const { spec, out } = setup("slurm-sbatch", 1, 1);
     const code = await run([

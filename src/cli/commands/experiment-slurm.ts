@@ -6,9 +6,10 @@ import { type Command, Option } from "commander";
 import pc from "picocolors";
 import { UserError } from "../../errors.js";
 import type { Plan } from "../../experiment/plan.js";
+import { shellQuote } from "../../experiment/slurm/batch-script.js";
 import { followJob } from "../../experiment/slurm/follow.js";
 import { jobActive, jobState, readJobs } from "../../experiment/slurm/jobs.js";
-import { submitExperiment } from "../../experiment/slurm/submit.js";
+import { prepareSubmission, submitPrepared } from "../../experiment/slurm/submit.js";
 import { runSlurmTask } from "../../experiment/slurm/task.js";
 import { experimentStatus } from "../../experiment/status.js";
 import type { TrainerRef } from "../../experiment/worker-protocol.js";
@@ -123,6 +124,7 @@ export interface SlurmRunContext {
   flags: SlurmFlags & {
     wait?: boolean;
     retryFailed?: boolean;
+    dryRun?: boolean;
     staleAfter: number;
     trainer?: TrainerRef;
   };
@@ -166,7 +168,7 @@ export async function runOnSlurm({ dir, plan, flags }: SlurmRunContext): Promise
     ...(flags.retryFailed ? ["--retry-failed"] : []),
     ...(flags.trainer ? ["--trainer", `${flags.trainer.module}#${flags.trainer.exportName}`] : []),
   ];
-  const submission = submitExperiment(dir, plan, unfinished, {
+  const prepared = prepareSubmission(dir, plan, unfinished, {
     partition: flags.partition,
     time: flags.time,
     cpusPerTask: flags.cpusPerTask,
@@ -178,6 +180,13 @@ export async function runOnSlurm({ dir, plan, flags }: SlurmRunContext): Promise
     assumeSharedFs: flags.assumeSharedFs,
     taskFlags,
   });
+  if (flags.dryRun) {
+    console.log(
+      `wrote ${prepared.script} (${plural(prepared.tasks, "task")}); submit it with: sbatch ${prepared.sbatchArgs.map(shellQuote).join(" ")}`,
+    );
+    return "submitted";
+  }
+  const submission = submitPrepared(prepared);
   const { job } = submission;
   console.log(
     `submitted slurm job ${job.jobId}: ${plural(submission.tasks, "task")} × ${submission.workersPerTask} worker${submission.workersPerTask === 1 ? "" : "s"}, ` +

@@ -13,6 +13,7 @@ import { createRunnerDisplay } from "../../experiment/progress-display.js";
 import { runPlan } from "../../experiment/runner.js";
 import { resolvePartition } from "../../experiment/slurm/checks.js";
 import { requireSlurmCommands } from "../../experiment/slurm/commands.js";
+import { jobActive } from "../../experiment/slurm/jobs.js";
 import { formatSlurmStatus, slurmJobsStatus } from "../../experiment/slurm/status-lines.js";
 import { experimentStatus, formatStatus } from "../../experiment/status.js";
 import type { TrainerRef } from "../../experiment/worker-protocol.js";
@@ -151,7 +152,6 @@ async function slurmRunCommand(flags: RunFlags, dir: string, plan: Plan, started
     `experiment ${dir}: plan '${plan.name}', ${plan.runs.length} runs (${before.counts.done} done); ` +
       `on Slurm, ${threadsRange(plan)} per run`,
   );
-  if (flags.dryRun) return;
   const ending = await runOnSlurm({ dir, plan, flags });
   if (ending === "nothing-to-do") {
     console.log(`every run was already complete; 'nnr report ${dir}' writes the report`);
@@ -248,11 +248,14 @@ async function statusCommand(dir: string, flags: { watch?: boolean; json?: boole
   let previousLines = 0;
   for (;;) {
     const status = experimentStatus(dir);
-    const text = [formatStatus(status), ...formatSlurmStatus(slurmJobsStatus(dir))].join("\n");
+    const jobs = slurmJobsStatus(dir);
+    const text = [formatStatus(status), ...formatSlurmStatus(jobs)].join("\n");
     if (previousLines > 0) process.stdout.write(`\x1b[${previousLines}A\x1b[0J`);
     console.log(text);
     previousLines = text.split("\n").length;
-    if (!flags.watch || status.counts.running === 0) return;
+    // Queued Slurm tasks will start runs: keep watching while any job may still claim one.
+    const queued = jobs.some((job) => job.state !== null && jobActive(job.state));
+    if (!flags.watch || (status.counts.running === 0 && !queued)) return;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
@@ -309,7 +312,7 @@ export const registerExperiment: RegisterCommand = (program) => {
       "exit when no run is left to claim, instead of watching other runners' runs; slurm: return once submitted",
     )
     .option("--no-analysis", "skip the analysis and report at the end")
-    .option("--dry-run", "write plan.json and stop")
+    .option("--dry-run", "write plan.json (slurm: and the batch script) and stop")
     .option(
       "--stale-after <seconds>",
       "take over a run whose heartbeat is this old",
@@ -329,7 +332,7 @@ export const registerExperiment: RegisterCommand = (program) => {
     .command("status")
     .description("done / running / failed / pending runs of an experiment folder")
     .argument("<dir>", "experiment folder (holding plan.json)")
-    .option("--watch", "refresh every second while runs are running")
+    .option("--watch", "refresh every second while runs are running or Slurm tasks queued")
     .option("--json", "print the status as JSON")
     .action((dir: string, flags: { watch?: boolean; json?: boolean }) => statusCommand(dir, flags));
 };

@@ -68,12 +68,25 @@ export function thisNnrCommand(): string[] {
   return [process.execPath, ...process.execArgv, resolve(entry)];
 }
 
-export function submitExperiment(
+/** A batch script written into the folder, and how to submit it. */
+export interface PreparedSubmission {
+  dir: string;
+  script: string;
+  /** sbatch's arguments, the script last. */
+  sbatchArgs: string[];
+  partition: string;
+  tasks: number;
+  cpusPerTask: number;
+  workersPerTask: number;
+}
+
+/** The checks, then the batch script, written atomically; nothing is submitted yet. */
+export function prepareSubmission(
   dirGiven: string,
   plan: Plan,
   unfinished: number,
   options: SlurmSubmitOptions,
-): Submission {
+): PreparedSubmission {
   const dir = resolve(dirGiven);
   const partition = resolvePartition(options.partition);
   checkSharedFs(dir, partition, options.assumeSharedFs ?? false);
@@ -104,7 +117,20 @@ export function submitExperiment(
       taskFlags: options.taskFlags ?? [],
     }),
   );
-  const submitted = slurm("sbatch", ["--parsable", ...(options.sbatchArgs ?? []), script]);
+  return {
+    dir,
+    script,
+    sbatchArgs: ["--parsable", ...(options.sbatchArgs ?? []), script],
+    partition,
+    tasks,
+    cpusPerTask,
+    workersPerTask: workers,
+  };
+}
+
+export function submitPrepared(prepared: PreparedSubmission): Submission {
+  const { dir, script, partition, tasks } = prepared;
+  const submitted = slurm("sbatch", prepared.sbatchArgs);
   const jobId = /^(\d+)/.exec(submitted.stdout.trim())?.[1];
   if (submitted.status !== 0 || jobId === undefined) {
     throw new UserError(`sbatch refused the job (${script}): ${slurmMessage(submitted.stderr)}`);
@@ -121,7 +147,16 @@ export function submitExperiment(
   return {
     job: { format: "nnr-slurm-job/1", ...job },
     tasks,
-    cpusPerTask,
-    workersPerTask: workers,
+    cpusPerTask: prepared.cpusPerTask,
+    workersPerTask: prepared.workersPerTask,
   };
+}
+
+export function submitExperiment(
+  dir: string,
+  plan: Plan,
+  unfinished: number,
+  options: SlurmSubmitOptions,
+): Submission {
+  return submitPrepared(prepareSubmission(dir, plan, unfinished, options));
 }
