@@ -1,6 +1,7 @@
 /** Where a plan's runs live, and what their run.json says. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RUN_JSON } from "../run-folder/files.js";
 
 export type RunRecordStatus = "running" | "complete" | "failed";
 
@@ -12,7 +13,7 @@ export function runDir(dir: string, id: string): string {
 export function runRecordStatus(dir: string, id: string): RunRecordStatus | null {
   let text: string;
   try {
-    text = readFileSync(join(runDir(dir, id), "run.json"), "utf8");
+    text = readFileSync(join(runDir(dir, id), RUN_JSON), "utf8");
   } catch {
     return null;
   }

@@ -9,6 +9,7 @@ import {
 import { writeResults } from "../analysis/results-files.js";
 import { discoverRuns } from "../analysis/runs/discover.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
+import { RUN_JSON } from "../run-folder/files.js";
 import { buildCharts } from "./charts.js";
 import { findings } from "./findings.js";
 import { type RenderedChart, reportHtml } from "./html.js";
@@ -48,7 +49,7 @@ function newestInput(dir: string): number {
     if (path !== undefined && existsSync(path)) newest = Math.max(newest, statSync(path).mtimeMs);
   };
   for (const run of discoverRuns(dir).runs) {
-    consider(join(run.dir, "run.json"));
+    consider(join(run.dir, RUN_JSON));
     consider(run.logFile);
     for (const file of run.predictionFiles.values()) consider(file);
   }

@@ -1,9 +1,11 @@
 /** One training run: config, seeds, run folder, replay and resume. */
+
+export { RUN_JSON } from "../run-folder/files.js";
 export { groupName, originalSaveEpochs, type RunConfig, runConfigSchema } from "./config.js";
 export { type RunRequest, recipeFor, resolveRunConfig } from "./recipes.js";
 export type { RunRecord } from "./record.js";
 export { type TrainRunOptions, type TrainRunResult, trainRun } from "./run.js";
-export { RUN_JSON, readRunRecord } from "./run-folder.js";
+export { readRunRecord } from "./run-folder.js";
 export { drawSeeds, type RunSeeds } from "./seeds.js";
 export {
   originalSettingName,

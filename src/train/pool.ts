@@ -6,5 +6,3 @@ import { groupName, type RunConfig } from "./config.js";
 export function runGroupName(config: RunConfig, pool: RunPool | null | undefined): string {
   return pool ? groupName(referenceConfig(config, pool), pool.name) : groupName(config);
 }
-
-export { type RunPool, referenceConfig, runPoolSchema, variedFields } from "../run-folder/pool.js";

@@ -1,25 +1,14 @@
 import type { LoaderRecord } from "../data/loader.js";
 import type { EngineInfo } from "../engine/index.js";
+import type { RunFormat } from "../run-folder/files.js";
 import type { RunPool } from "../run-folder/pool.js";
 import type { RunConfig } from "./config.js";
 import type { RunSeeds } from "./seeds.js";
 
-export type RunRecordFormat = "nnr-run/1" | "nnr-run/2";
-export const RUN_RECORD_FORMAT: RunRecordFormat = "nnr-run/2";
-
-/** log.csv's epoch for the state after `epochsCompleted` epochs, as a record's format writes it. */
-export function logEpochFor(format: RunRecordFormat, epochsCompleted: number): number {
-  return format === "nnr-run/1" ? epochsCompleted - 1 : epochsCompleted;
-}
-
 /** run.json: what a run was, and where it stands. */
 export interface RunRecord {
-  /**
-   * nnr-run/2: every file and log.csv row counts epochs completed (pred10.txt and log.csv's
-   * epoch 10 are the same moment). nnr-run/1 wrote log.csv's epoch from 0 (Keras's index)
-   * beside 1-based pred/ckpt names; it is still read, and a resumed v1 run keeps v1.
-   */
-  format: RunRecordFormat;
+  /** Which numbering the folder uses (src/run-folder/files.ts). */
+  format: RunFormat;
   status: "running" | "complete" | "failed";
   group: string;
   replicate: number;

@@ -7,11 +7,15 @@ import { join } from "node:path";
 import type { Dataset } from "../data/types.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
 import { writeNpy } from "../io/npy.js";
+import {
+  LOG_CSV,
+  predictionFile,
+  probabilitiesFile,
+  RUN_JSON,
+  TEST_LABELS,
+} from "../run-folder/files.js";
 import type { Evaluation } from "./evaluate.js";
 import type { RunRecord } from "./record.js";
-
-export const RUN_JSON = "run.json";
-export const RESUME_CHECKPOINT = "resume.safetensors";
 
 export function readRunRecord(dir: string): RunRecord | null {
   const path = join(dir, RUN_JSON);
@@ -38,7 +42,7 @@ export function writeLogCsv(dir: string, rows: readonly LogRow[]): void {
     columns.join(","),
     ...rows.map((row) => columns.map((c) => String(row[c])).join(",")),
   ];
-  writeFileAtomicSync(join(dir, "log.csv"), `${lines.join("\n")}\n`);
+  writeFileAtomicSync(join(dir, LOG_CSV), `${lines.join("\n")}\n`);
 }
 
 /** One example per line: the class index, or the 0/1 attributes separated by spaces. */
@@ -52,7 +56,7 @@ function formatPerExample(values: Int32Array | Uint8Array, perExample: number): 
 
 export function writeTestLabels(dir: string, test: Dataset): void {
   const perExample = test.kind === "multiclass" ? 1 : test.classNames.length;
-  writeFileAtomicSync(join(dir, "test-labels.txt"), formatPerExample(test.labels, perExample));
+  writeFileAtomicSync(join(dir, TEST_LABELS), formatPerExample(test.labels, perExample));
 }
 
 /** pred{epoch}.txt and (unless left out) probs{epoch}.npy; returns the prediction file's name. */
@@ -63,13 +67,13 @@ export function writePredictions(
   options: { classes: number; multilabel: boolean; probabilities: boolean },
 ): string {
   const { classes, multilabel } = options;
-  const name = `pred${epoch}.txt`;
+  const name = predictionFile(epoch);
   writeFileAtomicSync(
     join(dir, name),
     formatPerExample(evaluation.predictions, multilabel ? classes : 1),
   );
   if (options.probabilities) {
-    writeNpy(join(dir, `probs${epoch}.npy`), evaluation.probabilities, [
+    writeNpy(join(dir, probabilitiesFile(epoch)), evaluation.probabilities, [
       evaluation.probabilities.length / classes,
       classes,
     ]);

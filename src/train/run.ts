@@ -9,17 +9,23 @@ import { DataLoader } from "../data/loader.js";
 import { configureDeterminism, engineInfo, Generator, pinCpuCapability } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import { loadTrainingCheckpoint, saveTrainingCheckpoint, saveWeights } from "../nn/checkpoint.js";
+import {
+  CURRENT_RUN_FORMAT,
+  checkpointFile,
+  logEpochFor,
+  RESUME_CHECKPOINT,
+} from "../run-folder/files.js";
+import type { RunPool } from "../run-folder/pool.js";
 import { NNR_VERSION } from "../version.js";
 import { fileEpoch, type RunConfig } from "./config.js";
 import { evaluationTransforms, loadRunData } from "./data-setup.js";
 import { type EpochProgress, trainEpoch } from "./epoch.js";
 import { evaluate } from "./evaluate.js";
 import { buildModel, buildOptimizer, buildSchedule, perturbOneWeight } from "./model-setup.js";
-import { type RunPool, runGroupName } from "./pool.js";
-import { logEpochFor, RUN_RECORD_FORMAT, type RunRecord } from "./record.js";
+import { runGroupName } from "./pool.js";
+import type { RunRecord } from "./record.js";
 import {
   type LogRow,
-  RESUME_CHECKPOINT,
   readRunRecord,
   writeLogCsv,
   writePredictions,
@@ -122,7 +128,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     ? new DataLoader(data.train, loaderOptions, resumed.loader)
     : probeLoader;
   const record: RunRecord = previous ?? {
-    format: RUN_RECORD_FORMAT,
+    format: CURRENT_RUN_FORMAT,
     status: "running",
     group: runGroupName(config, options.pool),
     replicate,
@@ -200,7 +206,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
           multilabel,
           probabilities: config.layout !== "original",
         });
-        const checkpoint = `ckpt${fileNumber}.safetensors`;
+        const checkpoint = checkpointFile(fileNumber);
         saveWeights(join(outDir, checkpoint), model, {
           epoch: String(fileNumber),
           group: record.group,

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { UserError } from "../../errors.js";
+import { RUN_JSON } from "../../run-folder/files.js";
 import { readNnrRunFolder } from "./nnr-layout.js";
 import { isOriginalRunName, readOriginalRunFolder } from "./original-layout.js";
 import type { Problem, RunFolder } from "./types.js";
@@ -25,7 +26,7 @@ export function discoverRuns(root: string, sharedLabelsFile?: string): Discovery
   const problems: Problem[] = [];
   const visit = (dir: string, depth: number) => {
     const name = basename(dir);
-    const isNnr = existsSync(join(dir, "run.json"));
+    const isNnr = existsSync(join(dir, RUN_JSON));
     if (isNnr || isOriginalRunName(name)) {
       try {
         runs.push(isNnr ? readNnrRunFolder(dir) : readOriginalRunFolder(dir, sharedLabelsFile));

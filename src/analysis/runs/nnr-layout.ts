@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { LOG_CSV, RUN_FORMAT_PREFIX, RUN_JSON, TEST_LABELS } from "../../run-folder/files.js";
 import { referenceConfig, runPoolSchema, variedFields } from "../../run-folder/pool.js";
 import { contextOfRecord } from "../run-context.js";
 import { epochFiles } from "./files.js";
@@ -8,7 +9,7 @@ import { canonicalSetting, type GroupDescriptor, type RunFolder } from "./types.
 
 /** The parts of run.json the analysis relies on; the rest is carried along unread. */
 const runRecordSchema = z.object({
-  format: z.string().startsWith("nnr-run/"),
+  format: z.string().startsWith(RUN_FORMAT_PREFIX),
   status: z.string(),
   group: z.string().optional(),
   replicate: z.union([z.number(), z.string()]),
@@ -57,7 +58,7 @@ function epochMap(dir: string, record: Record<string, string> | undefined): Map<
 
 /** Reads one of our run folders; throws a one-line Error naming run.json if it is unusable. */
 export function readNnrRunFolder(dir: string): RunFolder {
-  const path = join(dir, "run.json");
+  const path = join(dir, RUN_JSON);
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
@@ -96,8 +97,8 @@ export function readNnrRunFolder(dir: string): RunFolder {
     ...epochFiles(dir, "ckpt", ".safetensors"),
     ...epochMap(dir, record.checkpoints),
   ]);
-  const labelsFile = join(dir, "test-labels.txt");
-  const logFile = join(dir, "log.csv");
+  const labelsFile = join(dir, TEST_LABELS);
+  const logFile = join(dir, LOG_CSV);
   const originalLayout = record.config.layout === "original";
   return {
     dir,
