@@ -1,0 +1,126 @@
+/**
+ * The layer rules of docs/architecture.md: each folder of src/ imports only the layers below
+ * it. Reads every import and re-export in src/, type-only ones included (a type import is
+ * still a dependency a reader has to follow).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const SRC = resolve(import.meta.dirname, "../../src");
+
+const BASE = ["errors", "version"];
+/** What each layer may import besides itself; keep in step with docs/architecture.md. */
+const ALLOWED: Record<string, readonly string[]> = {
+  errors: [],
+  version: [],
+  io: ["errors"],
+  random: ["errors"],
+  "run-folder": ["errors", "io"],
+  engine: ["errors"],
+  data: ["errors", "io", "random"],
+  nn: ["engine", "io", "random", "errors"],
+  train: ["engine", "nn", "data", "io", "random", "run-folder", ...BASE],
+  analysis: ["io", "random", "run-folder", "errors"],
+  report: ["analysis", "io", "run-folder", "errors"],
+  studies: [
+    "engine",
+    "nn",
+    "data",
+    "train",
+    "analysis",
+    "report",
+    "io",
+    "random",
+    "run-folder",
+    ...BASE,
+  ],
+  experiment: [
+    "engine",
+    "nn",
+    "data",
+    "train",
+    "analysis",
+    "report",
+    "studies",
+    "io",
+    "random",
+    "run-folder",
+    ...BASE,
+  ],
+  original: [
+    "engine",
+    "nn",
+    "data",
+    "train",
+    "analysis",
+    "report",
+    "studies",
+    "experiment",
+    "io",
+    "random",
+    "run-folder",
+    ...BASE,
+  ],
+  cli: ["*"],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+/** The layer of a file under src/: its top folder, or its name for a file at the top. */
+function layerOf(path: string): string {
+  const [first] = relative(SRC, path).split(sep);
+  return (first ?? "").replace(/\.(ts|js)$/, "");
+}
+
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\b[^;]*?\sfrom\s+"(\.[^"]+)"|import\(\s*"(\.[^"]+)"\s*\)/g;
+
+/** The imports of one file that break the rules, as readable lines. */
+function fileViolations(file: string, source: string): string[] {
+  const layer = layerOf(file);
+  const allowed = ALLOWED[layer];
+  if (allowed === undefined)
+    return [`${relative(SRC, file)}: layer '${layer}' is not in the table`];
+  if (allowed.includes("*")) return [];
+  const found: string[] = [];
+  for (const match of source.matchAll(IMPORT)) {
+    const specifier = match[1] ?? match[2] ?? "";
+    const target = layerOf(resolve(dirname(file), specifier));
+    if (target !== layer && !allowed.includes(target)) {
+      found.push(`${relative(SRC, file)} imports ${specifier} (${layer} → ${target})`);
+    }
+  }
+  return found;
+}
+
+describe("layers", () => {
+  it("every import in src/ goes to the importing layer itself or a layer below it", () => {
+    const found = sourceFiles(SRC).flatMap((file) =>
+      fileViolations(file, readFileSync(file, "utf8")),
+    );
+    expect(found).toEqual([]);
+  });
+
+  it("catches an upward import, a type-only one and a dynamic one", () => {
+    const file = join(SRC, "analysis/runs/example.ts");
+    const source = [
+      'import { z } from "zod";',
+      'import type { RunConfig } from "../../train/config.js";',
+      'import { stats } from "../stats.js";',
+      'export { Tensor } from "../../engine/tensor.js";',
+      'const zoo = await import("../../nn/models/index.js");',
+    ].join("\n");
+    expect(fileViolations(file, source)).toEqual([
+      "analysis/runs/example.ts imports ../../train/config.js (analysis → train)",
+      "analysis/runs/example.ts imports ../../engine/tensor.js (analysis → engine)",
+      "analysis/runs/example.ts imports ../../nn/models/index.js (analysis → nn)",
+    ]);
+  });
+});
