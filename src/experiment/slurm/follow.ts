@@ -52,6 +52,7 @@ export function progressLine(jobId: string, job: JobState, status: ExperimentSta
 export async function followJob(options: FollowOptions): Promise<FollowResult> {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   let failures = 0;
+  let inactivePolls = 0;
   let previous = "";
   for (;;) {
     let job: JobState;
@@ -72,7 +73,10 @@ export async function followJob(options: FollowOptions): Promise<FollowResult> {
       return { ending, status, job };
     };
     if (status.counts.done === status.plan.runs.length) return finish("complete");
-    if (!jobActive(job)) {
+    // Ended only when seen so twice in a row: a task between two states (requeued,
+    // completing) must not end the following early.
+    inactivePolls = jobActive(job) ? 0 : inactivePolls + 1;
+    if (inactivePolls >= 2) {
       // The last task may have finished the last run since the folder was read.
       const final = experimentStatus(options.dir, options.staleAfterMs);
       const complete = final.counts.done === final.plan.runs.length;

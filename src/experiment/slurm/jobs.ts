@@ -6,9 +6,10 @@
  */
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { UserError } from "../../errors.js";
 import { writeFileAtomicSync } from "../../io/atomic.js";
 import { slurmDir } from "./batch-script.js";
-import { slurm } from "./commands.js";
+import { slurm, slurmMessage } from "./commands.js";
 
 export const JOB_FORMAT = "nnr-slurm-job/1";
 
@@ -146,11 +147,18 @@ export interface JobState {
   tasks: TaskState[];
 }
 
+/**
+ * The job's tasks as Slurm reports them. A controller that does not answer is an error (the
+ * follower retries), never a job taken for ended: only "Invalid job id" from scontrol means
+ * the controller has forgotten the job.
+ */
 export function jobState(jobId: string): JobState {
   const shown = slurm("scontrol", ["show", "job", "-o", jobId]);
   if (shown.status === 0) {
     const tasks = parseScontrol(shown.stdout);
     if (tasks.length > 0) return { jobId, source: "scontrol", tasks };
+  } else if (!/invalid job id/i.test(shown.stderr)) {
+    throw new UserError(`scontrol show job ${jobId}: ${slurmMessage(shown.stderr)}`);
   }
   const accounted = slurm("sacct", ["-X", "-n", "-P", "-j", jobId, "-o", "JobID,State,ExitCode"]);
   if (accounted.status === 0) {
