@@ -119,12 +119,13 @@ start() {
     chmod 600 "$state/munge/munge.key"
     munged --force --key-file="$state/munge/munge.key" --socket="$state/munge/munge.socket" \
       --pid-file="$state/munge/munged.pid" --log-file="$state/log/munged.log" \
-      --seed-file="$state/munge/munged.seed"
+      --seed-file="$state/munge/munged.seed" 9>&-
     wait_until "munged" test -S "$state/munge/munge.socket"
   fi
-  live_pid "$state/run/slurmctld.pid" >/dev/null || SLURM_CONF=$conf slurmctld
+  # The daemons must not inherit the lock's descriptor (9), or they would hold it for good.
+  live_pid "$state/run/slurmctld.pid" >/dev/null || SLURM_CONF=$conf slurmctld 9>&-
   wait_until "slurmctld" env SLURM_CONF="$conf" scontrol ping
-  live_pid "$state/run/slurmd.pid" >/dev/null || SLURM_CONF=$conf slurmd
+  live_pid "$state/run/slurmd.pid" >/dev/null || SLURM_CONF=$conf slurmd 9>&-
   wait_until "node $node to be idle" node_idle
   if [ ! -e "$etc_conf" ] && [ -d "$(dirname "$etc_conf")" ]; then ln -s "$conf" "$etc_conf"; fi
   echo "slurm-local: running, partition 'local' on $node ($conf)"
