@@ -194,7 +194,7 @@ describe("pooled runs: the tooling study", () => {
     expect(result.comparisons[0]).toMatchObject({ settingA: "algo+impl", settingB: "tooling" });
     const text = findings(result).join("\n");
     expect(text).toContain(
-      "Each field changed alone (pairs of runs that differ only in it) — setting: different weights in 0 of 1 pairs, predictions disagreeing on 25.00% of the test examples; threads: different weights in 1 of 1 pairs, predictions disagreeing on 50.00% of the test examples.",
+      "Each field changed alone (pairs of runs that differ only in it) — setting: different weights in 0 of 1 pairs, predictions disagreeing on 25.00% of the test examples, accuracy −25.00 points, 1.2× the training time; threads: different weights in 1 of 1 pairs, predictions disagreeing on 50.00% of the test examples, accuracy −50.00 points, 0.50× the training time.",
     );
     expect(text).toContain(
       "Runs that ended with bit-identical weights: {control threads=1 memoryFormat=contiguous, impl threads=1 memoryFormat=contiguous}; 1 run(s) ended with weights of their own.",
@@ -206,7 +206,7 @@ describe("pooled runs: the tooling study", () => {
     const html = reportHtml(result, [], findings(result)).replace(/\s+/g, " ");
     expect(html).toContain("<h2>What the tooling changes</h2>");
     expect(html).toContain(
-      '<tr><td>threads</td><td class="num">1</td><td class="num">1</td><td class="num">50.00%</td></tr>',
+      '<tr><td>threads</td><td class="num">1</td><td class="num">1</td><td class="num">50.00%</td><td class="num">−50.00 points</td><td class="num">0.50×</td></tr>',
     );
     expect(html).toContain(
       '<tr><td>impl threads=1 memoryFormat=contiguous</td><td class="num">75.00%</td><td>A (a)</td></tr>',
