@@ -81,8 +81,13 @@ export function analyzeGroup(
     runsNeeded: runsNeeded(n, level, accuracy, churnEstimate),
     poolEffects: pooled
       ? poolEffects(
-          members.map((member) => member!.fields),
-          hashes.hashes,
+          members.map((member, i) => ({
+            fields: member!.fields,
+            reference: member!.reference,
+            weightsSha256: hashes.hashes[i],
+            accuracy: accuracy?.perRun[i],
+            seconds: member!.seconds,
+          })),
           churn,
         )
       : null,

@@ -91,6 +91,16 @@ export interface PoolEffect {
   pairsWithDifferentWeights: number | null;
   /** Mean churn over those pairs. */
   meanChurn: number | null;
+  /**
+   * Mean top-1 accuracy of the changed run minus that of the run at the field's reference
+   * value, over those pairs; null when no pair has both accuracies.
+   */
+  meanAccuracyChange?: number | null;
+  /**
+   * Training time of the changed run over that of the run at the reference value, as the
+   * geometric mean over those pairs (a ratio); null when run.json has no time for them.
+   */
+  timeRatio?: number | null;
 }
 
 export interface GroupResult {

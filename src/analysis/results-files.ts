@@ -116,6 +116,8 @@ function groupRows(group: GroupResult): Row[] {
     const pairs = `over ${effect.pairs} pairs differing only in ${effect.field}`;
     add("pool_pairs_with_different_weights", effect.pairsWithDifferentWeights, scope, pairs);
     add("pool_field_churn", effect.meanChurn, scope, pairs);
+    add("pool_field_accuracy_change", effect.meanAccuracyChange ?? null, scope, pairs);
+    add("pool_field_time_ratio", effect.timeRatio ?? null, scope, `geometric mean ${pairs}`);
   }
   return rows;
 }

@@ -13,7 +13,7 @@ export interface RunContext {
   /** The CPU's vector extensions that matter to the kernels. */
   vectorExtensions: string | null;
   memoryFormat: string | null;
-  /** Floating-point precision of training; run.json does not record it yet. */
+  /** Floating-point precision of training (fp32, bf16, fp16 autocast), and TF32 where on. */
   precision: string | null;
   epochs: string | null;
   trainingExamples: string | null;
@@ -73,7 +73,10 @@ export function contextOfRecord(record: unknown): Partial<Record<keyof RunContex
     cpuKernels,
     vectorExtensions: extensions?.join(" "),
     memoryFormat: text(config?.memoryFormat),
-    precision: text(config?.precision ?? config?.dtype),
+    precision:
+      config?.precision === undefined
+        ? text(config?.dtype)
+        : `${config.precision}${config.tf32 === true ? " (TF32 on)" : ""}`,
     epochs: text(config?.epochs),
     trainingExamples:
       config && "trainExamples" in config

@@ -1,4 +1,11 @@
 /** nnr's tensor engine: libtorch compute behind TypeScript tensors with scoped memory. */
+
+export {
+  type AutocastDevice,
+  type AutocastDtype,
+  autocast,
+  isAutocastEnabled,
+} from "./autocast.js";
 export { enableGrad, isGradEnabled, noGrad } from "./autograd.js";
 export {
   atenCapabilityInUse,

@@ -277,6 +277,11 @@ export interface NativeAddon {
   engineInfo(): NativeEngineInfo;
   /** libtorch's build summary (at::show_config()), with the CPU capability in use. */
   buildConfig(): string;
+  // autocast.cc
+  /** Turns autocast on for the calling thread; returns whether it was on already. */
+  autocastEnter(deviceType: "cpu" | "cuda", dtype: "bfloat16" | "float16"): boolean;
+  autocastExit(deviceType: "cpu" | "cuda", previous: boolean): void;
+  autocastEnabled(deviceType: "cpu" | "cuda"): boolean;
   // allocator.cc
   /** Sets glibc's mmap and trim thresholds; false where the C library is not glibc. */
   tuneAllocator(mmapThreshold: number, trimThreshold: number): boolean;

@@ -183,7 +183,7 @@ export const PRESETS: Record<string, Preset> = {
   },
   tooling: {
     description:
-      "seeds fixed, only the tooling varies (threads, memory format, deterministic kernels, device), beside ALGO+IMPL",
+      "seeds fixed, only the tooling varies (threads, memory format, vector ISA, precision, deterministic kernels, device), one change at a time, beside ALGO+IMPL",
     grids: (scale, machine) => [
       {
         ...sized(
@@ -191,11 +191,18 @@ export const PRESETS: Record<string, Preset> = {
             models: ["smallcnn"],
             datasets: ["fashion-mnist"],
             settings: ["control", "impl"],
+            // The first value of each is the reference. The ISA: the machine's best against
+            // the next one down (AVX-512 against AVX2, or AVX2 against ATen's scalar kernels).
             options: {
               threads: [1, 2],
               memoryFormat: ["contiguous", "channels_last"],
+              cpuCapability: ["auto", machine.cpuCapabilities.at(-2) ?? "default"],
+              precision: ["fp32", "bf16"],
               ...(machine.cudaDevices > 0 ? { device: ["cpu", "cuda"] } : {}),
             },
+            // One change at a time, under each setting: 2 × (1 + k) runs for k fields rather
+            // than 2^(k+1), and every field is compared in two pairs (one per setting).
+            design: "one-at-a-time",
             pool: "tooling",
           },
           "fashion-smallcnn",

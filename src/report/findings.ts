@@ -9,6 +9,7 @@ import {
   ratio,
   ratioWithInterval,
   settingName,
+  signedPoints,
   spread,
   weightSets,
   withInterval,
@@ -84,7 +85,13 @@ function poolFinding(group: GroupResult): string[] {
         effect.pairsWithDifferentWeights === null
           ? `${effect.pairs} pairs`
           : `different weights in ${effect.pairsWithDifferentWeights} of ${effect.pairs} pairs`;
-      return `${effect.field}: ${weights}, predictions disagreeing on ${percent(effect.meanChurn)} of the test examples`;
+      const accuracy = isFiniteNumber(effect.meanAccuracyChange)
+        ? `, accuracy ${signedPoints(effect.meanAccuracyChange)}`
+        : "";
+      const time = isFiniteNumber(effect.timeRatio)
+        ? `, ${ratio(effect.timeRatio)} the training time`
+        : "";
+      return `${effect.field}: ${weights}, predictions disagreeing on ${percent(effect.meanChurn)} of the test examples${accuracy}${time}`;
     });
   if (effects.length > 0) {
     sentences.push(

@@ -10,6 +10,13 @@ export function percent(value: number | null | undefined, digits = 2): string {
   return isFiniteNumber(value) ? `${(value * 100).toFixed(digits)}%` : "n/a";
 }
 
+/** A signed accuracy difference in percentage points: "+0.31 points", "−1.20 points", "0". */
+export function signedPoints(value: number | null | undefined, digits = 2): string {
+  if (value === 0) return "0";
+  if (!isFiniteNumber(value)) return "n/a";
+  return `${value > 0 ? "+" : "−"}${Math.abs(value * 100).toFixed(digits)} points`;
+}
+
 /** "95 %" from 0.95, "80 %" from 0.8, "97.5 %" from 0.975: the level as the analysis ran it. */
 export const levelText = (level: number) => `${Number((level * 100).toFixed(1))}%`;
 

@@ -88,6 +88,7 @@ function toolingSentence(pool: GroupResult, seeds: GroupResult | undefined): str
     threads: "the thread count",
     memoryFormat: "the memory layout",
     cpuCapability: "the CPU's vector ISA",
+    precision: "bf16 mixed precision",
     setting: "deterministic kernels",
     device: "the device",
   };

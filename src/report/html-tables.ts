@@ -8,6 +8,7 @@ import {
   ratio,
   ratioWithInterval,
   shortLabels,
+  signedPoints,
   spread,
   weightSets,
   withInterval,
@@ -260,7 +261,14 @@ export function poolSection(result: AnalysisResult): string {
   if (pools.length === 0) return "";
   const sections = pools.map((group) => {
     const effects = table(
-      ["field changed alone", "pairs", "pairs with different weights", "mean churn between them"],
+      [
+        "field changed alone",
+        "pairs",
+        "pairs with different weights",
+        "mean churn between them",
+        "accuracy change",
+        "training time",
+      ],
       group.poolEffects!.map((effect) => [
         effect.field,
         String(effect.pairs),
@@ -268,8 +276,10 @@ export function poolSection(result: AnalysisResult): string {
           ? "unknown"
           : String(effect.pairsWithDifferentWeights),
         percent(effect.meanChurn),
+        signedPoints(effect.meanAccuracyChange),
+        ratio(effect.timeRatio),
       ]),
-      [1, 2, 3],
+      [1, 2, 3, 4, 5],
     );
     // Members with the same final weights share a letter: A, B, … in order of appearance.
     const setOf = weightSets(group.runs.map((run) => run.weightsSha256));

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { DATASET_NAMES } from "../data/dataset-names.js";
 import { transformSpecSchema } from "../data/transforms.js";
 import { CPU_CAPABILITIES } from "../engine/cpu-kernels.js";
+import { PRECISIONS } from "./precision.js";
 import { SETTING_NAMES } from "./settings.js";
 
 const positiveInt = z.number().int().positive();
@@ -63,6 +64,10 @@ export const runConfigSchema = z
     /** The CPU kernels' vector ISA (engine/cpu-kernels.ts); runs before it had "auto". */
     cpuCapability: z.enum(CPU_CAPABILITIES).default("auto"),
     cudnnBenchmark: z.boolean(),
+    /** fp32, or mixed precision through autocast (train/precision.ts); runs before it: fp32. */
+    precision: z.enum(PRECISIONS).default("fp32"),
+    /** TF32 matmuls and convolutions (CUDA only); off, so that fp32 is fp32. */
+    tf32: z.boolean().default(false),
     /** Epochs (1-based) after which predictions and weights are saved; the last always is. */
     saveEpochs: z.array(positiveInt),
     /** Record a per-step hash of every parameter and gradient (for `nnr diverge`). */

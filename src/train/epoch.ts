@@ -8,6 +8,7 @@ import type { LrSchedule } from "../nn/schedules.js";
 import { batchTensors } from "./batches.js";
 import type { RunConfig } from "./config.js";
 import { kernelsOf, withKernelL2 } from "./kernel-l2.js";
+import type { TrainingPrecision } from "./mixed-precision.js";
 import type { LogRow } from "./run-folder.js";
 import type { TraceRecorder } from "./trace.js";
 
@@ -28,6 +29,8 @@ export interface EpochContext {
   classes: number;
   onProgress?: ((progress: EpochProgress) => void) | undefined;
   trace?: TraceRecorder | null;
+  /** Autocast around forward and loss, and fp16's loss scaling; fp32 when absent. */
+  precision?: TrainingPrecision;
 }
 
 /**
@@ -41,6 +44,8 @@ export async function trainEpoch(
   globalStep: number,
 ): Promise<{ row: LogRow; globalStep: number }> {
   const { config, model, optimizer, schedule, loader, multilabel } = context;
+  const forward = context.precision?.forward ?? (<T>(fn: () => T) => fn());
+  const scaler = context.precision?.scaler ?? null;
   if (schedule.unit === "epoch") optimizer.lr = schedule.lrAt(epoch);
   const totals = keep(zeros([5], { dtype: "float64", device: config.device }));
   let examples = 0;
@@ -52,15 +57,24 @@ export async function trainEpoch(
       if (schedule.unit === "step") optimizer.lr = schedule.lrAt(step);
       tidy(() => {
         const { images, labels } = batchTensors(batch, multilabel, config.device);
-        const logits = model.forward(images);
-        const dataLoss = multilabel
-          ? binaryCrossEntropy(logits, labels)
-          : categoricalCrossEntropy(logits, labels, { labelSmoothing: config.labelSmoothing });
-        const loss = withKernelL2(dataLoss, kernels, config.kernelL2 ?? 0);
-        loss.backward();
+        // As torch.autocast is used: the forward pass and the loss in the lower precision,
+        // the backward pass and the optimizer step outside it.
+        const { logits, loss } = forward(() => {
+          const out = model.forward(images);
+          const dataLoss = multilabel
+            ? binaryCrossEntropy(out, labels)
+            : categoricalCrossEntropy(out, labels, { labelSmoothing: config.labelSmoothing });
+          return { logits: out, loss: withKernelL2(dataLoss, kernels, config.kernelL2 ?? 0) };
+        });
+        (scaler === null ? loss : scaler.scaleLoss(loss)).backward();
         noGrad(() => totals.add_(batchStatistics(logits, labels, loss, multilabel)));
       });
-      optimizer.step();
+      if (scaler === null) {
+        optimizer.step();
+      } else {
+        scaler.step(optimizer);
+        scaler.update();
+      }
       step++;
       context.trace?.record(step, epoch, batch.batchInEpoch);
       optimizer.zeroGrad();

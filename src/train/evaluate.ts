@@ -7,6 +7,7 @@ import { binaryCrossEntropy, categoricalCrossEntropy } from "../nn/losses.js";
 import type { Model } from "../nn/models/index.js";
 import { batchTensors } from "./batches.js";
 import { type Counts, countOutcomes } from "./metrics.js";
+import type { TrainingPrecision } from "./mixed-precision.js";
 
 export interface Evaluation {
   loss: number;
@@ -27,7 +28,9 @@ export async function evaluate(
   test: Dataset,
   transforms: TransformSpec[],
   device: string,
+  precision?: TrainingPrecision,
 ): Promise<Evaluation> {
+  const forward = precision?.forward ?? (<T>(fn: () => T) => fn());
   const multilabel = test.kind === "multilabel";
   const classes = test.classNames.length;
   const loader = new DataLoader(test, {
@@ -45,11 +48,19 @@ export async function evaluate(
     const { loss, probs } = noGrad(() =>
       tidy(() => {
         const { images, labels } = batchTensors(batch, multilabel, device);
-        const logits = model.forward(images);
-        const batchLoss = multilabel
-          ? binaryCrossEntropy(logits, labels)
-          : categoricalCrossEntropy(logits, labels);
-        const out = multilabel ? F.sigmoid(logits) : F.softmax(logits, 1);
+        // The model is evaluated in the precision it trains in, as autocast users do.
+        const { logits, batchLoss } = forward(() => {
+          const out = model.forward(images);
+          return {
+            logits: out,
+            batchLoss: multilabel
+              ? binaryCrossEntropy(out, labels)
+              : categoricalCrossEntropy(out, labels),
+          };
+        });
+        // Probabilities from the logits in fp32 (autocast's logits may be bf16 or fp16).
+        const wide = logits.to({ dtype: "float32" });
+        const out = multilabel ? F.sigmoid(wide) : F.softmax(wide, 1);
         return {
           loss: batchLoss.item(),
           probs: out.to({ device: "cpu" }).contiguous().dataSync() as Float32Array,

@@ -8,6 +8,7 @@ import { PIPELINES } from "../data/registry.js";
 import { UserError } from "../errors.js";
 import { modelNames } from "../nn/models/names.js";
 import { originalSaveEpochs, type RunConfig, runConfigSchema } from "./config.js";
+import { precisionRefusal } from "./precision.js";
 import { type DeterministicSources, SETTINGS, type SettingName, settingOf } from "./settings.js";
 
 type Recipe = Pick<
@@ -131,6 +132,8 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
     memoryFormat: request.memoryFormat ?? "contiguous",
     cpuCapability: request.cpuCapability ?? "auto",
     cudnnBenchmark: request.cudnnBenchmark ?? false,
+    precision: request.precision ?? "fp32",
+    tf32: request.tf32 ?? false,
     saveEpochs: (request.saveEpochs ?? originalSaveEpochs(epochs)).filter((e) => e <= epochs),
     trace: request.trace ?? false,
     ...(request.layout === "original" ? { layout: "original" as const } : {}),
@@ -148,6 +151,8 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
       `invalid run config: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
     );
   }
+  const precisionProblem = precisionRefusal(config.precision, config.tf32, config.device);
+  if (precisionProblem !== null) throw new UserError(precisionProblem);
   if (config.deterministic.impl && config.cudnnBenchmark) {
     throw new UserError(
       "--cudnn-benchmark cannot be used with deterministic kernels (impl); drop one",

@@ -9,6 +9,7 @@ import { DataLoader } from "../data/loader.js";
 import { configureDeterminism, engineInfo, Generator, pinCpuCapability } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import { loadTrainingCheckpoint, saveTrainingCheckpoint, saveWeights } from "../nn/checkpoint.js";
+import type { GradScalerState } from "../nn/optim/index.js";
 import {
   CURRENT_RUN_FORMAT,
   checkpointFile,
@@ -21,6 +22,7 @@ import { fileEpoch, type RunConfig } from "./config.js";
 import { evaluationTransforms, loadRunData } from "./data-setup.js";
 import { type EpochProgress, trainEpoch } from "./epoch.js";
 import { evaluate } from "./evaluate.js";
+import { trainingPrecision } from "./mixed-precision.js";
 import { buildModel, buildOptimizer, buildSchedule, perturbOneWeight } from "./model-setup.js";
 import { runGroupName } from "./pool.js";
 import type { RunRecord } from "./record.js";
@@ -64,6 +66,8 @@ interface ResumeMetadata {
   rows: LogRow[];
   /** Size of trace.jsonl at this epoch's end (with --trace). */
   traceBytes: number | null;
+  /** fp16's loss scale, so a resumed run scales as the uninterrupted one would. */
+  scaler?: GradScalerState | null;
 }
 
 const CPU_IMPL_NOTE =
@@ -95,7 +99,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     deterministic: config.deterministic.impl,
     threads: config.threads,
     cudnnBenchmark: config.cudnnBenchmark,
+    // TF32 exists only on CUDA; on CPU the setting is left alone (it does nothing there).
+    ...(config.device.startsWith("cuda") ? { allowTF32: config.tf32 ?? false } : {}),
   });
+  const precision = trainingPrecision(config.precision ?? "fp32", config.device);
 
   const data = loadRunData(config, log);
   const multilabel = data.train.kind === "multilabel";
@@ -122,6 +129,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       optimizer,
       generators: [init],
     }) as unknown as ResumeMetadata;
+    if (precision.scaler !== null && resumed.scaler) precision.scaler.load(resumed.scaler);
     log(`resuming ${outDir} after epoch ${resumed.epochsDone}`);
   }
   const loader = resumed?.loader
@@ -185,12 +193,13 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
           classes,
           onProgress: options.onProgress,
           trace,
+          precision,
         },
         epoch,
         globalStep,
       );
       globalStep = trained.globalStep;
-      const evaluation = await evaluate(model, data.test, evalTransforms, config.device);
+      const evaluation = await evaluate(model, data.test, evalTransforms, config.device, precision);
       const epochNumber = epoch + 1;
       // The original's layout logs Keras's 0-based index; nnr's the count (nnr-run/2).
       const fileNumber = fileEpoch(config, epochNumber);
@@ -220,6 +229,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         loader: loader.state(),
         rows,
         traceBytes,
+        scaler: precision.scaler?.state() ?? null,
       };
       saveTrainingCheckpoint(
         checkpointPath,

@@ -108,19 +108,26 @@ describe("pooled runs: the tooling study", () => {
     const root = tempDir("pool");
     const reference = { setting: "control", threads: 1, memoryFormat: "contiguous" };
     const variants = [
-      { variant: "control threads=1 memoryFormat=contiguous", config: reference, hash: "a" },
+      {
+        variant: "control threads=1 memoryFormat=contiguous",
+        config: reference,
+        hash: "a",
+        seconds: 10,
+      },
       {
         variant: "impl threads=1 memoryFormat=contiguous",
         config: { ...reference, setting: "impl" },
         hash: "a",
+        seconds: 12,
       },
       {
         variant: "control threads=2 memoryFormat=contiguous",
         config: { ...reference, threads: 2 },
         hash: "b",
+        seconds: 5,
       },
     ];
-    for (const [replicate, { variant, config, hash }] of variants.entries()) {
+    for (const [replicate, { variant, config, hash, seconds }] of variants.entries()) {
       writeNnrRun(root, {
         setting: config.setting,
         replicate,
@@ -129,6 +136,7 @@ describe("pooled runs: the tooling study", () => {
         weightsSha256: hash,
         config,
         pool: { name: "tooling", variant, reference },
+        seconds,
       });
     }
     for (const replicate of [0, 1, 2]) {
@@ -152,10 +160,33 @@ describe("pooled runs: the tooling study", () => {
     expect(tooling.identity).toMatchObject({ identical: false, distinctHashes: 2 });
     // Runs 0–1 differ only in the setting (same weights; churn 1/4), runs 0–2 only in the
     // thread count (different weights; churn 2/4); runs 1–2 differ in both and are no pair.
+    // Accuracies 4/4, 3/4, 2/4: from the reference, the setting costs 0.25, the threads 0.5;
+    // times 10 s, 12 s, 5 s: the setting takes 1.2× as long, two threads 0.5×.
     expect(tooling.poolEffects).toEqual([
-      { field: "setting", pairs: 1, pairsWithDifferentWeights: 0, meanChurn: 0.25 },
-      { field: "threads", pairs: 1, pairsWithDifferentWeights: 1, meanChurn: 0.5 },
-      { field: "memoryFormat", pairs: 0, pairsWithDifferentWeights: 0, meanChurn: null },
+      {
+        field: "setting",
+        pairs: 1,
+        pairsWithDifferentWeights: 0,
+        meanChurn: 0.25,
+        meanAccuracyChange: -0.25,
+        timeRatio: expect.closeTo(1.2, 12),
+      },
+      {
+        field: "threads",
+        pairs: 1,
+        pairsWithDifferentWeights: 1,
+        meanChurn: 0.5,
+        meanAccuracyChange: -0.5,
+        timeRatio: expect.closeTo(0.5, 12),
+      },
+      {
+        field: "memoryFormat",
+        pairs: 0,
+        pairsWithDifferentWeights: 0,
+        meanChurn: null,
+        meanAccuracyChange: null,
+        timeRatio: null,
+      },
     ]);
     expect(result.groups[0]!.poolEffects).toBeNull();
     // Same family: the pool stands for its reference tooling, as the ALGO+IMPL runs do.
@@ -163,7 +194,7 @@ describe("pooled runs: the tooling study", () => {
     expect(result.comparisons[0]).toMatchObject({ settingA: "algo+impl", settingB: "tooling" });
     const text = findings(result).join("\n");
     expect(text).toContain(
-      "Each field changed alone (pairs of runs that differ only in it) — setting: different weights in 0 of 1 pairs, predictions disagreeing on 25.00% of the test examples; threads: different weights in 1 of 1 pairs, predictions disagreeing on 50.00% of the test examples.",
+      "Each field changed alone (pairs of runs that differ only in it) — setting: different weights in 0 of 1 pairs, predictions disagreeing on 25.00% of the test examples, accuracy −25.00 points, 1.2× the training time; threads: different weights in 1 of 1 pairs, predictions disagreeing on 50.00% of the test examples, accuracy −50.00 points, 0.50× the training time.",
     );
     expect(text).toContain(
       "Runs that ended with bit-identical weights: {control threads=1 memoryFormat=contiguous, impl threads=1 memoryFormat=contiguous}; 1 run(s) ended with weights of their own.",
@@ -175,7 +206,7 @@ describe("pooled runs: the tooling study", () => {
     const html = reportHtml(result, [], findings(result)).replace(/\s+/g, " ");
     expect(html).toContain("<h2>What the tooling changes</h2>");
     expect(html).toContain(
-      '<tr><td>threads</td><td class="num">1</td><td class="num">1</td><td class="num">50.00%</td></tr>',
+      '<tr><td>threads</td><td class="num">1</td><td class="num">1</td><td class="num">50.00%</td><td class="num">−50.00 points</td><td class="num">0.50×</td></tr>',
     );
     expect(html).toContain(
       '<tr><td>impl threads=1 memoryFormat=contiguous</td><td class="num">75.00%</td><td>A (a)</td></tr>',

@@ -31,6 +31,8 @@ export interface NnrRunSpec {
   config?: Record<string, unknown>;
   /** Makes the run a member of a pool (e.g. the tooling study). */
   pool?: { name: string; variant: string; reference: Record<string, unknown> };
+  /** Training seconds, as run.json records them. */
+  seconds?: number;
 }
 
 /** Writes one run folder in our format (docs/run-folder.md) and returns its path. */
@@ -80,6 +82,7 @@ export function writeNnrRun(root: string, spec: NnrRunSpec): string {
     predictions,
     checkpoints,
     weightsSha256: spec.weightsSha256,
+    ...(spec.seconds === undefined ? {} : { seconds: spec.seconds }),
   };
   writeFileSync(join(dir, "run.json"), JSON.stringify(record, null, 2));
   return dir;

@@ -247,33 +247,53 @@ describe("plan expansion", () => {
 });
 
 describe("pooled grids: the tooling study", () => {
-  it("tooling preset: 8 tooling variants with fixed seeds form one group beside ALGO+IMPL", () => {
+  it("tooling preset: 10 tooling variants with fixed seeds form one group beside ALGO+IMPL", () => {
     const plan = expandPlan(presetSpec("tooling", "fast"), "tooling");
     const pooled = plan.runs.filter((run) => run.pool !== undefined);
-    expect(pooled).toHaveLength(8);
+    // Under each setting, the reference and one change at a time of four fields.
+    expect(pooled).toHaveLength(10);
     expect(new Set(pooled.map((run) => run.group))).toEqual(
       new Set(["smallcnn_fashion-mnist_tooling"]),
     );
     // Numbered through the pool, so (group, replicate) names one run.
-    expect(pooled.map((run) => run.replicate)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(new Set(pooled.map((run) => run.pool!.variant)).size).toBe(8);
+    expect(pooled.map((run) => run.replicate)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(new Set(pooled.map((run) => run.pool!.variant)).size).toBe(10);
     expect(pooled[0]!.pool).toEqual({
       name: "tooling",
-      variant: "control threads=1 memoryFormat=contiguous",
+      variant: "control threads=1 memoryFormat=contiguous cpuCapability=auto precision=fp32",
       reference: {
         setting: "control",
         deterministic: { init: true, input: true, impl: true },
         threads: 1,
         memoryFormat: "contiguous",
+        cpuCapability: "auto",
+        precision: "fp32",
       },
     });
-    expect(pooled[7]!.pool!.variant).toBe("impl threads=2 memoryFormat=channels_last");
+    // The ISA axis: the machine's best against the next one down (here AVX2 against scalar).
+    expect(pooled[3]!.pool!.variant).toBe(
+      "control threads=1 memoryFormat=contiguous cpuCapability=default precision=fp32",
+    );
+    expect(pooled[9]!.pool!.variant).toBe(
+      "impl threads=1 memoryFormat=contiguous cpuCapability=auto precision=bf16",
+    );
+    const avx512 = expandPlan(
+      presetSpec("tooling", "fast", {
+        cudaDevices: 0,
+        cpuCapabilities: ["default", "avx2", "avx512"],
+      }),
+      "tooling",
+    );
+    expect(new Set(avx512.runs.map((run) => run.config.cpuCapability))).toEqual(
+      new Set(["auto", "avx2"]),
+    );
     // Every member fixes both seeds: only the tooling differs between them.
     for (const run of pooled) {
       expect(run.config.deterministic).toMatchObject({ init: true, input: true });
     }
     const configs = pooled.map(({ config }) => {
-      const { setting, deterministic, threads, memoryFormat, ...rest } = config;
+      const { setting, deterministic, threads, memoryFormat, cpuCapability, precision, ...rest } =
+        config;
       return JSON.stringify(rest);
     });
     expect(new Set(configs).size).toBe(1);
@@ -296,13 +316,13 @@ describe("pooled grids: the tooling study", () => {
     expect(family).toEqual(baselineFamily);
   });
 
-  it("adds the device to the tooling matrix where there is a GPU", () => {
+  it("adds the device to the tooling panel where there is a GPU", () => {
     const plan = expandPlan(
       presetSpec("tooling", "fast", { cudaDevices: 1, cpuCapabilities: ["default", "avx2"] }),
       "tooling",
     );
     const pooled = plan.runs.filter((run) => run.pool !== undefined);
-    expect(pooled).toHaveLength(16);
+    expect(pooled).toHaveLength(12);
     expect(new Set(pooled.map((run) => run.config.device))).toEqual(new Set(["cpu", "cuda"]));
     expect(pooled[0]!.pool!.reference.device).toBe("cpu");
   });
@@ -312,7 +332,7 @@ describe("pooled grids: the tooling study", () => {
       "--threads 2: preset tooling varies threads itself (grid[0].options.threads); leave --threads out",
     );
     const plan = planFromSource({ kind: "preset", name: "tooling" }, { replicates: 2 });
-    expect(plan.runs.filter((run) => run.pool !== undefined)).toHaveLength(16);
+    expect(plan.runs.filter((run) => run.pool !== undefined)).toHaveLength(20);
   });
 
   it("refuses a pool of runs with random seeds: they would differ in more than the tooling", () => {

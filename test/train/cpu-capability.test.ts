@@ -101,10 +101,12 @@ describe.skipIf(!runnable.includes("avx2"))("training on pinned kernels", () => 
 
   it("records the ISA, changes the bits with it, and replays on it", () => {
     const scalar = train("scalar", "--cpu-capability", "default");
-    const vector = train("vector", "--cpu-capability", "avx2");
+    // auto: the machine's best, recorded as the ISA ATen chose.
+    const vector = train("vector");
     expect(scalar.config.cpuCapability).toBe("default");
     expect(scalar.engine.cpu).toMatchObject({ atenCapability: "default", onednnMaxIsa: "SSE41" });
-    expect(vector.engine.cpu).toMatchObject({ atenCapability: "avx2", onednnMaxIsa: "AVX2" });
+    expect(vector.config.cpuCapability).toBe("auto");
+    expect(vector.engine.cpu.atenCapability).toBe(runnable.at(-1));
     // Measured: scalar and AVX2 kernels round differently, so a Control run ends elsewhere.
     expect(scalar.weightsSha256).not.toBe(vector.weightsSha256);
 
@@ -119,7 +121,21 @@ describe.skipIf(!runnable.includes("avx2"))("training on pinned kernels", () => 
     const replayed = readRunRecord(join(root, "replay"))!;
     expect(replayed.engine.cpu.atenCapability).toBe("default");
     expect(replayed.weightsSha256).toBe(scalar.weightsSha256);
-  });
+
+    // A run on auto replays pinned to the ISA it recorded, not to whatever auto is then.
+    const again = runCliProcess([
+      "train",
+      "--replay",
+      join(root, "vector", "run.json"),
+      "--out",
+      join(root, "replay-vector"),
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    const pinned = readRunRecord(join(root, "replay-vector"))!;
+    expect(pinned.config.cpuCapability).toBe(runnable.at(-1));
+    expect(pinned.weightsSha256).toBe(vector.weightsSha256);
+    // Four tiny runs in child processes: seconds alone, minutes on a loaded machine.
+  }, 600_000);
 
   it.skipIf(runnable.includes("avx512"))("refuses AVX-512 on a CPU without it in one line", () => {
     const result = runCliProcess([

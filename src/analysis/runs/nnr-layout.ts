@@ -35,6 +35,7 @@ const runRecordSchema = z.object({
   predictions: z.record(z.string(), z.string()).optional(),
   checkpoints: z.record(z.string(), z.string()).optional(),
   weightsSha256: z.string().optional(),
+  seconds: z.number().nonnegative().optional(),
 });
 
 /** JSON with sorted keys, so equal configs give equal keys whatever their key order. */
@@ -111,6 +112,10 @@ export function readNnrRunFolder(dir: string): RunFolder {
           fields: Object.fromEntries(
             variedFields(pool).map((field) => [field, canonicalJson(record.config[field])]),
           ),
+          reference: Object.fromEntries(
+            variedFields(pool).map((field) => [field, canonicalJson(pool.reference[field])]),
+          ),
+          seconds: record.seconds,
         }
       : undefined,
     status: record.status,

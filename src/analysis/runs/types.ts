@@ -24,6 +24,10 @@ export interface PoolMembership {
   variant: string;
   /** The run's value (canonical JSON) of each field the pool varies, e.g. threads: "2". */
   fields: Record<string, string>;
+  /** The pool's reference value (canonical JSON) of each field it varies. */
+  reference: Record<string, string>;
+  /** Seconds the run took to train (run.json's `seconds`), for the cost of a change. */
+  seconds: number | undefined;
 }
 
 /** A run folder as found on disk, before any prediction is read. */

@@ -12,6 +12,7 @@ import {
   SETTING_NAMES,
   trainRun,
 } from "../../train/index.js";
+import { PRECISIONS } from "../../train/precision.js";
 import { replayCpuCapability } from "../../train/replay-hardware.js";
 import { refuseFlagsBeside, refuseInapplicableFlags } from "../flags/inapplicable-flags.js";
 import {
@@ -88,6 +89,16 @@ export const registerTrain: RegisterCommand = (program) => {
       "CPU kernels' vector ISA: auto (the machine's best), default (scalar), avx2, avx512",
       oneOf("--cpu-capability", CPU_CAPABILITIES),
     )
+    .option(
+      "--precision <p>",
+      "fp32 (default), bf16 (autocast; CPU or CUDA) or fp16 (autocast and loss scaling; CUDA)",
+      oneOf("--precision", PRECISIONS),
+    )
+    .option(
+      "--tf32 <on|off>",
+      "TF32 matmuls and convolutions on CUDA (default off)",
+      oneOf("--tf32", ["on", "off"] as const),
+    )
     .option("--cudnn-benchmark", "cuDNN autotuning (cuda, nondeterministic kernels only)")
     .option("--fast", `a quick run: ${3} epochs on the first 10,000 training examples`)
     .option(
@@ -126,6 +137,7 @@ export const registerTrain: RegisterCommand = (program) => {
   ]) {
     command.addOption(new Option(`--${flag}`).hideHelp());
   }
+  command.addOption(new Option("--fp16").hideHelp());
   command.addOption(new Option("--ckpt_folder <dir>").hideHelp());
   command.addOption(new Option("--data_dir <dir>").hideHelp());
   command.addOption(

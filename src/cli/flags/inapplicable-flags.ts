@@ -57,6 +57,9 @@ function refuseShadowedFlags(flags: TrainFlags): void {
       refuse(`${theirFlag}: the same setting as ${ourFlag}, which is given too; pass one of them`);
     }
   }
+  if (flags.fp16 && flags.precision !== undefined) {
+    refuse(`--fp16: the same setting as --precision, which is given too; pass one of them`);
+  }
   const epochsGiven = flags.epochs ?? flags.eppchs ?? flags.num_epoch;
   if (flags.fast && epochsGiven !== undefined && flags.trainExamples !== undefined) {
     refuse("--fast: --epochs and --train-examples already set all it sets; drop --fast");

@@ -2,9 +2,10 @@
  * Turns `nnr train` flags — ours and the original scripts' own names — into a RunRequest.
  * The original's command lines run unchanged: --deterministic_init, --deterministic_input,
  * --deterministic_tf (and CelebA's --deterministic_algo / --deterministic_impl), --ckpt_folder,
- * --batch_size, --data_dir, --eppchs / --num_epoch.
+ * --batch_size, --data_dir, --eppchs / --num_epoch, --fp16.
  */
 import type { CpuCapabilityChoice } from "../../engine/cpu-kernels.js";
+import type { Precision } from "../../train/precision.js";
 import type { RunRequest } from "../../train/recipes.js";
 import type { SettingName } from "../../train/settings.js";
 import { SETTINGS } from "../../train/settings.js";
@@ -31,6 +32,10 @@ export interface TrainFlags {
   device?: string;
   memoryFormat?: "contiguous" | "channels_last";
   cpuCapability?: CpuCapabilityChoice;
+  precision?: Precision;
+  /** The original's mixed-precision switch: --precision fp16. */
+  fp16?: boolean;
+  tf32?: "on" | "off";
   fast?: boolean;
   trainExamples?: number;
   testExamples?: number;
@@ -100,6 +105,8 @@ export function trainRequest(flags: TrainFlags): RunRequest {
     device: flags.device,
     memoryFormat: flags.memoryFormat,
     cpuCapability: flags.cpuCapability,
+    precision: flags.precision ?? (flags.fp16 ? "fp16" : undefined),
+    tf32: flags.tf32 === undefined ? undefined : flags.tf32 === "on",
     trainExamples,
     testExamples: flags.testExamples,
     saveEpochs: flags.saveEpochs,
