@@ -7,6 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { latestClaim } from "../../src/experiment/claims.js";
@@ -24,7 +25,7 @@ import {
   waitFor,
   writeSpec,
 } from "./helpers.js";
-import { ensureLocalCluster } from "./slurm-cluster.js";
+import { CLUSTER_STATE_DIR, ensureLocalCluster } from "./slurm-cluster.js";
 
 const cluster = ensureLocalCluster();
 /** Jobs the tests submitted: cancelled at the end, so a failed test leaves none queued. */
@@ -188,6 +189,48 @@ describe.skipIf(cluster.skipReason !== null)("experiments on the local Slurm clu
     expectEachCompletedOnce(out, events);
     expect(latestClaim(out, id!)?.record.generation).toBe(2);
   }, 180_000);
+});
+
+describe.skipIf(cluster.skipReason !== null)("following a job", () => {
+  it("Ctrl-C stops the following, not the job, and says how to cancel it", async () => {
+    const { spec, out, events } = setup("slurm-detach", 1, 40);
+    const cli = startCli(slurmArgs(out, ["--plan", spec]), {
+      NNR_FAKE_EVENTS: events,
+      NNR_FAKE_EPOCH_MS: "150",
+    });
+    const timer = setTimeout(() => process.kill(-cli.child.pid!, "SIGKILL"), 90_000);
+    await waitFor(() => /job \d+: tasks/.test(cli.output()), 60_000, "the first progress line");
+    const jobId = /submitted slurm job (\d+)/.exec(cli.output())![1]!;
+    submittedJobs.push(jobId);
+    cli.child.kill("SIGINT");
+    const code = await cli.exited.finally(() => clearTimeout(timer));
+    expect(code, cli.output()).toBe(130);
+    expect(cli.output()).toContain(
+      `stopped following; job ${jobId} goes on (nnr experiment status ${out}; scancel ${jobId} cancels it)`,
+    );
+    expect(squeueHas(jobId)).toBe(true);
+    spawnSync("scancel", [jobId], { timeout: 15_000 });
+    await waitFor(() => !squeueHas(jobId), 30_000, `job ${jobId} to leave the queue`);
+  }, 120_000);
+});
+
+describe.skipIf(cluster.skipReason !== null)("the local cluster script", () => {
+  it("start on a running cluster does nothing; status shows the node", () => {
+    const script = fileURLToPath(new URL("../../scripts/slurm-local.sh", import.meta.url));
+    const again = spawnSync("bash", [script, "start", CLUSTER_STATE_DIR], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`slurm-local: already running (${CLUSTER_STATE_DIR}/slurm.conf)\n`);
+    const status = spawnSync("bash", [script, "status", CLUSTER_STATE_DIR], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(status.status, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/slurmctld: running \(pid \d+\)/);
+    expect(status.stdout).toMatch(/^local\*\s+up\s+infinite\s+1\s+(idle|mixed|alloc)/m);
+  });
 });
 
 describe.skipIf(cluster.skipReason !== null)("--requeue", () => {
