@@ -53,6 +53,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterRandom(env, exports);
   RegisterEngine(env, exports);
   RegisterAllocator(env, exports);
+#ifdef NNR_WITH_CUDA
+  RegisterCuda(env, exports);
+#endif
   return exports;
 }
 
