@@ -157,14 +157,7 @@ async function main() {
   await runAll(
     stale.map(
       (name) => () =>
-        run("g++", [
-          ...flags,
-          ...pchFlags,
-          "-c",
-          join(sourceDir, name),
-          "-o",
-          objectOf(name),
-        ]),
+        run("g++", [...flags, ...pchFlags, "-c", join(sourceDir, name), "-o", objectOf(name)]),
     ),
     Math.max(1, availableParallelism()),
   );

@@ -31,6 +31,7 @@ if [ ! -f .device/manifest.txt ]; then
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nnr-gpu-check.XXXXXX")
+export ROOT DEVICE WORK
 RAW=$WORK/raw
 RESULTS=$OUT/$DEVICE
 mkdir -p "$RAW/logs" "$RESULTS/impl-noise"
@@ -48,7 +49,8 @@ step() {
   budget=$(awk -v b="$budget" -v s="$SCALE" 'BEGIN { printf "%d", b * s + 0.5 }')
   local log=$RAW/logs/$name.log t0 rc status
   t0=$(date +%s.%N)
-  timeout -k 10 "$budget" "$@" >"$log" 2>&1
+  # Through bash, so that a step may be one of the functions below (exported with export -f).
+  timeout -k 10 "$budget" bash -c '"$@"' step "$@" >"$log" 2>&1
   rc=$?
   local wall
   wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
@@ -76,6 +78,7 @@ unpack() {
   xz -dc .device/runtime.tar.xz | tar -xf - -C "$ROOT"
   "$WORK/node/bin/node" --version
 }
+export -f unpack
 step unpack 120 unpack || { say "gpu-check: cannot go on without node"; exit 1; }
 export PATH=$WORK/node/bin:$PATH
 export NNR_COMMIT
@@ -87,12 +90,14 @@ if ! command -v g++ >/dev/null; then
 fi
 export NNR_LIBTORCH_SOURCE=python
 build() { node scripts/find-libtorch.mjs && node scripts/build-addon.mjs; }
+export -f build
 if ! step build 300 build; then
   # native/src/cuda/ may not compile against this libtorch: the rest still runs without it.
   NNR_CUDA_SOURCES=off step build-without-cuda-sources 300 build || say "gpu-check: no addon; the steps below will fail"
 fi
 
 nnr() { node bin/nnr.js "$@"; }
+export -f nnr
 step versions 60 sh -c "node scripts/gpu-check/versions.mjs >'$RESULTS/versions.json'"
 step cuda-checks 180 node scripts/cuda-checks.mjs --device "$DEVICE" --json "$RAW/cuda-checks.json"
 
@@ -104,22 +109,22 @@ step audit 150 nnr audit --device "$DEVICE" --threads 1 "${audit_size[@]}" --out
 if [ "$SIZE" = full ]; then
   overhead_size=(--batch-size 128 --image-size 224 --iterations 100 --repeats "${NNR_GPU_CHECK_REPEATS:-1}" --warmup 3)
 else
-  overhead_size=(--models mediumcnn-k1,mediumcnn-k3,mediumcnn-k5,mediumcnn-k7 --batch-size 2 --image-size 32 --iterations 2 --repeats 1 --warmup 1)
+  overhead_size=(--models mediumcnn-k1,mediumcnn-k3,mediumcnn-k5,mediumcnn-k7 --batch-size 2 --image-size 64 --iterations 2 --repeats 1 --warmup 1)
 fi
 step overhead 240 nnr overhead --device "$DEVICE" "${overhead_size[@]}" --out "$RAW/overhead"
 
 # --- IMPL noise: the four settings × 5 runs, SmallCNN and ResNet18 on Fashion-MNIST ---------
 # Fashion-MNIST: the committed subset (2,000 train, 1,000 test) unless the machine has more.
 if [ "$SIZE" = full ]; then
-  replicates=5 epochs=3 examples=null workers=8
+  replicates=5 epochs=3 examples=null tests=null workers=8
 else
-  replicates=2 epochs=1 examples=128 workers=2
+  replicates=2 epochs=1 examples=64 tests=100 workers=2
 fi
 cat >"$WORK/impl-noise.json" <<JSON
 {
   "name": "gpu-impl-noise",
   "replicates": $replicates,
-  "base": { "device": "$DEVICE", "threads": 1, "epochs": $epochs, "trainExamples": $examples, "testExamples": null },
+  "base": { "device": "$DEVICE", "threads": 1, "epochs": $epochs, "trainExamples": $examples, "testExamples": $tests },
   "grid": { "models": ["smallcnn", "resnet18"], "datasets": ["fashion-mnist"],
             "settings": ["algo+impl", "algo", "impl", "control"] }
 }
@@ -129,6 +134,8 @@ experiment() {
   nnr experiment run --plan "$plan" --out "$dir" --workers "$workers" --no-wait &&
     node scripts/gpu-check/identical-weights.mjs "$dir"
 }
+export -f experiment
+export workers
 step impl-noise 240 experiment "$WORK/impl-noise.json" "$RAW/impl-noise"
 
 # --- the tooling panel on CUDA: every seed fixed, one change at a time ----------------------
@@ -142,7 +149,7 @@ tooling_plan() { # $1: extra options for the impl grid, as JSON members
 {
   "name": "gpu-tooling",
   "replicates": 1,
-  "base": { "device": "$DEVICE", "threads": 1, "epochs": 1, "trainExamples": ${examples}, "testExamples": null },
+  "base": { "device": "$DEVICE", "threads": 1, "epochs": 1, "trainExamples": $examples, "testExamples": $tests },
   "grid": [
     { "models": ["smallcnn"], "datasets": ["fashion-mnist"], "settings": ["impl"], "pool": "tooling",
       "design": "one-at-a-time",
@@ -164,6 +171,8 @@ tooling() {
   fi
   experiment "$plan" "$RAW/tooling"
 }
+export -f tooling
+export RAW
 step tooling 150 tooling
 
 # --- pinned against pageable batch copies -------------------------------------------------
