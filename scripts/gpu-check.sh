@@ -3,10 +3,13 @@
 # and g++ but no Node.js. It unpacks .device/ (made here by scripts/gpu-pack.sh), builds the
 # addon against Python's libtorch, then runs, each step under its own time budget and each
 # failure recorded while the next step goes on:
-#   versions, the engine's CUDA checks, `nnr audit`, `nnr overhead` (the zoo and MediumCNN
-#   k=1,3,5,7 at batch 128, 224×224, Adam, 100 iterations), an IMPL-noise study (SmallCNN and
+#   versions, the engine's CUDA checks, `nnr audit`, an IMPL-noise study (SmallCNN and
 #   ResNet18 on Fashion-MNIST, the four settings × 5 runs), the tooling panel's CUDA variants,
-#   and the pinned-copy benchmark.
+#   the pinned-copy benchmark, and last `nnr overhead` (MediumCNN k=1,3,5,7 and the zoo at
+#   batch 128, 224×224, Adam, 100 iterations), which gets whatever time is left: its CSV grows
+#   model by model. The whole run ends by NNR_GPU_CHECK_DEADLINE seconds (default 540, inside
+#   the device tool's 10 minutes a command); a step that would start with under 10 s left is
+#   skipped and recorded.
 # Results go under $OUT in the layout docs/results/cuda/ keeps (at most 8 files, 2 folders
 # down: what the device tool returns):
 #   $OUT/gpu-check.log   every step's status and time, and the tail of a failed step's log
@@ -22,6 +25,8 @@ ROOT=$PWD
 DEVICE=${NNR_GPU_CHECK_DEVICE:-cuda}
 SIZE=${NNR_GPU_CHECK_SIZE:-full}
 SCALE=${NNR_GPU_CHECK_BUDGET_SCALE:-1}
+DEADLINE=${NNR_GPU_CHECK_DEADLINE:-540}
+RESERVE=30 # seconds kept for collecting the results at the end
 OUT=${OUT:-$ROOT/gpu-check-out}
 case "$DEVICE" in cpu | cuda) ;; *) echo "gpu-check: NNR_GPU_CHECK_DEVICE=$DEVICE: use cuda or cpu" >&2; exit 2 ;; esac
 case "$SIZE" in full | tiny) ;; *) echo "gpu-check: NNR_GPU_CHECK_SIZE=$SIZE: use full or tiny" >&2; exit 2 ;; esac
@@ -42,11 +47,18 @@ START=$(date +%s)
 FAILED=()
 
 # step NAME BUDGET_SECONDS COMMAND...: runs it with its output in raw/logs/NAME.log, under
-# `timeout` (budget × SCALE), and records ok / failed / timed out with the wall time.
+# `timeout` (budget × SCALE, cut to what the deadline leaves), and records ok / failed /
+# timed out / skipped with the wall time.
 step() {
   local name=$1 budget=$2
   shift 2
-  budget=$(awk -v b="$budget" -v s="$SCALE" 'BEGIN { printf "%d", b * s + 0.5 }')
+  local left=$((START + DEADLINE - RESERVE - $(date +%s)))
+  budget=$(awk -v b="$budget" -v s="$SCALE" -v l="$left" 'BEGIN { b = int(b * s + 0.5); print (b < l) ? b : l }')
+  if [ "$budget" -lt 10 ]; then
+    say "step $name: skipped (${left}s left of the ${DEADLINE}s deadline)"
+    FAILED+=("$name")
+    return 1
+  fi
   local log=$RAW/logs/$name.log t0 rc status
   t0=$(date +%s.%N)
   # Through bash, so that a step may be one of the functions below (exported with export -f).
@@ -79,7 +91,7 @@ unpack() {
   "$WORK/node/bin/node" --version
 }
 export -f unpack
-step unpack 120 unpack || { say "gpu-check: cannot go on without node"; exit 1; }
+step unpack 90 unpack || { say "gpu-check: cannot go on without node"; exit 1; }
 export PATH=$WORK/node/bin:$PATH
 export NNR_COMMIT
 NNR_COMMIT=$(sed -n 's/^commit \([0-9a-f]*\).*/\1/p' .device/manifest.txt)
@@ -98,25 +110,17 @@ fi
 
 nnr() { node bin/nnr.js "$@"; }
 export -f nnr
-step versions 60 sh -c "node scripts/gpu-check/versions.mjs >'$RESULTS/versions.json'"
-step cuda-checks 180 node scripts/cuda-checks.mjs --device "$DEVICE" --json "$RAW/cuda-checks.json"
+step versions 30 sh -c "node scripts/gpu-check/versions.mjs >'$RESULTS/versions.json'"
+step cuda-checks 120 node scripts/cuda-checks.mjs --device "$DEVICE" --json "$RAW/cuda-checks.json"
 
 # --- the kernel audit ------------------------------------------------------------------
 if [ "$SIZE" = full ]; then audit_size=(--repeats 3); else audit_size=(--repeats 2 --batch 2 --channels 4 --size 8 --ops conv); fi
-step audit 150 nnr audit --device "$DEVICE" --threads 1 "${audit_size[@]}" --out "$RAW/audit"
-
-# --- determinism overhead: the paper's settings; the CSV grows model by model -------------
-if [ "$SIZE" = full ]; then
-  overhead_size=(--batch-size 128 --image-size 224 --iterations 100 --repeats "${NNR_GPU_CHECK_REPEATS:-1}" --warmup 3)
-else
-  overhead_size=(--models mediumcnn-k1,mediumcnn-k3,mediumcnn-k5,mediumcnn-k7 --batch-size 2 --image-size 64 --iterations 2 --repeats 1 --warmup 1)
-fi
-step overhead 240 nnr overhead --device "$DEVICE" "${overhead_size[@]}" --out "$RAW/overhead"
+step audit 90 nnr audit --device "$DEVICE" --threads 1 "${audit_size[@]}" --out "$RAW/audit"
 
 # --- IMPL noise: the four settings × 5 runs, SmallCNN and ResNet18 on Fashion-MNIST ---------
 # Fashion-MNIST: the committed subset (2,000 train, 1,000 test) unless the machine has more.
 if [ "$SIZE" = full ]; then
-  replicates=5 epochs=3 examples=null tests=null workers=8
+  replicates=5 epochs=3 examples=null tests=null workers=10
 else
   replicates=2 epochs=1 examples=64 tests=100 workers=2
 fi
@@ -136,26 +140,27 @@ experiment() {
 }
 export -f experiment
 export workers
-step impl-noise 240 experiment "$WORK/impl-noise.json" "$RAW/impl-noise"
+step impl-noise 180 experiment "$WORK/impl-noise.json" "$RAW/impl-noise"
 
 # --- the tooling panel on CUDA: every seed fixed, one change at a time ----------------------
-# Deterministic kernels (control) against the default ones (impl), cuDNN benchmark, memory
-# format, and TF32 and precision where the engine has them (tried first; without them if the
-# plan is refused).
-tooling_plan() { # $1: extra options for the impl grid, as JSON members
-  local benchmark='"cudnnBenchmark": [false, true],'
-  [ "$DEVICE" = cuda ] || benchmark=''
+# Pool "tooling": deterministic kernels (control) and the default ones (impl), each with the
+# memory format, and TF32 and precision where the engine has them (tried first; without them
+# if the plan is refused). Pool "benchmark": the default kernels with cuDNN autotuning off and
+# on (never with deterministic kernels, so it is a pool of its own). One group per pool.
+tooling_plan() { # $1: extra options for the tooling pool, as JSON members
+  local benchmark=''
+  [ "$DEVICE" = cuda ] && benchmark=',
+    { "models": ["smallcnn"], "datasets": ["fashion-mnist"], "settings": ["impl"], "pool": "benchmark",
+      "options": { "cudnnBenchmark": [false, true] } }'
   cat <<JSON
 {
   "name": "gpu-tooling",
   "replicates": 1,
   "base": { "device": "$DEVICE", "threads": 1, "epochs": 1, "trainExamples": $examples, "testExamples": $tests },
   "grid": [
-    { "models": ["smallcnn"], "datasets": ["fashion-mnist"], "settings": ["impl"], "pool": "tooling",
+    { "models": ["smallcnn"], "datasets": ["fashion-mnist"], "settings": ["control", "impl"], "pool": "tooling",
       "design": "one-at-a-time",
-      "options": { $benchmark "memoryFormat": ["contiguous", "channels_last"] $1 } },
-    { "models": ["smallcnn"], "datasets": ["fashion-mnist"], "settings": ["control"], "pool": "tooling",
-      "design": "one-at-a-time", "options": { "memoryFormat": ["contiguous", "channels_last"] } }
+      "options": { "memoryFormat": ["contiguous", "channels_last"] $1 } }$benchmark
   ]
 }
 JSON
@@ -173,11 +178,19 @@ tooling() {
 }
 export -f tooling
 export RAW
-step tooling 150 tooling
+step tooling 100 tooling
 
 # --- pinned against pageable batch copies -------------------------------------------------
 if [ "$SIZE" = full ]; then copy_size=(); else copy_size=(--batch 2 --size 32 --repeats 3); fi
-step host-copies 60 node bench/host-copies.mjs --device "$DEVICE" "${copy_size[@]}"
+step host-copies 40 node bench/host-copies.mjs --device "$DEVICE" "${copy_size[@]}"
+
+# --- determinism overhead, last: the paper's settings, in the time left; the CSV grows model by model
+if [ "$SIZE" = full ]; then
+  overhead_size=(--batch-size 128 --image-size 224 --iterations 100 --repeats "${NNR_GPU_CHECK_REPEATS:-1}" --warmup 3)
+else
+  overhead_size=(--models mediumcnn-k1,mediumcnn-k3,mediumcnn-k5,mediumcnn-k7 --batch-size 2 --image-size 64 --iterations 2 --repeats 1 --warmup 1)
+fi
+step overhead 600 nnr overhead --device "$DEVICE" "${overhead_size[@]}" --out "$RAW/overhead"
 
 # --- collect: the committed layout, then everything else in one archive ---------------------
 copy_result() { # SOURCE TARGET

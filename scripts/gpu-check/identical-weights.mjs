@@ -1,5 +1,5 @@
-// For each group of an experiment folder, how many distinct final weights its runs ended
-// with (run.json's weightsSha256): Control must give 1, IMPL more than 1 on a GPU whose
+// For each group of an experiment folder (run.json's group: a pool is one), how many distinct
+// final weights its runs ended with (run.json's weightsSha256): Control must give 1, IMPL more than 1 on a GPU whose
 // kernels are nondeterministic. Prints one line per group; exits 1 if no run is complete.
 //   node scripts/gpu-check/identical-weights.mjs EXPERIMENT_DIR
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -18,7 +18,8 @@ for (const id of readdirSync(join(dir, "runs")).sort()) {
   if (!existsSync(file)) continue;
   const run = JSON.parse(readFileSync(file, "utf8"));
   if (run.status !== "complete" || typeof run.weightsSha256 !== "string") continue;
-  const group = id.replace(/_r\d+$/, "");
+  // A pool's members (the tooling panel) are one group whatever their variant.
+  const group = typeof run.group === "string" ? run.group : id.replace(/_r\d+$/, "");
   if (!groups.has(group)) groups.set(group, []);
   groups.get(group).push(run.weightsSha256);
 }
