@@ -45,6 +45,32 @@ describe.skipIf(reason === null)("without CUDA", () => {
     expect(overheadTimer("cpu")).toBe("wall-clock");
   });
 
+  it("runs the checks' code on the CPU: what the CPU has passes, the CUDA-only checks fail with the reason", () => {
+    const checks = new Map(runCudaChecks("cpu").map((c) => [c.name, c]));
+    for (const name of [
+      "determinism switches",
+      "deterministic conv repeats",
+      "default conv repeats",
+      "cuDNN benchmark agrees",
+      "cuBLAS with workspace config",
+      "cuBLAS without workspace config",
+    ]) {
+      expect(checks.get(name)?.ok, `${name}: ${checks.get(name)?.detail}`).toBe(true);
+    }
+    // The CPU's kernels are deterministic: both backwards run.
+    expect(checks.get("op without deterministic kernel")?.detail).toMatch(
+      /^adaptive_avg_pool2d: backward ran .*; reflection_pad2d: backward ran/,
+    );
+    expect(checks.get("CUDA event timing")).toMatchObject({
+      ok: false,
+      detail: `CUDA event timing is not available: ${reason}`,
+    });
+    expect(checks.get("pinned non-blocking copies")).toMatchObject({
+      ok: false,
+      detail: `pinned host memory needs CUDA: ${reason}`,
+    });
+  });
+
   it("the checks' script says it skipped, and why, and exits 0", () => {
     const out = execFileSync(process.execPath, [script], { encoding: "utf8" });
     expect(out.trim()).toBe(`cuda checks: skipped: ${reason}`);
