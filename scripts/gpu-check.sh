@@ -37,6 +37,7 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nnr-gpu-check.XXXXXX")
 export ROOT DEVICE WORK
+trap 'rm -rf "$WORK"' EXIT
 RAW=$WORK/raw
 RESULTS=$OUT/$DEVICE
 mkdir -p "$RAW/logs" "$RESULTS/impl-noise"
@@ -91,7 +92,10 @@ unpack() {
   "$WORK/node/bin/node" --version
 }
 export -f unpack
-step unpack 90 unpack || { say "gpu-check: cannot go on without node"; exit 1; }
+if ! step unpack 90 unpack; then
+  say "gpu-check: cannot go on without the carried node; rerun scripts/gpu-pack.sh and carry .device"
+  exit 1
+fi
 export PATH=$WORK/node/bin:$PATH
 export NNR_COMMIT
 NNR_COMMIT=$(sed -n 's/^commit \([0-9a-f]*\).*/\1/p' .device/manifest.txt)
@@ -205,5 +209,4 @@ for name in cuda-checks impl-noise tooling host-copies; do
 done
 say "gpu-check: $(( $(date +%s) - START ))s in all; ${#FAILED[@]} step(s) failed${FAILED[*]:+: ${FAILED[*]}}"
 tar -C "$WORK" --exclude='*.safetensors' --exclude='*.npy' -cf - raw | xz -T0 -6 >"$OUT/raw.tar.xz"
-rm -rf "$WORK"
 [ ${#FAILED[@]} -eq 0 ]
