@@ -84,6 +84,9 @@ say "gpu-check: device $DEVICE, size $SIZE, budget scale $SCALE, started $(date 
 say "gpu-check: packed from $(head -2 .device/manifest.txt | tr '\n' ' ')"
 
 # --- the carried runtime: node, dist/ and node_modules/ ---------------------------------
+for tool in xz tar sha256sum timeout awk; do
+  command -v "$tool" >/dev/null || say "gpu-check: $tool not found: the unpacking below needs it"
+done
 unpack() {
   (cd .device && sha256sum -c --quiet <(tail -n 2 manifest.txt)) || return 1
   mkdir -p "$WORK/node/bin"
