@@ -25,10 +25,27 @@ const objectDir = join(buildDir, "obj");
 const output = join(buildDir, "Release", "nnr_native.node");
 // The common headers, precompiled: with them a file compiles about 3× faster.
 const PRECOMPILED = "precompiled.h";
+// Sources compiled only against a libtorch with CUDA (CUDA events, pinned copies).
+const CUDA_SOURCE_DIR = "cuda";
+
+// NNR_CUDA_SOURCES=off builds a CUDA libtorch without native/src/cuda/ (a fallback if those
+// fail to compile against some libtorch: the engine then runs on CUDA without event timing).
+function withCudaSources(torch) {
+  return torch.cuda && process.env.NNR_CUDA_SOURCES?.trim().toLowerCase() !== "off";
+}
+
+// libtorch's headers require C++20 from 2.11 on (an #error otherwise); older ones build as C++17.
+// NNR_CXX_STD=c++NN overrides.
+function cxxStandard(torch) {
+  const forced = process.env.NNR_CXX_STD?.trim();
+  if (forced) return forced;
+  const [major, minor] = torch.version.split(".").map(Number);
+  return major > 2 || (major === 2 && minor >= 11) ? "c++20" : "c++17";
+}
 
 function compileFlags(torch) {
   return [
-    "-std=c++17",
+    `-std=${cxxStandard(torch)}`,
     "-O2",
     "-fPIC",
     "-fvisibility=hidden",
@@ -37,7 +54,7 @@ function compileFlags(torch) {
     "-DNAPI_VERSION=8",
     "-DNAPI_CPP_EXCEPTIONS",
     `-D_GLIBCXX_USE_CXX11_ABI=${torch.cxx11Abi ? 1 : 0}`,
-    ...(torch.cuda ? ["-DNNR_WITH_CUDA=1"] : []),
+    ...(withCudaSources(torch) ? ["-DNNR_WITH_CUDA=1"] : []),
     `-I${join(root, "node_modules", "node-addon-api")}`,
     `-I${join(root, "node_modules", "node-api-headers", "include")}`,
     ...torch.includeDirs.map((dir) => `-isystem${dir}`),
@@ -118,10 +135,14 @@ async function main() {
 
   const headerTime = newestHeaderTime();
   const pchFlags = await precompileHeaders(flags, headerTime);
-  const sources = readdirSync(sourceDir)
-    .filter((name) => name.endsWith(".cc"))
-    .sort();
-  const objects = sources.map((name) => join(objectDir, name.replace(/\.cc$/, ".o")));
+  const ccFiles = (dir) =>
+    readdirSync(join(sourceDir, dir))
+      .filter((name) => name.endsWith(".cc"))
+      .map((name) => join(dir, name))
+      .sort();
+  const sources = [...ccFiles("."), ...(withCudaSources(torch) ? ccFiles(CUDA_SOURCE_DIR) : [])];
+  const objectOf = (name) => join(objectDir, name.replace(/[/\\]/g, "_").replace(/\.cc$/, ".o"));
+  const objects = sources.map(objectOf);
   const stale = sources.filter((name, i) => {
     const object = objects[i];
     if (flagsChanged || !existsSync(object)) return true;
@@ -130,20 +151,13 @@ async function main() {
   });
   if (stale.length > 0) {
     console.log(
-      `nnr: compiling ${stale.length} native file(s) against ${torch.source} libtorch ${torch.version}${torch.cuda ? " with CUDA" : ""}`,
+      `nnr: compiling ${stale.length} native file(s) against ${torch.source} libtorch ${torch.version}${withCudaSources(torch) ? " with CUDA" : torch.cuda ? " with CUDA (without native/src/cuda/)" : ""}`,
     );
   }
   await runAll(
     stale.map(
       (name) => () =>
-        run("g++", [
-          ...flags,
-          ...pchFlags,
-          "-c",
-          join(sourceDir, name),
-          "-o",
-          join(objectDir, name.replace(/\.cc$/, ".o")),
-        ]),
+        run("g++", [...flags, ...pchFlags, "-c", join(sourceDir, name), "-o", objectOf(name)]),
     ),
     Math.max(1, availableParallelism()),
   );

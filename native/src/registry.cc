@@ -54,6 +54,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterEngine(env, exports);
   RegisterAllocator(env, exports);
   RegisterAutocast(env, exports);
+#ifdef NNR_WITH_CUDA
+  RegisterCuda(env, exports);
+#endif
   return exports;
 }
 

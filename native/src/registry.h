@@ -33,5 +33,9 @@ void RegisterRandom(Napi::Env env, Napi::Object exports);
 void RegisterEngine(Napi::Env env, Napi::Object exports);
 void RegisterAllocator(Napi::Env env, Napi::Object exports);
 void RegisterAutocast(Napi::Env env, Napi::Object exports);
+#ifdef NNR_WITH_CUDA
+// native/src/cuda/: only in builds against a libtorch with CUDA.
+void RegisterCuda(Napi::Env env, Napi::Object exports);
+#endif
 
 }  // namespace nnr

@@ -31,6 +31,14 @@ export {
   zerosLike,
 } from "./creation.js";
 export {
+  CudaTimer,
+  cudaTimingAvailable,
+  cudaUnavailableReason,
+  isPinned,
+  pinMemory,
+  toDevicePinned,
+} from "./cuda.js";
+export {
   configureDeterminism,
   DETERMINISTIC_CUBLAS_WORKSPACE,
   type DeterminismOptions,

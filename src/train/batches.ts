@@ -1,14 +1,29 @@
 import type { Batch } from "../data/types.js";
-import { type Tensor, tensor, tidy } from "../engine/index.js";
+import {
+  cudaUnavailableReason,
+  type Tensor,
+  tensor,
+  tidy,
+  toDevicePinned,
+} from "../engine/index.js";
 
-/** A loader batch as tensors on the run's device: images NCHW float32, labels int64 or float. */
+/**
+ * A loader batch as tensors on the run's device: images NCHW float32, labels int64 or float.
+ * On CUDA the copies go through pinned memory without blocking, so the host assembles the next
+ * batch while the GPU works; the bits are those of a plain copy, so runs do not record it.
+ */
 export function batchTensors(
   batch: Batch,
   multilabel: boolean,
   device: string,
 ): { images: Tensor; labels: Tensor } {
   return tidy(() => {
-    const onDevice = (t: Tensor) => (device === "cpu" ? t : t.to({ device }));
+    const onDevice = (t: Tensor) =>
+      device === "cpu"
+        ? t
+        : cudaUnavailableReason() === null
+          ? toDevicePinned(t, device)
+          : t.to({ device });
     const images = onDevice(tensor(batch.images, batch.imageShape));
     const labels = multilabel
       ? onDevice(

@@ -16,6 +16,7 @@ export const OVERHEAD_COLUMNS = [
   "memory_format",
   "optimizer",
   "cudnn_benchmark",
+  "timer",
   "hardware",
   "libtorch",
 ] as const;
@@ -50,6 +51,7 @@ export function overheadRecord(
     memory_format: settings.memoryFormat,
     optimizer: "adam",
     cudnn_benchmark: settings.cudnnBenchmark,
+    timer: measurement.timer,
     hardware: machine.hardware,
     libtorch: machine.libtorch,
   };
