@@ -14,6 +14,17 @@ declare const handleBrand: unique symbol;
 export type TensorHandle = number & { readonly [handleBrand]: "tensor" };
 declare const generatorBrand: unique symbol;
 export type GeneratorHandle = { readonly [generatorBrand]: "generator" };
+declare const processGroupBrand: unique symbol;
+/** A c10d process group (TCPStore + Gloo), native/src/distributed.cc. */
+export type ProcessGroupHandle = { readonly [processGroupBrand]: "process-group" };
+
+export interface NativeProcessGroupInfo {
+  rank: number;
+  worldSize: number;
+  backend: "gloo";
+  endpoint: string;
+  timeoutMs: number;
+}
 
 export type DTypeName =
   | "float32"
@@ -277,6 +288,24 @@ export interface NativeAddon {
   engineInfo(): NativeEngineInfo;
   /** libtorch's build summary (at::show_config()), with the CPU capability in use. */
   buildConfig(): string;
+  // distributed.cc
+  processGroupInit(
+    masterAddr: string,
+    masterPort: number,
+    rank: number,
+    worldSize: number,
+    timeoutMs: number,
+    device: string,
+  ): ProcessGroupHandle;
+  processGroupAllreduceMean(g: ProcessGroupHandle, tensors: H[], bucketSizes: number[]): void;
+  processGroupAllreduceSum(g: ProcessGroupHandle, tensors: H[]): void;
+  processGroupBroadcast(g: ProcessGroupHandle, tensors: H[], root: number): void;
+  processGroupBarrier(g: ProcessGroupHandle): void;
+  processGroupStoreSet(g: ProcessGroupHandle, key: string, value: string): void;
+  processGroupStoreGet(g: ProcessGroupHandle, key: string): string;
+  processGroupInfo(g: ProcessGroupHandle): NativeProcessGroupInfo;
+  processGroupDestroy(g: ProcessGroupHandle): void;
+  distributedBackends(): { backends: string[] };
   // allocator.cc
   /** Sets glibc's mmap and trim thresholds; false where the C library is not glibc. */
   tuneAllocator(mmapThreshold: number, trimThreshold: number): boolean;
