@@ -8,6 +8,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/version.h>
+#include <c10/util/Logging.h>
 
 #include <chrono>
 #include <cstdio>
@@ -49,6 +50,22 @@ std::string OneLine(const std::exception& error) {
   return text;
 }
 
+// c10d logs every failed bind or connect attempt to stderr before it throws; the error it then
+// throws says the same, and reaches the user as one line. Quiet while the rendezvous runs.
+class QuietLogs {
+ public:
+#ifdef C10_USE_GLOG
+  QuietLogs() : saved_(FLAGS_minloglevel) { FLAGS_minloglevel = google::GLOG_FATAL; }
+  ~QuietLogs() { FLAGS_minloglevel = saved_; }
+#else
+  QuietLogs() : saved_(FLAGS_caffe2_log_level) { FLAGS_caffe2_log_level = 3; }
+  ~QuietLogs() { FLAGS_caffe2_log_level = saved_; }
+#endif
+
+ private:
+  int saved_;
+};
+
 [[noreturn]] void Fail(const std::string& what, const std::exception& error) {
   throw std::runtime_error(what + ": " + OneLine(error));
 }
@@ -73,11 +90,16 @@ std::string Seconds(Millis timeout) {
 
 std::vector<uint8_t> Bytes(const std::string& text) { return {text.begin(), text.end()}; }
 
+// A problem CheckWorld found and named itself.
+struct WorldError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Before Gloo's own rendezvous, every rank says which world size it was started with, so a
 // mismatch is named instead of ending in a silent wait for a rank that never comes.
 void CheckWorld(c10d::Store& store, int rank, int size, Millis timeout, const std::string& endpoint) {
   if (store.add("nnr/rank/" + std::to_string(rank), 1) > 1) {
-    throw std::runtime_error("two processes started with RANK=" + std::to_string(rank) + " at " + endpoint);
+    throw WorldError("two processes started with RANK=" + std::to_string(rank) + " at " + endpoint);
   }
   store.set("nnr/world/" + std::to_string(rank), Bytes(std::to_string(size)));
   std::vector<std::string> keys;
@@ -87,7 +109,7 @@ void CheckWorld(c10d::Store& store, int rank, int size, Millis timeout, const st
   } catch (const std::exception& error) {
     int arrived = 0;
     for (const auto& key : keys) arrived += store.check({key}) ? 1 : 0;
-    throw std::runtime_error("rendezvous at " + endpoint + ": " + std::to_string(arrived) + " of " +
+    throw WorldError("rendezvous at " + endpoint + ": " + std::to_string(arrived) + " of " +
                              std::to_string(size) + " ranks arrived within " + Seconds(timeout) +
                              " (is WORLD_SIZE the same on every rank, and every rank started?)");
   }
@@ -95,7 +117,7 @@ void CheckWorld(c10d::Store& store, int rank, int size, Millis timeout, const st
     auto value = store.get(keys[r]);
     std::string theirs(value.begin(), value.end());
     if (theirs != std::to_string(size)) {
-      throw std::runtime_error("rank " + std::to_string(r) + " was started with WORLD_SIZE=" + theirs +
+      throw WorldError("rank " + std::to_string(r) + " was started with WORLD_SIZE=" + theirs +
                                ", rank " + std::to_string(rank) + " with WORLD_SIZE=" + std::to_string(size));
     }
   }
@@ -125,17 +147,25 @@ Napi::Value ProcessGroupInit(const Args& args) {
   options.numWorkers = box->size;
   options.waitWorkers = false;  // CheckWorld waits, and says who is missing
   options.timeout = box->timeout;
+  QuietLogs quiet;
   try {
     box->store = c10::make_intrusive<c10d::TCPStore>(addr, options);
   } catch (const std::exception& error) {
-    Fail(box->rank == 0 ? "cannot serve the rendezvous at " + box->endpoint + " (is the port in use?)"
-                        : "cannot reach the master at " + box->endpoint + " within " + Seconds(box->timeout),
-         error);
+    std::string text = OneLine(error);
+    if (box->rank == 0 && text.find("errno: 98") != std::string::npos) {
+      throw std::runtime_error("cannot serve the rendezvous at " + box->endpoint + ": port " +
+                               std::to_string(port) + " is in use; choose another MASTER_PORT (--master-port)");
+    }
+    if (box->rank == 0) Fail("cannot serve the rendezvous at " + box->endpoint, error);
+    throw std::runtime_error("cannot reach the master at " + box->endpoint + " within " + Seconds(box->timeout) +
+                             " (is rank 0 running, and MASTER_ADDR/MASTER_PORT right?)");
   }
   try {
     CheckWorld(*box->store, box->rank, box->size, box->timeout, box->endpoint);
-  } catch (const c10::Error& error) {
-    Fail("rendezvous at " + box->endpoint + " failed (did rank 0 exit?)", error);
+  } catch (const WorldError&) {
+    throw;
+  } catch (const std::exception& error) {
+    throw std::runtime_error("rendezvous at " + box->endpoint + " failed: rank 0 went away (" + OneLine(error) + ")");
   }
 
   auto gloo = c10d::ProcessGroupGloo::Options::create(box->timeout);
@@ -179,6 +209,7 @@ void Wait(const c10::intrusive_ptr<c10d::Work>& work, const ProcessGroupBox& box
 // once; they are awaited in order and copied back into the tensors.
 void AllreduceBuckets(const Args& args, ProcessGroupBox& box, std::vector<at::Tensor>& tensors,
                       const std::vector<int64_t>& sizes, double scale) {
+  at::NoGradGuard noGrad;  // the copies back are not part of any graph
   int64_t total = 0;
   for (int64_t n : sizes) {
     if (n <= 0) args.fail("bucket sizes must be positive");
@@ -242,6 +273,7 @@ Napi::Value Broadcast(const Args& args) {
   ProcessGroupBox& box = BoxOf(args, 0);
   std::vector<at::Tensor> tensors = args.tensors(1, "tensors");
   int64_t root = args.integer(2, "root");
+  at::NoGradGuard noGrad;  // parameters are overwritten in place, outside autograd
   if (root < 0 || root >= box.size) args.fail("root must be a rank in 0.." + std::to_string(box.size - 1));
   std::map<at::ScalarType, std::vector<size_t>> byType;
   for (size_t i = 0; i < tensors.size(); ++i) byType[tensors[i].scalar_type()].push_back(i);

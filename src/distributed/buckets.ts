@@ -34,7 +34,7 @@ export function bucketLayout(
   const open = new Map<string, Bucket>();
   for (const [name, tensor] of [...named].reverse()) {
     const dtype = tensor.dtype;
-    const bytes = tensor.numel * dtypeBytes(dtype);
+    const bytes = tensor.size * dtypeBytes[dtype];
     let bucket = open.get(dtype);
     if (bucket === undefined) {
       bucket = { parameters: [], bytes: 0, dtype };

@@ -100,15 +100,29 @@ export class ProcessGroup {
     nativeCall(() => native.processGroupBarrier(handle));
   }
 
-  /** Rank 0 publishes a JSON value under key; the others wait for it (within the timeout). */
-  share<T>(key: string, value: () => T): T {
+  /**
+   * Rank 0 decides a JSON value and publishes it under key; the others wait for it (within the
+   * timeout). When rank 0's decision fails, every rank fails with its message.
+   */
+  share<T>(key: string, decide: () => T): T {
     const handle = this.handle;
     if (this.isLeader) {
-      const decided = value();
-      nativeCall(() => native.processGroupStoreSet(handle, key, JSON.stringify(decided)));
-      return decided;
+      let shared: { value: T } | { error: string };
+      try {
+        shared = { value: decide() };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        nativeCall(() => native.processGroupStoreSet(handle, key, JSON.stringify({ error: message })));
+        throw error;
+      }
+      nativeCall(() => native.processGroupStoreSet(handle, key, JSON.stringify(shared)));
+      return shared.value;
     }
-    return JSON.parse(nativeCall(() => native.processGroupStoreGet(handle, key))) as T;
+    const shared = JSON.parse(nativeCall(() => native.processGroupStoreGet(handle, key))) as
+      | { value: T }
+      | { error: string };
+    if ("error" in shared) throw new UserError(`rank 0: ${shared.error}`);
+    return shared.value;
   }
 
   /** Leaves the group. Rank 0 serves the store: call after a barrier so the others are done. */
@@ -130,6 +144,8 @@ function nativeCall<T>(call: () => T): T {
     return call();
   } catch (error) {
     if (error instanceof TypeError) throw error;
-    throw new UserError(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    // The native function's name (processGroupInit: ...) means nothing to a user.
+    throw new UserError(message.replace(/^processGroup\w+: /, ""), { exitCode: 1 });
   }
 }

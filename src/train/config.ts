@@ -67,6 +67,8 @@ export const runConfigSchema = z
     saveEpochs: z.array(positiveInt),
     /** Record a per-step hash of every parameter and gradient (for `nnr diverge`). */
     trace: z.boolean(),
+    /** Processes the run is spread over (data parallel); absent: one. */
+    worldSize: positiveInt.optional(),
   })
   .strict();
 

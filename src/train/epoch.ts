@@ -1,5 +1,6 @@
 /** One training epoch: forward, loss, backward, optimizer step for every batch. */
 import type { DataLoader } from "../data/loader.js";
+import type { DataParallel } from "../distributed/data-parallel.js";
 import { cat, keep, noGrad, type Tensor, tidy, zeros } from "../engine/index.js";
 import { binaryCrossEntropy, categoricalCrossEntropy } from "../nn/losses.js";
 import type { Model } from "../nn/models/index.js";
@@ -27,6 +28,8 @@ export interface EpochContext {
   classes: number;
   onProgress?: ((progress: EpochProgress) => void) | undefined;
   trace?: TraceRecorder | null;
+  /** Set when the run spans several processes: this rank's share of each step. */
+  dataParallel?: DataParallel | null;
 }
 
 /**
@@ -40,14 +43,17 @@ export async function trainEpoch(
   globalStep: number,
 ): Promise<{ row: LogRow; globalStep: number }> {
   const { config, model, optimizer, schedule, loader, multilabel } = context;
+  const parallel = context.dataParallel ?? null;
   if (schedule.unit === "epoch") optimizer.lr = schedule.lrAt(epoch);
   const totals = keep(zeros([5], { dtype: "float64", device: config.device }));
   let examples = 0;
   let step = globalStep;
   model.train();
   try {
-    for await (const batch of loader.epochBatches()) {
+    for await (const globalBatch of loader.epochBatches()) {
       if (schedule.unit === "step") optimizer.lr = schedule.lrAt(step);
+      const batch = parallel === null ? globalBatch : parallel.slice(globalBatch);
+      parallel?.beforeForward();
       tidy(() => {
         const { images, labels } = batchTensors(batch, multilabel, config.device);
         const logits = model.forward(images);
@@ -57,11 +63,12 @@ export async function trainEpoch(
         loss.backward();
         noGrad(() => totals.add_(batchStatistics(logits, labels, loss, multilabel)));
       });
+      parallel?.averageGradients();
       optimizer.step();
       step++;
       context.trace?.record(step, epoch, batch.batchInEpoch);
       optimizer.zeroGrad();
-      examples += batch.imageShape[0];
+      examples += globalBatch.imageShape[0];
       context.onProgress?.({
         epoch,
         epochs: config.epochs,
@@ -69,6 +76,8 @@ export async function trainEpoch(
         batchesPerEpoch: loader.batchesPerEpoch,
       });
     }
+    // The epoch's columns describe the global batches: every rank's sums, added.
+    parallel?.group.allreduceSum([totals]);
     const [lossSum, correct, tp, tn, fp] = totals.toArray() as [
       number,
       number,

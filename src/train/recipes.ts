@@ -133,6 +133,9 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
     cudnnBenchmark: request.cudnnBenchmark ?? false,
     saveEpochs: (request.saveEpochs ?? originalSaveEpochs(epochs)).filter((e) => e <= epochs),
     trace: request.trace ?? false,
+    ...(request.worldSize !== undefined && request.worldSize > 1
+      ? { worldSize: request.worldSize }
+      : {}),
   };
   if (config.batchNormMomentum !== null && !(config.model === "smallcnn" && config.batchNorm)) {
     throw new UserError(

@@ -1,4 +1,5 @@
 import type { LoaderRecord } from "../data/loader.js";
+import type { DistributedRecord } from "../distributed/data-parallel.js";
 import type { EngineInfo } from "../engine/index.js";
 import type { RunConfig } from "./config.js";
 import type { RunPool } from "./pool.js";
@@ -36,4 +37,6 @@ export interface RunRecord {
   finishedAt?: string;
   /** Training time, summed over resumed sessions. */
   seconds: number;
+  /** Set when the run spanned several processes: world size, backend, bucket layout. */
+  distributed?: DistributedRecord;
 }
