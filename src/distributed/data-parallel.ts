@@ -77,7 +77,9 @@ export class DataParallel {
       const grads = this.#parameters.map((p, i) => {
         const grad = p.grad;
         if (grad === null) {
-          throw new Error(`parameter ${i} has no gradient: every parameter must take part in the loss`);
+          throw new Error(
+            `parameter ${i} has no gradient: every parameter must take part in the loss`,
+          );
         }
         return grad;
       });
@@ -117,11 +119,7 @@ export function sliceBounds(
 }
 
 /** Refuses batch sizes that would leave a rank without examples. */
-export function checkBatchSplit(
-  batchSize: number,
-  lastBatch: number,
-  worldSize: number,
-): void {
+export function checkBatchSplit(batchSize: number, lastBatch: number, worldSize: number): void {
   if (batchSize % worldSize !== 0) {
     throw new UserError(
       `--batch-size ${batchSize} does not split evenly over ${worldSize} ranks; choose a multiple of --nproc`,

@@ -63,7 +63,9 @@ function integerVar(env: Env, name: string, min: number, fallback?: number): num
     throw new UserError(`${name} is not set; the launcher must set it beside the others`);
   }
   if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
-    throw new UserError(`${name}=${text} is not an integer ≥ ${min}; check the launcher's environment`);
+    throw new UserError(
+      `${name}=${text} is not an integer ≥ ${min}; check the launcher's environment`,
+    );
   }
   return Number(text);
 }

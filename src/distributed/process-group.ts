@@ -112,7 +112,9 @@ export class ProcessGroup {
         shared = { value: decide() };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        nativeCall(() => native.processGroupStoreSet(handle, key, JSON.stringify({ error: message })));
+        nativeCall(() =>
+          native.processGroupStoreSet(handle, key, JSON.stringify({ error: message })),
+        );
         throw error;
       }
       nativeCall(() => native.processGroupStoreSet(handle, key, JSON.stringify(shared)));
