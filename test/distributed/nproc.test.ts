@@ -45,7 +45,7 @@ describe("nnr train --nproc 2", () => {
       "conv1.bias",
       "conv1.weight",
     ]);
-  });
+  }, 400_000);
 
   it("the same run launched by hand with the launcher's environment gives the same bits", async () => {
     const byHand = `${root}/by-hand`;
@@ -54,5 +54,5 @@ describe("nnr train --nproc 2", () => {
     for (const rank of finished) expect(rank.code, rank.stderr).toBe(0);
     expect(finished[1]!.stdout).toBe("");
     expect(readRunRecord(byHand)!.weightsSha256).toBe(readRunRecord(first)!.weightsSha256);
-  });
+  }, 400_000);
 });
