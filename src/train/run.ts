@@ -136,7 +136,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
 
   let resumed: ResumeMetadata | null = null;
   const resumeFromCheckpoint =
-    group === null ? existsSync(checkpointPath) : group.share("resume", () => existsSync(checkpointPath));
+    group === null
+      ? existsSync(checkpointPath)
+      : group.share("resume", () => existsSync(checkpointPath));
   if (previous !== null && resumeFromCheckpoint) {
     if (!existsSync(checkpointPath)) {
       throw new UserError(
@@ -196,7 +198,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   writeRecord();
   if (leader) writeTestLabels(outDir, data.test);
 
-  const trace = config.trace && leader ? new TraceRecorder(outDir, model, resumed?.traceBytes ?? null) : null;
+  const trace =
+    config.trace && leader ? new TraceRecorder(outDir, model, resumed?.traceBytes ?? null) : null;
   const rows: LogRow[] = resumed?.rows ?? [];
   let globalStep = resumed?.globalStep ?? 0;
   const evalTransforms = evaluationTransforms(config.transforms);

@@ -225,6 +225,11 @@ async function runTrainCommand(
   const worldSize = launchWorldSize(launch);
   const config = resolveRunConfig({ ...trainRequest(flags), worldSize });
   refuseInapplicableFlags(flags, config);
+  if (config.batchSize % worldSize !== 0) {
+    throw new UserError(
+      `--batch-size ${config.batchSize} does not split evenly over ${worldSize} processes; choose a multiple of ${worldSize}`,
+    );
+  }
   return train(outDir, { config, replicate: flags.replicate ?? 0 }, flags, worldSize);
 }
 
