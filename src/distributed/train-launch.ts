@@ -16,8 +16,12 @@ export interface DistributedFlags {
 /** The flags that may stand beside --resume: they say how to run, not what. */
 export const LAUNCH_FLAGS = ["--nproc", "--master-port", "--dist-timeout"];
 
-/** Seconds a rank waits for the others, at the rendezvous and at every collective. */
-export const DEFAULT_DIST_TIMEOUT_S = 300;
+/**
+ * Seconds a rank waits for the others, at the rendezvous and at every collective: PyTorch's
+ * default (30 min), since the others wait out rank 0's evaluation at every epoch's end. A peer
+ * that dies is noticed at once, whatever the timeout.
+ */
+export const DEFAULT_DIST_TIMEOUT_S = 1800;
 
 export type Launch =
   | { kind: "single" }

@@ -136,7 +136,7 @@ export const registerTrain: RegisterCommand = (program) => {
     )
     .option(
       "--dist-timeout <seconds>",
-      "how long a rank waits for the others (rendezvous, every step; default 300)",
+      "how long a rank waits for the others (rendezvous, every step; default 1800, as PyTorch)",
       positiveInteger("--dist-timeout"),
     );
   // The original scripts' flags, so their command lines run unchanged.
