@@ -2,7 +2,8 @@
  * One rank of bench/data-parallel.ts: SmallCNN training steps (forward, cross-entropy,
  * backward, gradient average, Adam) on this rank's slice of a fixed random global batch, at 1
  * thread. Without WORLD_SIZE it trains alone on the whole batch. Rank 0 prints its step times
- * as JSON: the allreduce ends every step together, so rank 0's time is the step's.
+ * as JSON, and the mean time per step spent averaging gradients: the allreduce ends every
+ * step together, so rank 0's time is the step's.
  *
  *   npx tsx bench/data-parallel-rank.ts BATCH WARMUP STEPS
  */
@@ -39,15 +40,19 @@ const x = rand([batch, 3, 32, 32], data)
 const y = randint(0, 10, [batch], data)
   .narrow(0, start, end - start)
   .contiguous();
+let averaging = 0n;
 const step = () => {
   parallel?.beforeForward();
   tidy(() => categoricalCrossEntropy(network.forward(x), y).backward());
+  const begin = process.hrtime.bigint();
   parallel?.averageGradients();
+  averaging += process.hrtime.bigint() - begin;
   optimizer.step();
   optimizer.zeroGrad();
 };
 for (let i = 0; i < warmup; i++) step();
 group?.barrier();
+averaging = 0n;
 const seconds: number[] = [];
 for (let i = 0; i < steps; i++) {
   const begin = process.hrtime.bigint();
@@ -55,5 +60,8 @@ for (let i = 0; i < steps; i++) {
   seconds.push(Number(process.hrtime.bigint() - begin) / 1e9);
 }
 group?.barrier();
-if (group === null || group.isLeader) console.log(JSON.stringify({ stepSeconds: seconds }));
+// Time in averageGradients includes waiting for the slower rank, not only the allreduce.
+const averageSeconds = Number(averaging) / 1e9 / steps;
+if (group === null || group.isLeader)
+  console.log(JSON.stringify({ stepSeconds: seconds, averageSeconds }));
 group?.destroy();

@@ -48,8 +48,13 @@ function runRank(env: Record<string, string>): Promise<string> {
   });
 }
 
-async function stepSeconds(worldSize: number): Promise<number[]> {
-  if (worldSize === 1) return JSON.parse(await runRank({})).stepSeconds;
+interface RankTimes {
+  stepSeconds: number[];
+  averageSeconds: number;
+}
+
+async function stepSeconds(worldSize: number): Promise<RankTimes> {
+  if (worldSize === 1) return JSON.parse(await runRank({}));
   const port = String(await freePort());
   const outputs = await Promise.all(
     Array.from({ length: worldSize }, (_, rank) =>
@@ -62,7 +67,7 @@ async function stepSeconds(worldSize: number): Promise<number[]> {
       }),
     ),
   );
-  return JSON.parse(outputs[0]!).stepSeconds;
+  return JSON.parse(outputs[0]!);
 }
 
 const median = (values: number[]): number => {
@@ -74,9 +79,12 @@ const median = (values: number[]): number => {
 const loadBefore = loadavg()[0]!;
 const single: number[] = [];
 const parallel: number[] = [];
+const averaging: number[] = [];
 for (let round = 0; round < rounds; round++) {
-  single.push(...(await stepSeconds(1)));
-  parallel.push(...(await stepSeconds(2)));
+  single.push(...(await stepSeconds(1)).stepSeconds);
+  const times = await stepSeconds(2);
+  parallel.push(...times.stepSeconds);
+  averaging.push(times.averageSeconds);
 }
 const loadAfter = loadavg()[0]!;
 const singleRate = batch / median(single);
@@ -85,7 +93,9 @@ console.log(
   `SmallCNN training (Adam), global batch ${batch}, ${rounds} rounds × (${warmup} warm-up + ${steps} timed steps)`,
 );
 console.log(`1 rank  × 1 thread  ${singleRate.toFixed(0).padStart(6)} img/s`);
-console.log(`2 ranks × 1 thread  ${parallelRate.toFixed(0).padStart(6)} img/s (Gloo, loopback)`);
+console.log(
+  `2 ranks × 1 thread  ${parallelRate.toFixed(0).padStart(6)} img/s (Gloo, loopback; averaging gradients ${(median(averaging) * 1000).toFixed(1)} ms of a ${(median(parallel) * 1000).toFixed(1)} ms step)`,
+);
 console.log(
   `speed-up ${(parallelRate / singleRate).toFixed(2)}× (load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after)`,
 );
