@@ -2,7 +2,9 @@
  * `nnr train --nproc N` on one machine: N copies of the same command, each told its rank
  * through the environment torchrun sets (RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE,
  * MASTER_ADDR, MASTER_PORT), rendezvousing on the loopback. When one rank fails or dies, the
- * others are stopped (SIGTERM, then SIGKILL after a grace period), so nothing is left waiting.
+ * others notice at their next collective and exit by themselves (rank 0 first marks the run
+ * failed, with the reason); any still running after `noticeMs` get SIGTERM, and SIGKILL after
+ * `graceMs` more, so nothing is left waiting.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
@@ -16,7 +18,9 @@ export interface LocalLaunchOptions {
   masterAddr?: string;
   /** null: a free port, chosen now. */
   masterPort?: number | null;
-  /** How long the others may take to stop after one rank has failed. */
+  /** How long the others may take to stop by themselves after one rank has failed. */
+  noticeMs?: number;
+  /** How long they may take to stop after SIGTERM. */
   graceMs?: number;
   log?: (line: string) => void;
 }
@@ -44,6 +48,7 @@ export function freePort(host = "127.0.0.1"): Promise<number> {
 export async function launchLocalRanks(options: LocalLaunchOptions): Promise<RankExit | null> {
   const masterAddr = options.masterAddr ?? "127.0.0.1";
   const masterPort = options.masterPort ?? (await freePort(masterAddr));
+  const noticeMs = options.noticeMs ?? 5_000;
   const graceMs = options.graceMs ?? 10_000;
   const log = options.log ?? (() => {});
   const children: ChildProcess[] = [];
@@ -76,20 +81,20 @@ export async function launchLocalRanks(options: LocalLaunchOptions): Promise<Ran
   const onSignal = (signal: NodeJS.Signals) => forward(signal);
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  let killTimer: NodeJS.Timeout | null = null;
+  const timers: NodeJS.Timeout[] = [];
   try {
     await Promise.all(
       exits.map((exit) =>
         exit.then((result) => {
           if (result.code === 0 || firstFailure !== null) return;
           firstFailure = result;
-          forward("SIGTERM");
-          killTimer = setTimeout(() => forward("SIGKILL"), graceMs);
+          timers.push(setTimeout(() => forward("SIGTERM"), noticeMs));
+          timers.push(setTimeout(() => forward("SIGKILL"), noticeMs + graceMs));
         }),
       ),
     );
   } finally {
-    if (killTimer !== null) clearTimeout(killTimer);
+    for (const timer of timers) clearTimeout(timer);
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }

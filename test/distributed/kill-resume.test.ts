@@ -6,6 +6,7 @@
  * line, printed after epoch 1's checkpoint and before epoch 2 starts, and an epoch of 32
  * steps lasts far longer than the kill takes to land.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readRunRecord } from "../../src/train/index.js";
 import { tempDir } from "../train/helpers.js";
@@ -28,6 +29,24 @@ const RUN = [
  * second here, on a busy machine); the rest is margin for a loaded CI runner.
  */
 const EXIT_WITHIN_MS = 10_000;
+
+/** The pid of the child of `parent` whose environment says RANK=rank (Linux's /proc). */
+function childRank(parent: number, rank: number): number | null {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(
+        readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ")[1],
+      );
+      if (ppid !== parent) continue;
+      const env = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
+      if (env.includes(`RANK=${rank}`)) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return null;
+}
 
 describe("a rank killed mid-run", () => {
   it("stops the other within seconds with one line, and --resume ends bit-identical", async () => {
@@ -58,5 +77,23 @@ describe("a rank killed mid-run", () => {
     const final = readRunRecord(killed)!;
     expect(final.status).toBe("complete");
     expect(final.weightsSha256).toBe(readRunRecord(`${root}/straight`)!.weightsSha256);
+  }, 400_000);
+
+  it("under --nproc, the parent reports the dead rank in one line after rank 0 marks the run failed", async () => {
+    const dir = `${tempDir("kill-nproc")}/run`;
+    const parent = startCli(["train", "--out", dir, ...RUN, "--nproc", "2"]);
+    await waitForLine(parent, /epoch 1\/3:/, 120_000);
+    const rank1 = childRank(parent.child.pid!, 1);
+    expect(rank1).not.toBeNull();
+    process.kill(rank1!, "SIGKILL");
+    const killedAt = Date.now();
+    const finished = await parent.done;
+    expect(Date.now() - killedAt).toBeLessThan(EXIT_WITHIN_MS);
+    expect(finished.code).toBe(1);
+    expect(finished.stderr).toMatch(/\nnnr: .*rank 0 of 2 failed \(a peer exited/);
+    expect(lastLine(finished.stderr)).toBe(
+      "nnr: rank 1 of 2 was killed (SIGKILL); the run stopped (its folder can continue with --resume)",
+    );
+    expect(readRunRecord(dir)!.status).toBe("failed");
   }, 400_000);
 });
