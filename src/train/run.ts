@@ -98,6 +98,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     };
   }
   const { config, seeds } = start;
+  if (group !== null && config.device !== "cpu") {
+    throw new UserError(
+      `device ${config.device}: training over several processes runs on the CPU (Gloo) only`,
+    );
+  }
   if ((config.worldSize ?? 1) !== (group?.worldSize ?? 1)) {
     throw new UserError(
       `${outDir} was trained over ${config.worldSize ?? 1} process(es) and this run has ${group?.worldSize ?? 1}; resume it with --nproc ${config.worldSize ?? 1}`,

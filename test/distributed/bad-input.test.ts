@@ -1,7 +1,7 @@
 /**
  * Bad distributed input ends in one line and a non-zero exit, never a hang: a port in use, a
  * master nobody serves, ranks that disagree on the world size, a launcher environment that is
- * incomplete or contradicts --nproc, a batch that does not split. A rank that waits for a
+ * incomplete or contradicts --nproc, a batch that does not split, a CUDA device (no NCCL yet). A rank that waits for a
  * master nobody serves runs under --dist-timeout 3 and gives up after 3 s; the ranks that
  * disagree on the world size get 60 s to meet (their start-ups can lie seconds apart on a busy
  * machine) and then fail at once. EXIT_WITHIN_MS adds the start-up of a Node process with
@@ -66,15 +66,20 @@ describe("bad distributed input", () => {
 
   it("an incomplete or contradictory launcher environment, a batch that does not split", async () => {
     const noMaster = { RANK: "0", WORLD_SIZE: "2" };
-    const [missing, contradicts, badRank, uneven] = await Promise.all([
+    const [missing, contradicts, badRank, uneven, cuda] = await Promise.all([
       timed(startCli(["train", ...CONTROL_RUN, ...out()], noMaster).done),
       timed(startCli(["train", ...CONTROL_RUN, ...out(), "--nproc", "3"], rankEnv(0, 2, 1)).done),
       timed(startCli(["train", ...CONTROL_RUN, ...out()], rankEnv(2, 2, 1)).done),
       timed(startCli(["train", ...CONTROL_RUN, ...out(), "--nproc", "3"]).done),
+      timed(startCli(["train", ...CONTROL_RUN, ...out(), "--nproc", "2", "--device", "cuda"]).done),
     ]);
     expectOneLineError(missing, /^nnr: MASTER_ADDR is not set/);
     expectOneLineError(contradicts, /^nnr: --nproc 3 disagrees with the launcher's world size 2/);
     expectOneLineError(badRank, /^nnr: RANK=2 is not below the world size 2/);
     expectOneLineError(uneven, /^nnr: --batch-size 32 does not split evenly over 3 processes/);
+    expectOneLineError(
+      cuda,
+      /^nnr: --device cuda: training over several processes runs on the CPU \(Gloo\) only/,
+    );
   }, 200_000);
 });

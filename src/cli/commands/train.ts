@@ -225,6 +225,11 @@ async function runTrainCommand(
   const worldSize = launchWorldSize(launch);
   const config = resolveRunConfig({ ...trainRequest(flags), worldSize });
   refuseInapplicableFlags(flags, config);
+  if (worldSize > 1 && config.device !== "cpu") {
+    throw new UserError(
+      `--device ${config.device}: training over several processes runs on the CPU (Gloo) only; drop --device or --nproc`,
+    );
+  }
   if (config.batchSize % worldSize !== 0) {
     throw new UserError(
       `--batch-size ${config.batchSize} does not split evenly over ${worldSize} processes; choose a multiple of ${worldSize}`,
