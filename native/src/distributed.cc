@@ -338,17 +338,6 @@ Napi::Value StoreGet(const Args& args) {
   }
 }
 
-Napi::Value Info(const Args& args) {
-  ProcessGroupBox& box = BoxOf(args, 0);
-  Napi::Object out = Napi::Object::New(args.env());
-  out.Set("rank", box.rank);
-  out.Set("worldSize", box.size);
-  out.Set("backend", "gloo");
-  out.Set("endpoint", box.endpoint);
-  out.Set("timeoutMs", static_cast<double>(box.timeout.count()));
-  return out;
-}
-
 // destroy(group): drops the group and the store (rank 0's store serves the others: destroy it
 // after a barrier, or they lose their rendezvous).
 Napi::Value Destroy(const Args& args) {
@@ -356,14 +345,6 @@ Napi::Value Destroy(const Args& args) {
   box.group.reset();
   box.store.reset();
   return args.env().Undefined();
-}
-
-Napi::Value Available(const Args& args) {
-  Napi::Object out = Napi::Object::New(args.env());
-  Napi::Array backends = Napi::Array::New(args.env());
-  backends.Set(0u, "gloo");
-  out.Set("backends", backends);
-  return out;
 }
 
 const Export kExports[] = {
@@ -374,9 +355,7 @@ const Export kExports[] = {
     {"processGroupBarrier", Barrier},
     {"processGroupStoreSet", StoreSet},
     {"processGroupStoreGet", StoreGet},
-    {"processGroupInfo", Info},
     {"processGroupDestroy", Destroy},
-    {"distributedBackends", Available},
 };
 
 }  // namespace

@@ -18,14 +18,6 @@ declare const processGroupBrand: unique symbol;
 /** A c10d process group (TCPStore + Gloo), native/src/distributed.cc. */
 export type ProcessGroupHandle = { readonly [processGroupBrand]: "process-group" };
 
-export interface NativeProcessGroupInfo {
-  rank: number;
-  worldSize: number;
-  backend: "gloo";
-  endpoint: string;
-  timeoutMs: number;
-}
-
 export type DTypeName =
   | "float32"
   | "float64"
@@ -303,9 +295,7 @@ export interface NativeAddon {
   processGroupBarrier(g: ProcessGroupHandle): void;
   processGroupStoreSet(g: ProcessGroupHandle, key: string, value: string): void;
   processGroupStoreGet(g: ProcessGroupHandle, key: string): string;
-  processGroupInfo(g: ProcessGroupHandle): NativeProcessGroupInfo;
   processGroupDestroy(g: ProcessGroupHandle): void;
-  distributedBackends(): { backends: string[] };
   // allocator.cc
   /** Sets glibc's mmap and trim thresholds; false where the C library is not glibc. */
   tuneAllocator(mmapThreshold: number, trimThreshold: number): boolean;
