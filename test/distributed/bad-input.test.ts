@@ -1,8 +1,9 @@
 /**
  * Bad distributed input ends in one line and a non-zero exit, never a hang: a port in use, a
  * master nobody serves, ranks that disagree on the world size, a launcher environment that is
- * incomplete or contradicts --nproc, a batch that does not split, a CUDA device (no NCCL yet). A rank that waits for a
- * master nobody serves runs under --dist-timeout 3 and gives up after 3 s; the ranks that
+ * incomplete or contradicts --nproc, a batch that does not split, a CUDA device (no NCCL
+ * yet). A rank that waits for a master nobody serves runs under --dist-timeout 3 and gives up
+ * after 3 s; the ranks that
  * disagree on the world size get 60 s to meet (their start-ups can lie seconds apart on a busy
  * machine) and then fail at once. EXIT_WITHIN_MS bounds a whole process, start-up included:
  * the 3 s, plus the start of Node and libtorch, which takes up to a minute when the test files
