@@ -57,6 +57,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #ifdef NNR_WITH_CUDA
   RegisterCuda(env, exports);
 #endif
+  RegisterDistributed(env, exports);
   return exports;
 }
 

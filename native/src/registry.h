@@ -37,5 +37,6 @@ void RegisterAutocast(Napi::Env env, Napi::Object exports);
 // native/src/cuda/: only in builds against a libtorch with CUDA.
 void RegisterCuda(Napi::Env env, Napi::Object exports);
 #endif
+void RegisterDistributed(Napi::Env env, Napi::Object exports);
 
 }  // namespace nnr

@@ -14,6 +14,9 @@ declare const handleBrand: unique symbol;
 export type TensorHandle = number & { readonly [handleBrand]: "tensor" };
 declare const generatorBrand: unique symbol;
 export type GeneratorHandle = { readonly [generatorBrand]: "generator" };
+declare const processGroupBrand: unique symbol;
+/** A c10d process group (TCPStore + Gloo), native/src/distributed.cc. */
+export type ProcessGroupHandle = { readonly [processGroupBrand]: "process-group" };
 
 export type DTypeName =
   | "float32"
@@ -282,6 +285,22 @@ export interface NativeAddon {
   autocastEnter(deviceType: "cpu" | "cuda", dtype: "bfloat16" | "float16"): boolean;
   autocastExit(deviceType: "cpu" | "cuda", previous: boolean): void;
   autocastEnabled(deviceType: "cpu" | "cuda"): boolean;
+  // distributed.cc
+  processGroupInit(
+    masterAddr: string,
+    masterPort: number,
+    rank: number,
+    worldSize: number,
+    timeoutMs: number,
+    device: string,
+  ): ProcessGroupHandle;
+  processGroupAllreduceMean(g: ProcessGroupHandle, tensors: H[], bucketSizes: number[]): void;
+  processGroupAllreduceSum(g: ProcessGroupHandle, tensors: H[]): void;
+  processGroupBroadcast(g: ProcessGroupHandle, tensors: H[], root: number): void;
+  processGroupBarrier(g: ProcessGroupHandle): void;
+  processGroupStoreSet(g: ProcessGroupHandle, key: string, value: string): void;
+  processGroupStoreGet(g: ProcessGroupHandle, key: string): string;
+  processGroupDestroy(g: ProcessGroupHandle): void;
   // allocator.cc
   /** Sets glibc's mmap and trim thresholds; false where the C library is not glibc. */
   tuneAllocator(mmapThreshold: number, trimThreshold: number): boolean;

@@ -215,10 +215,12 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
 
   // Wider runs first (plan order among equals): a run that needs every core then starts
   // while they are all free, instead of leaving one idle at the end waiting for the other.
-  const widestFirst = [...plan.runs].sort((a, b) => b.config.threads - a.config.threads);
+  // A run over N processes needs N times its threads.
+  const coresOf = (entry: PlanEntry) => entry.config.threads * (entry.config.worldSize ?? 1);
+  const widestFirst = [...plan.runs].sort((a, b) => coresOf(b) - coresOf(a));
 
   const freeCores = (): number => {
-    const busy = slots.reduce((sum, run) => sum + (run?.entry.config.threads ?? 0), 0);
+    const busy = slots.reduce((sum, run) => sum + (run === null ? 0 : coresOf(run.entry)), 0);
     return busy === 0
       ? Number.POSITIVE_INFINITY
       : (options.cores ?? Number.POSITIVE_INFINITY) - busy;
@@ -230,7 +232,7 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
     const free = freeCores();
     for (const entry of widestFirst) {
       if (settledHere.has(entry.id) || active.has(entry.id)) continue;
-      if (entry.config.threads > free) continue;
+      if (coresOf(entry) > free) continue;
       if (runRecordStatus(dir, entry.id) === "complete") continue;
       const attempt = tryClaim(dir, entry.id, owner, {
         nowMs,

@@ -17,9 +17,10 @@ type TrainFunction = (options: {
   log?: (line: string) => void;
 }) => Promise<{ status: "complete"; weightsSha256: string; seconds: number }>;
 
+// trainRun, spread over config.worldSize local processes when the run asks for several.
 const DEFAULT_TRAINER: TrainerRef = {
-  module: new URL("../train/run.js", import.meta.url).href,
-  exportName: "trainRun",
+  module: new URL("../distributed/spread-run.js", import.meta.url).href,
+  exportName: "trainRunSpread",
 };
 
 /** Progress goes to the runner at most this often; the runner forwards it to the claim. */

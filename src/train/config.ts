@@ -86,6 +86,8 @@ export const runConfigSchema = z
      * own configs are unchanged; `optimizer.weightDecay` is PyTorch's decay on every parameter.
      */
     kernelL2: z.number().positive().optional(),
+    /** Processes the run is spread over (data parallel); absent: one. */
+    worldSize: positiveInt.optional(),
   })
   .strict();
 

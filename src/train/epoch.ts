@@ -1,5 +1,6 @@
 /** One training epoch: forward, loss, backward, optimizer step for every batch. */
 import type { DataLoader } from "../data/loader.js";
+import type { DataParallel } from "../distributed/data-parallel.js";
 import { cat, keep, noGrad, type Tensor, tidy, zeros } from "../engine/index.js";
 import { binaryCrossEntropy, categoricalCrossEntropy } from "../nn/losses.js";
 import type { Model } from "../nn/models/index.js";
@@ -31,6 +32,8 @@ export interface EpochContext {
   trace?: TraceRecorder | null;
   /** Autocast around forward and loss, and fp16's loss scaling; fp32 when absent. */
   precision?: TrainingPrecision;
+  /** Set when the run spans several processes: this rank's share of each step. */
+  dataParallel?: DataParallel | null;
 }
 
 /**
@@ -46,6 +49,7 @@ export async function trainEpoch(
   const { config, model, optimizer, schedule, loader, multilabel } = context;
   const forward = context.precision?.forward ?? (<T>(fn: () => T) => fn());
   const scaler = context.precision?.scaler ?? null;
+  const parallel = context.dataParallel ?? null;
   if (schedule.unit === "epoch") optimizer.lr = schedule.lrAt(epoch);
   const totals = keep(zeros([5], { dtype: "float64", device: config.device }));
   let examples = 0;
@@ -53,8 +57,10 @@ export async function trainEpoch(
   model.train();
   const kernels = config.kernelL2 ? kernelsOf(model) : [];
   try {
-    for await (const batch of loader.epochBatches()) {
+    for await (const globalBatch of loader.epochBatches()) {
       if (schedule.unit === "step") optimizer.lr = schedule.lrAt(step);
+      const batch = parallel === null ? globalBatch : parallel.slice(globalBatch);
+      parallel?.beforeForward();
       tidy(() => {
         const { images, labels } = batchTensors(batch, multilabel, config.device);
         // As torch.autocast is used: the forward pass and the loss in the lower precision,
@@ -69,6 +75,7 @@ export async function trainEpoch(
         (scaler === null ? loss : scaler.scaleLoss(loss)).backward();
         noGrad(() => totals.add_(batchStatistics(logits, labels, loss, multilabel)));
       });
+      parallel?.averageGradients();
       if (scaler === null) {
         optimizer.step();
       } else {
@@ -78,7 +85,7 @@ export async function trainEpoch(
       step++;
       context.trace?.record(step, epoch, batch.batchInEpoch);
       optimizer.zeroGrad();
-      examples += batch.imageShape[0];
+      examples += globalBatch.imageShape[0];
       context.onProgress?.({
         epoch,
         epochs: config.epochs,
@@ -86,6 +93,8 @@ export async function trainEpoch(
         batchesPerEpoch: loader.batchesPerEpoch,
       });
     }
+    // The epoch's columns describe the global batches: every rank's sums, added.
+    parallel?.group.allreduceSum([totals]);
     const [lossSum, correct, tp, tn, fp] = totals.toArray() as [
       number,
       number,

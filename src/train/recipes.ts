@@ -138,6 +138,9 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
     trace: request.trace ?? false,
     ...(request.layout === "original" ? { layout: "original" as const } : {}),
     ...(request.kernelL2 ? { kernelL2: request.kernelL2 } : {}),
+    ...(request.worldSize !== undefined && request.worldSize > 1
+      ? { worldSize: request.worldSize }
+      : {}),
   };
   if (config.batchNormMomentum !== null && !(config.model === "smallcnn" && config.batchNorm)) {
     throw new UserError(

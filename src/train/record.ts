@@ -1,4 +1,5 @@
 import type { LoaderRecord } from "../data/loader.js";
+import type { DistributedRecord } from "../distributed/data-parallel.js";
 import type { EngineInfo } from "../engine/index.js";
 import type { RunFormat } from "../run-folder/files.js";
 import type { RunPool } from "../run-folder/pool.js";
@@ -38,4 +39,6 @@ export interface RunRecord {
   finishedAt?: string;
   /** Training time, summed over resumed sessions. */
   seconds: number;
+  /** Set when the run spanned several processes: world size, backend, bucket layout. */
+  distributed?: DistributedRecord;
 }

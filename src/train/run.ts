@@ -6,6 +6,8 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DataLoader } from "../data/loader.js";
+import { checkBatchSplit, DataParallel } from "../distributed/data-parallel.js";
+import type { ProcessGroup } from "../distributed/process-group.js";
 import { configureDeterminism, engineInfo, Generator, pinCpuCapability } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import { loadTrainingCheckpoint, saveTrainingCheckpoint, saveWeights } from "../nn/checkpoint.js";
@@ -50,6 +52,12 @@ export interface TrainRunOptions {
   pool?: RunPool | null;
   onProgress?: (progress: EpochProgress) => void;
   log?: (line: string) => void;
+  /**
+   * This process's group when the run spans several processes. Rank 0 decides the start
+   * (seeds, resume point) and alone writes the run folder; a resume reads the folder's
+   * checkpoint on every rank (a shared filesystem across machines).
+   */
+  group?: ProcessGroup | null;
 }
 
 export interface TrainRunResult {
@@ -75,13 +83,22 @@ const CPU_IMPL_NOTE =
 
 export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
   const { outDir, replicate } = options;
-  const log = options.log ?? (() => {});
-  const previous = readRunRecord(outDir);
-  if (previous !== null && !options.resume) {
-    throw new UserError(
-      `${outDir} already holds a run (${previous.status}); pass --resume to continue it, or choose another --out`,
-    );
-  }
+  const group = options.group ?? null;
+  const leader = group === null || group.isLeader;
+  const log = leader ? (options.log ?? (() => {})) : () => {};
+  const decideStart = () => {
+    const found = readRunRecord(outDir);
+    if (found !== null && !options.resume) {
+      throw new UserError(
+        `${outDir} already holds a run (${found.status}); pass --resume to continue it, or choose another --out`,
+      );
+    }
+    const config = found?.config ?? options.config;
+    const seeds = found?.seeds ?? options.seeds ?? drawSeeds(config);
+    return { previous: found, config, seeds };
+  };
+  const start = group === null ? decideStart() : group.share("start", decideStart);
+  const previous = start.previous;
   if (previous?.status === "complete") {
     return {
       status: "complete",
@@ -90,9 +107,18 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       record: previous,
     };
   }
-  const config = previous?.config ?? options.config;
-  const seeds = previous?.seeds ?? options.seeds ?? drawSeeds(config);
-  mkdirSync(outDir, { recursive: true });
+  const { config, seeds } = start;
+  if (group !== null && config.device !== "cpu") {
+    throw new UserError(
+      `device ${config.device}: training over several processes runs on the CPU (Gloo) only`,
+    );
+  }
+  if ((config.worldSize ?? 1) !== (group?.worldSize ?? 1)) {
+    throw new UserError(
+      `${outDir} was trained over ${config.worldSize ?? 1} process(es) and this run has ${group?.worldSize ?? 1}; resume it with --nproc ${config.worldSize ?? 1}`,
+    );
+  }
+  if (leader) mkdirSync(outDir, { recursive: true });
   // Before the first tensor: the ISA is fixed when libtorch loads.
   pinCpuCapability(config.cpuCapability ?? "auto");
   configureDeterminism({
@@ -116,6 +142,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     transforms: config.transforms,
   };
   const probeLoader = new DataLoader(data.train, loaderOptions);
+  if (group !== null) {
+    const remainder = config.dropRemainder ? 0 : data.train.length % config.batchSize;
+    checkBatchSplit(config.batchSize, remainder, group.worldSize);
+  }
   const model = buildModel(config, probeLoader.outputShape, classes, init);
   const perturbation = config.perturbInitUlp ? perturbOneWeight(model, init) : null;
   const optimizer = buildOptimizer(config, model);
@@ -123,7 +153,16 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const checkpointPath = join(outDir, RESUME_CHECKPOINT);
 
   let resumed: ResumeMetadata | null = null;
-  if (previous !== null && existsSync(checkpointPath)) {
+  const resumeFromCheckpoint =
+    group === null
+      ? existsSync(checkpointPath)
+      : group.share("resume", () => existsSync(checkpointPath));
+  if (previous !== null && resumeFromCheckpoint) {
+    if (!existsSync(checkpointPath)) {
+      throw new UserError(
+        `rank ${group?.rank}: cannot read ${checkpointPath}; resuming a run over several machines needs its folder on a filesystem every rank shares`,
+      );
+    }
     resumed = loadTrainingCheckpoint(checkpointPath, {
       model,
       optimizer,
@@ -132,6 +171,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     if (precision.scaler !== null && resumed.scaler) precision.scaler.load(resumed.scaler);
     log(`resuming ${outDir} after epoch ${resumed.epochsDone}`);
   }
+  const dataParallel = group === null ? null : new DataParallel(group, model);
+  dataParallel?.syncInitialState();
   const loader = resumed?.loader
     ? new DataLoader(data.train, loaderOptions, resumed.loader)
     : probeLoader;
@@ -168,13 +209,16 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     checkpoints: {},
     startedAt: new Date().toISOString(),
     seconds: 0,
+    ...(dataParallel === null ? {} : { distributed: dataParallel.record() }),
   };
   record.status = "running";
   delete record.error;
-  writeRunRecord(outDir, record);
-  writeTestLabels(outDir, data.test);
+  const writeRecord = () => leader && writeRunRecord(outDir, record);
+  writeRecord();
+  if (leader) writeTestLabels(outDir, data.test);
 
-  const trace = config.trace ? new TraceRecorder(outDir, model, resumed?.traceBytes ?? null) : null;
+  const trace =
+    config.trace && leader ? new TraceRecorder(outDir, model, resumed?.traceBytes ?? null) : null;
   const rows: LogRow[] = resumed?.rows ?? [];
   let globalStep = resumed?.globalStep ?? 0;
   const evalTransforms = evaluationTransforms(config.transforms);
@@ -191,14 +235,16 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
           loader,
           multilabel,
           classes,
-          onProgress: options.onProgress,
+          onProgress: leader ? options.onProgress : undefined,
           trace,
           precision,
+          dataParallel,
         },
         epoch,
         globalStep,
       );
       globalStep = trained.globalStep;
+      if (!leader) continue;
       const evaluation = await evaluate(model, data.test, evalTransforms, config.device, precision);
       const epochNumber = epoch + 1;
       // The original's layout logs Keras's 0-based index; nnr's the count (nnr-run/2).
@@ -238,17 +284,19 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       );
       record.epochsDone = epochNumber;
       record.seconds += (performance.now() - started) / 1000;
-      writeRunRecord(outDir, record);
+      writeRecord();
       log(
         `epoch ${epochNumber}/${config.epochs}: loss ${fmt(trained.row.loss)}, val accuracy ${fmt(evaluation.accuracy)}`,
       );
     }
+    // Rank 0 may write "complete" only once every rank has finished its last step.
+    group?.barrier();
     record.weightsSha256 = stateDictSha256(model.stateDict());
     record.status = "complete";
     record.finishedAt = new Date().toISOString();
-    writeRunRecord(outDir, record);
+    writeRecord();
     // Only an unfinished run needs it; it holds the optimizer state too (3× the weights).
-    rmSync(checkpointPath, { force: true });
+    if (leader) rmSync(checkpointPath, { force: true });
     return {
       status: "complete",
       weightsSha256: record.weightsSha256,
@@ -258,7 +306,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   } catch (error) {
     record.status = "failed";
     record.error = error instanceof Error ? error.message : String(error);
-    writeRunRecord(outDir, record);
+    writeRecord();
     throw error;
   } finally {
     optimizer.dispose();

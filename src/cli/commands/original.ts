@@ -46,15 +46,20 @@ export const registerOriginal: RegisterCommand = (program) => {
       }
       const { config, outDir } = invocation;
       refuseForeignFolder(outDir);
-      const result = await train(outDir, { config, replicate: 0 }).catch((error: unknown) => {
-        // The data readers name nnr's flag; this command line spells it the original's way.
-        if (isUserError(error) && error.message.includes("--data-dir"))
-          throw new UserError(error.message.replaceAll("--data-dir", "--data_dir"));
-        throw error;
-      });
-      console.log(
-        `${result.outDir}: ${result.record.status}, weights sha256 ${result.record.weightsSha256}`,
+      // One process: the original trained each run on one device.
+      const result = await train(outDir, { config, replicate: 0 }, {}, 1).catch(
+        (error: unknown) => {
+          // The data readers name nnr's flag; this command line spells it the original's way.
+          if (isUserError(error) && error.message.includes("--data-dir"))
+            throw new UserError(error.message.replaceAll("--data-dir", "--data_dir"));
+          throw error;
+        },
       );
+      if (result !== null) {
+        console.log(
+          `${result.outDir}: ${result.record.status}, weights sha256 ${result.record.weightsSha256}`,
+        );
+      }
     });
 };
 

@@ -2,6 +2,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { DATASET_NAMES } from "../../data/dataset-names.js";
+import {
+  chooseLaunch,
+  type DistributedFlags,
+  joinGroup,
+  LAUNCH_FLAGS,
+  launchWorldSize,
+  runLocalRanks,
+} from "../../distributed/train-launch.js";
 import { CPU_CAPABILITIES } from "../../engine/cpu-kernels.js";
 import { UserError } from "../../errors.js";
 import { modelNames } from "../../nn/models/names.js";
@@ -126,7 +134,22 @@ export const registerTrain: RegisterCommand = (program) => {
       nonNegativeInteger("--replicate"),
     )
     .option("--replay <run.json>", "repeat a finished run with its seeds and settings")
-    .option("--resume <dir>", "continue an interrupted run from its last complete epoch");
+    .option("--resume <dir>", "continue an interrupted run from its last complete epoch")
+    .option(
+      "--nproc <n>",
+      "train over N local processes (data parallel, Gloo): each takes 1/N of every batch",
+      positiveInteger("--nproc"),
+    )
+    .option(
+      "--master-port <port>",
+      "the rendezvous port of --nproc (default: a free one)",
+      positiveInteger("--master-port"),
+    )
+    .option(
+      "--dist-timeout <seconds>",
+      "how long a rank waits for the others (rendezvous, every step; default 1800, as PyTorch)",
+      positiveInteger("--dist-timeout"),
+    );
   // The original scripts' flags, so their command lines run unchanged.
   for (const flag of [
     "deterministic_init",
@@ -147,8 +170,9 @@ export const registerTrain: RegisterCommand = (program) => {
   command.addOption(
     new Option("--num_epoch <n>").argParser(positiveInteger("--num_epoch")).hideHelp(),
   );
-  command.action(async (flags: TrainFlags & { replay?: string; resume?: string }) => {
+  command.action(async (flags: CommandFlags) => {
     const result = await runTrainCommand(flags, givenFlags(command));
+    if (result === null) return;
     console.log(
       `${result.outDir}: ${result.record.status}, weights sha256 ${result.record.weightsSha256}`,
     );
@@ -162,22 +186,32 @@ function givenFlags(command: Command): string[] {
     .map((option) => option.long ?? option.flags);
 }
 
+type CommandFlags = TrainFlags & DistributedFlags & { replay?: string; resume?: string };
+
+/** null: this process ran no rank of its own (the parent of --nproc, or a rank other than 0). */
 async function runTrainCommand(
-  flags: TrainFlags & { replay?: string; resume?: string },
+  flags: CommandFlags,
   given: readonly string[],
-): Promise<{ outDir: string; record: RunRecord }> {
+): Promise<{ outDir: string; record: RunRecord } | null> {
   if (flags.resume !== undefined) {
-    refuseFlagsBeside("--resume", given);
-    if (readRunRecord(flags.resume) === null) {
+    refuseFlagsBeside(
+      "--resume",
+      given.filter((flag) => !LAUNCH_FLAGS.includes(flag)),
+    );
+    const record = readRunRecord(flags.resume);
+    if (record === null) {
       throw new UserError(
-        `--resume ${flags.resume}: not a run folder (no run.json); pass the folder of an earlier run`,
+        `--resume ${flags.resume}: not a run folder (no run.json); pass the folder of an earlier run${process.env.RANK ? " (on a shared filesystem, for every rank)" : ""}`,
       );
     }
-    return train(flags.resume, { resume: true });
+    return train(flags.resume, { resume: true }, flags, record.config.worldSize ?? 1);
   }
   const outDir = outDirOf(flags);
   if (outDir === undefined) throw new UserError("pass --out DIR (the run folder to write)");
-  if (existsSync(join(outDir, "run.json"))) {
+  const launch = chooseLaunch(flags.nproc);
+  // Rank 0 decides whether the folder is free: by now it may have started writing it.
+  const decidesFolder = launch.kind !== "rank" || launch.env.rank === 0;
+  if (decidesFolder && existsSync(join(outDir, "run.json"))) {
     throw new UserError(
       `--out ${outDir} already holds a run; choose another folder or pass --resume ${outDir}`,
     );
@@ -188,16 +222,32 @@ async function runTrainCommand(
     const cpuCapability = replayCpuCapability(record, (line) =>
       console.error(`nnr: --replay: ${line}`),
     );
-    return train(outDir, {
-      config: { ...record.config, cpuCapability },
-      seeds: record.seeds,
-      replicate: record.replicate,
-      pool: record.pool ?? null,
-    });
+    return train(
+      outDir,
+      {
+        config: { ...record.config, cpuCapability },
+        seeds: record.seeds,
+        replicate: record.replicate,
+        pool: record.pool ?? null,
+      },
+      flags,
+      record.config.worldSize ?? 1,
+    );
   }
-  const config = resolveRunConfig(trainRequest(flags));
+  const worldSize = launchWorldSize(launch);
+  const config = resolveRunConfig({ ...trainRequest(flags), worldSize });
   refuseInapplicableFlags(flags, config);
-  return train(outDir, { config, replicate: flags.replicate ?? 0 });
+  if (worldSize > 1 && config.device !== "cpu") {
+    throw new UserError(
+      `--device ${config.device}: training over several processes runs on the CPU (Gloo) only; drop --device or --nproc`,
+    );
+  }
+  if (config.batchSize % worldSize !== 0) {
+    throw new UserError(
+      `--batch-size ${config.batchSize} does not split evenly over ${worldSize} processes; choose a multiple of ${worldSize}`,
+    );
+  }
+  return train(outDir, { config, replicate: flags.replicate ?? 0 }, flags, worldSize);
 }
 
 function readReplaySource(path: string): RunRecord {
@@ -225,8 +275,17 @@ export async function train(
         replicate: number;
         pool?: RunRecord["pool"];
       },
-): Promise<{ outDir: string; record: RunRecord }> {
-  const progress = runProgress(outDir);
+  flags: DistributedFlags,
+  worldSize: number,
+): Promise<{ outDir: string; record: RunRecord } | null> {
+  const launch = chooseLaunch(flags.nproc ?? (worldSize > 1 ? worldSize : undefined));
+  if (launch.kind === "parent") {
+    await runLocalRanks(launch.nproc, flags, (line) => console.error(`nnr: ${line}`));
+    return null;
+  }
+  const group = launch.kind === "rank" ? joinGroup(launch.env, flags) : null;
+  const leader = group === null || group.isLeader;
+  const progress = leader ? runProgress(outDir) : null;
   try {
     const result = await trainRun({
       outDir,
@@ -242,11 +301,13 @@ export async function train(
             pool: run.pool ?? null,
             ...(run.seeds ? { seeds: run.seeds } : {}),
           }),
-      onProgress: (p) => progress.update(p),
-      log: (line) => progress.log(line),
+      onProgress: (p) => progress?.update(p),
+      log: (line) => progress?.log(line),
+      group,
     });
-    return { outDir, record: result.record };
+    return leader ? { outDir, record: result.record } : null;
   } finally {
-    progress.stop();
+    progress?.stop();
+    group?.destroy();
   }
 }

@@ -1,0 +1,133 @@
+/**
+ * Data parallelism as PyTorch's DistributedDataParallel does it, with its defaults:
+ * - the same start on every rank: parameters and buffers broadcast from rank 0;
+ * - buffers (BatchNorm's running statistics) broadcast from rank 0 before every forward
+ *   (broadcast_buffers=True), while each rank normalises with its own batch's statistics;
+ * - gradients averaged after every backward, bucket by bucket (see buckets.ts).
+ * Each global batch is split into contiguous slices, rank r taking the r-th: the run sees the
+ * same global order at any world size, as DistributedSampler over one shared permutation.
+ */
+import type { Batch } from "../data/types.js";
+import { tidy } from "../engine/scope.js";
+import type { Tensor } from "../engine/tensor.js";
+import { UserError } from "../errors.js";
+import type { Module } from "../nn/module.js";
+import { type BucketLayout, bucketLayout } from "./buckets.js";
+import type { ProcessGroup } from "./process-group.js";
+
+/** What run.json records about a data-parallel run. */
+export interface DistributedRecord {
+  worldSize: number;
+  backend: string;
+  batchSplit: "contiguous";
+  broadcastBuffers: true;
+  batchNorm: "per-rank";
+  buckets: BucketLayout;
+}
+
+export class DataParallel {
+  readonly layout: BucketLayout;
+  readonly #parameters: Tensor[];
+  readonly #bucketSizes: number[];
+  readonly #buffers: Tensor[];
+
+  constructor(
+    readonly group: ProcessGroup,
+    private readonly module: Module,
+  ) {
+    const named = [...module.namedParameters()];
+    this.layout = bucketLayout(named);
+    const byName = new Map(named);
+    this.#parameters = this.layout.buckets.flatMap((b) => b.parameters.map((n) => byName.get(n)!));
+    this.#bucketSizes = this.layout.buckets.map((b) => b.parameters.length);
+    this.#buffers = [...module.namedBuffers()].map(([, t]) => t);
+  }
+
+  get rank(): number {
+    return this.group.rank;
+  }
+
+  get worldSize(): number {
+    return this.group.worldSize;
+  }
+
+  record(): DistributedRecord {
+    return {
+      worldSize: this.worldSize,
+      backend: this.group.backend,
+      batchSplit: "contiguous",
+      broadcastBuffers: true,
+      batchNorm: "per-rank",
+      buckets: this.layout,
+    };
+  }
+
+  /** Every rank starts from rank 0's parameters and buffers. */
+  syncInitialState(): void {
+    this.group.broadcast([...this.module.parameters(), ...this.#buffers]);
+  }
+
+  beforeForward(): void {
+    this.group.broadcast(this.#buffers);
+  }
+
+  /** Replaces every parameter's gradient with its mean over the ranks. */
+  averageGradients(): void {
+    tidy(() => {
+      const grads = this.#parameters.map((p, i) => {
+        const grad = p.grad;
+        if (grad === null) {
+          throw new Error(
+            `parameter ${i} has no gradient: every parameter must take part in the loss`,
+          );
+        }
+        return grad;
+      });
+      this.group.allreduceMean(grads, this.#bucketSizes);
+    });
+  }
+
+  /** This rank's contiguous slice of a global batch. */
+  slice(batch: Batch): Batch {
+    const [n, c, h, w] = batch.imageShape;
+    const { start, end } = sliceBounds(n, this.rank, this.worldSize);
+    const pixels = c * h * w;
+    const labelsPer = batch.labels.length / n;
+    return {
+      ...batch,
+      images: batch.images.subarray(start * pixels, end * pixels),
+      imageShape: [end - start, c, h, w],
+      labels: batch.labels.subarray(start * labelsPer, end * labelsPer),
+      indices: batch.indices.subarray(start, end),
+    };
+  }
+}
+
+/**
+ * Rank r's examples [start, end) of a batch of n: slices as even as possible, the first
+ * n mod worldSize ranks taking one more (only a short last batch is uneven).
+ */
+export function sliceBounds(
+  n: number,
+  rank: number,
+  worldSize: number,
+): { start: number; end: number } {
+  const base = Math.floor(n / worldSize);
+  const extra = n % worldSize;
+  const start = rank * base + Math.min(rank, extra);
+  return { start, end: start + base + (rank < extra ? 1 : 0) };
+}
+
+/** Refuses batch sizes that would leave a rank without examples. */
+export function checkBatchSplit(batchSize: number, lastBatch: number, worldSize: number): void {
+  if (batchSize % worldSize !== 0) {
+    throw new UserError(
+      `--batch-size ${batchSize} does not split evenly over ${worldSize} ranks; choose a multiple of --nproc`,
+    );
+  }
+  if (lastBatch > 0 && lastBatch < worldSize) {
+    throw new UserError(
+      `the last batch of each epoch holds ${lastBatch} example(s), fewer than the ${worldSize} ranks; pass a --train-examples that leaves at least ${worldSize}, or drop the remainder`,
+    );
+  }
+}
