@@ -19,7 +19,7 @@ type TrainFunction = (options: {
 
 // trainRun, spread over config.worldSize local processes when the run asks for several.
 const DEFAULT_TRAINER: TrainerRef = {
-  module: new URL("../distributed/spread-run.js", import.meta.url).href,
+  module: new URL("../train/spread-run.js", import.meta.url).href,
   exportName: "trainRunSpread",
 };
 

@@ -3,10 +3,11 @@
  * launcher's environment and trains the run given as JSON in its first argument. Rank 0 (the
  * process that started it) alone writes the run folder.
  */
-import { trainRun } from "../train/run.js";
-import { rankEnvironment } from "./launcher-env.js";
+
+import { rankEnvironment } from "../distributed/launcher-env.js";
+import { joinGroup } from "../distributed/train-launch.js";
+import { trainRun } from "./run.js";
 import type { RankJob } from "./spread-run.js";
-import { joinGroup } from "./train-launch.js";
 
 const job = JSON.parse(process.argv[2] ?? "{}") as RankJob;
 const env = rankEnvironment();

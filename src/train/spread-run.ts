@@ -7,10 +7,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type TrainRunOptions, type TrainRunResult, trainRun } from "../train/run.js";
-import { freePort } from "./local-launch.js";
-import { ProcessGroup } from "./process-group.js";
-import { DEFAULT_DIST_TIMEOUT_S } from "./train-launch.js";
+import { freePort } from "../distributed/local-launch.js";
+import { ProcessGroup } from "../distributed/process-group.js";
+import { DEFAULT_DIST_TIMEOUT_S } from "../distributed/train-launch.js";
+import { type TrainRunOptions, type TrainRunResult, trainRun } from "./run.js";
 
 export interface RankJob {
   config: TrainRunOptions["config"];
