@@ -53,6 +53,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterRandom(env, exports);
   RegisterEngine(env, exports);
   RegisterAllocator(env, exports);
+  RegisterOptim(env, exports);
   return exports;
 }
 
