@@ -14,7 +14,7 @@
  *   PyTorch best  the same script in channels_last, with the allocator thresholds nnr sets for
  *                 itself (src/engine/allocator.ts) given through GLIBC_TUNABLES
  * Each figure is the median wall time of its runs; on a shared machine the load changes under a
- * run, and alternating keeps that from favouring either side. Ratios above 1 mean nnr is faster.
+ * run, and alternating (in a rotating order) keeps that from favouring either side. Ratios above 1 mean nnr is faster.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -127,12 +127,15 @@ try {
     const ours: Timed[] = [];
     const plain: Timed[] = [];
     const best: Timed[] = [];
+    const commands: (() => void)[] = [() => ours.push(nnrRun(threads))];
+    if (python !== null) {
+      commands.push(() => plain.push(torchRun(python, threads, false)));
+      commands.push(() => best.push(torchRun(python, threads, true)));
+    }
     for (let round = 0; round < runs; round++) {
-      ours.push(nnrRun(threads));
-      if (python !== null) {
-        plain.push(torchRun(python, threads, false));
-        best.push(torchRun(python, threads, true));
-      }
+      // Each round starts one command later: a load that rises or falls over the benchmark
+      // then falls on every command alike, not on whichever always runs last.
+      for (let k = 0; k < commands.length; k++) commands[(round + k) % commands.length]!();
     }
     const seconds = (xs: Timed[]) => median(xs.map((x) => x.seconds));
     const cell = (xs: Timed[]) =>
