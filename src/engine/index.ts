@@ -49,6 +49,7 @@ export {
 } from "./determinism.js";
 export { type DType, dtypeBytes, isFloatingDtype, type TypedArray } from "./dtype.js";
 export * as F from "./functional.js";
+export { type FusedAdamEntry, fusedAdamStep } from "./fused-optim.js";
 export { Generator, normal_, rand, randint, randn, randperm, uniform_ } from "./generator.js";
 export { type EngineInfo, engineInfo, liveTensors } from "./info.js";
 export { cat, stack, where } from "./join.js";

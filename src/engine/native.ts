@@ -304,6 +304,20 @@ export interface NativeAddon {
   // allocator.cc
   /** Sets glibc's mmap and trim thresholds; false where the C library is not glibc. */
   tuneAllocator(mmapThreshold: number, trimThreshold: number): boolean;
+  // optim.cc
+  /** Adam's update of every listed parameter in one call; see src/engine/fused-optim.ts. */
+  adamStep(
+    params: H[],
+    grads: H[],
+    expAvgs: H[],
+    expAvgSqs: H[],
+    stepSizes: number[],
+    biasCorrection2Sqrts: number[],
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+  ): void;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -1,4 +1,10 @@
-import { noGrad, type Tensor, tidy } from "../../engine/index.js";
+import {
+  type FusedAdamEntry,
+  fusedAdamStep,
+  noGrad,
+  type Tensor,
+  tidy,
+} from "../../engine/index.js";
 import { Optimizer, savedOr } from "./optimizer.js";
 
 export interface AdamHyperparameters {
@@ -69,6 +75,49 @@ export class Adam extends Optimizer {
     [this.beta1, this.beta2] = options.betas ?? [0.9, 0.999];
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
+  }
+
+  /**
+   * One update of every parameter that has a gradient, in one native call: the ops and
+   * scalars of adamUpdate, in its order, so the bits are those of the per-parameter path.
+   */
+  override step(): void {
+    noGrad(() =>
+      tidy(() => {
+        const entries: FusedAdamEntry[] = [];
+        this.params.forEach((param, index) => {
+          const grad = param.grad;
+          if (grad === null) return;
+          const { expAvg, expAvgSq } = this.#moments(index, param);
+          const step = (this.steps.get(index) ?? 0) + 1;
+          this.steps.set(index, step);
+          entries.push({
+            param,
+            grad,
+            expAvg,
+            expAvgSq,
+            stepSize: this.lr / (1 - this.beta1 ** step),
+            biasCorrection2Sqrt: Math.sqrt(1 - this.beta2 ** step),
+          });
+        });
+        fusedAdamStep(entries, this);
+      }),
+    );
+  }
+
+  /** The moment estimates of a parameter, made (zero, in its layout) at its first step. */
+  #moments(index: number, param: Tensor): { expAvg: Tensor; expAvgSq: Tensor } {
+    let expAvg = this.stateTensor(index, "exp_avg");
+    let expAvgSq = this.stateTensor(index, "exp_avg_sq");
+    if (expAvg === null) {
+      expAvg = param.detach().clone().zero_();
+      this.setStateTensor(index, "exp_avg", expAvg);
+    }
+    if (expAvgSq === null) {
+      expAvgSq = param.detach().clone().zero_();
+      this.setStateTensor(index, "exp_avg_sq", expAvgSq);
+    }
+    return { expAvg, expAvgSq };
   }
 
   protected updateParameter(index: number, param: Tensor, grad: Tensor): void {
