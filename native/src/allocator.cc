@@ -34,6 +34,8 @@ const Export kExports[] = {
 
 }  // namespace
 
-void RegisterAllocator(Napi::Env env, Napi::Object exports) { RegisterTable(env, exports, kExports); }
+void RegisterAllocator(Napi::Env env, Napi::Object exports) {
+  RegisterTable(env, exports, kExports);
+}
 
 }  // namespace nnr

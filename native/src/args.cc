@@ -22,7 +22,8 @@ bool Args::isNullish(size_t i) const {
 at::Tensor& Args::tensor(size_t i, const char* name) const {
   at::Tensor* tensor = i < info_.Length() ? LookupTensor(env(), info_[i]) : nullptr;
   if (tensor != nullptr) return *tensor;
-  if (i < info_.Length() && IsHandleShaped(info_[i])) fail("argument '" + std::string(name) + "' is a disposed tensor");
+  if (i < info_.Length() && IsHandleShaped(info_[i]))
+    fail("argument '" + std::string(name) + "' is a disposed tensor");
   failArg(i, name, "a tensor handle");
 }
 
@@ -103,7 +104,8 @@ at::Scalar Args::scalar(size_t i, const char* name) const {
 at::ScalarType Args::dtype(size_t i, const char* name) const {
   bool ok = false;
   at::ScalarType type = ParseDtype(string(i, name), &ok);
-  if (!ok) failArg(i, name, "one of float32, float64, float16, bfloat16, int64, int32, uint8, bool");
+  if (!ok)
+    failArg(i, name, "one of float32, float64, float16, bfloat16, int64, int32, uint8, bool");
   return type;
 }
 
@@ -138,15 +140,24 @@ at::ScalarType ParseDtype(const std::string& name, bool* ok) {
 
 const char* DtypeName(at::ScalarType type) {
   switch (type) {
-    case at::kFloat: return "float32";
-    case at::kDouble: return "float64";
-    case at::kHalf: return "float16";
-    case at::kBFloat16: return "bfloat16";
-    case at::kLong: return "int64";
-    case at::kInt: return "int32";
-    case at::kByte: return "uint8";
-    case at::kBool: return "bool";
-    default: return "unsupported";
+    case at::kFloat:
+      return "float32";
+    case at::kDouble:
+      return "float64";
+    case at::kHalf:
+      return "float16";
+    case at::kBFloat16:
+      return "bfloat16";
+    case at::kLong:
+      return "int64";
+    case at::kInt:
+      return "int32";
+    case at::kByte:
+      return "uint8";
+    case at::kBool:
+      return "bool";
+    default:
+      return "unsupported";
   }
 }
 

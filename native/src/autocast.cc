@@ -95,6 +95,8 @@ const Export kExports[] = {
 
 }  // namespace
 
-void RegisterAutocast(Napi::Env env, Napi::Object exports) { RegisterTable(env, exports, kExports); }
+void RegisterAutocast(Napi::Env env, Napi::Object exports) {
+  RegisterTable(env, exports, kExports);
+}
 
 }  // namespace nnr

@@ -53,13 +53,20 @@ Napi::Value SetGradEnabled(const Args& args) {
 }
 
 const Export kExports[] = {
-    {"setRequiresGrad", SetRequiresGrad}, {"requiresGrad", RequiresGrad}, {"isLeaf", IsLeaf},
-    {"backward", Backward}, {"grad", Grad}, {"setGrad", SetGrad},
-    {"gradEnabled", GradEnabled}, {"setGradEnabled", SetGradEnabled},
+    {"setRequiresGrad", SetRequiresGrad},
+    {"requiresGrad", RequiresGrad},
+    {"isLeaf", IsLeaf},
+    {"backward", Backward},
+    {"grad", Grad},
+    {"setGrad", SetGrad},
+    {"gradEnabled", GradEnabled},
+    {"setGradEnabled", SetGradEnabled},
 };
 
 }  // namespace
 
-void RegisterAutograd(Napi::Env env, Napi::Object exports) { RegisterTable(env, exports, kExports); }
+void RegisterAutograd(Napi::Env env, Napi::Object exports) {
+  RegisterTable(env, exports, kExports);
+}
 
 }  // namespace nnr

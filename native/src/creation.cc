@@ -23,8 +23,8 @@ Napi::Value FromTypedArray(const Args& args) {
   at::Tensor out = at::empty(shape, at::TensorOptions().dtype(type));
   size_t bytes = static_cast<size_t>(out.numel()) * out.element_size();
   if (array.ByteLength() != bytes) {
-    args.fail("data holds " + std::to_string(array.ByteLength()) + " bytes but shape and dtype need " +
-              std::to_string(bytes));
+    args.fail("data holds " + std::to_string(array.ByteLength()) +
+              " bytes but shape and dtype need " + std::to_string(bytes));
   }
   auto* source = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
   if (bytes > 0) std::memcpy(out.data_ptr(), source, bytes);
@@ -42,7 +42,8 @@ Napi::Value ToArrayBuffer(const Args& args) {
 
 Napi::Value Item(const Args& args) {
   const at::Tensor& t = args.tensor(0, "tensor");
-  if (t.numel() != 1) args.fail("item() needs a tensor with one element, got " + std::to_string(t.numel()));
+  if (t.numel() != 1)
+    args.fail("item() needs a tensor with one element, got " + std::to_string(t.numel()));
   at::Scalar value = t.item();
   if (value.isBoolean()) return Napi::Boolean::New(args.env(), value.toBool());
   return Napi::Number::New(args.env(), value.toDouble());
@@ -51,7 +52,9 @@ Napi::Value Item(const Args& args) {
 Napi::Value Shape(const Args& args) {
   const at::Tensor& t = args.tensor(0, "tensor");
   auto out = Napi::Array::New(args.env(), t.dim());
-  for (int64_t i = 0; i < t.dim(); ++i) out.Set(static_cast<uint32_t>(i), Napi::Number::New(args.env(), static_cast<double>(t.size(i))));
+  for (int64_t i = 0; i < t.dim(); ++i)
+    out.Set(static_cast<uint32_t>(i),
+            Napi::Number::New(args.env(), static_cast<double>(t.size(i))));
   return out;
 }
 
@@ -66,7 +69,9 @@ Napi::Value DeviceOf(const Args& args) {
 Napi::Value Strides(const Args& args) {
   const at::Tensor& t = args.tensor(0, "tensor");
   auto out = Napi::Array::New(args.env(), t.dim());
-  for (int64_t i = 0; i < t.dim(); ++i) out.Set(static_cast<uint32_t>(i), Napi::Number::New(args.env(), static_cast<double>(t.stride(i))));
+  for (int64_t i = 0; i < t.dim(); ++i)
+    out.Set(static_cast<uint32_t>(i),
+            Napi::Number::New(args.env(), static_cast<double>(t.stride(i))));
   return out;
 }
 
@@ -79,7 +84,8 @@ Napi::Value Ones(const Args& args) {
 }
 
 Napi::Value Full(const Args& args) {
-  return Wrap(args, at::full(args.ints(0, "shape"), args.scalar(1, "value"), OptionsFrom(args, 2, 3)));
+  return Wrap(args,
+              at::full(args.ints(0, "shape"), args.scalar(1, "value"), OptionsFrom(args, 2, 3)));
 }
 
 Napi::Value Empty(const Args& args) {
@@ -91,17 +97,20 @@ Napi::Value Arange(const Args& args) {
   at::TensorOptions options = at::TensorOptions().dtype(at::kLong);
   if (!args.isNullish(3)) options = options.dtype(args.dtype(3, "dtype"));
   if (!args.isNullish(4)) options = options.device(args.device(4, "device"));
-  return Wrap(args, at::arange(args.scalar(0, "start"), args.scalar(1, "end"), args.scalar(2, "step"), options));
+  return Wrap(args, at::arange(args.scalar(0, "start"), args.scalar(1, "end"),
+                               args.scalar(2, "step"), options));
 }
 
 // dispose(t) -> whether it freed a live tensor (false for a handle already disposed).
 Napi::Value Dispose(const Args& args) {
-  if (args.length() < 1 || !IsHandleShaped(args.at(0))) args.failArg(0, "tensor", "a tensor handle");
+  if (args.length() < 1 || !IsHandleShaped(args.at(0)))
+    args.failArg(0, "tensor", "a tensor handle");
   return Napi::Boolean::New(args.env(), DisposeTensor(args.env(), args.at(0)));
 }
 
 Napi::Value IsDisposed(const Args& args) {
-  if (args.length() < 1 || !IsHandleShaped(args.at(0))) args.failArg(0, "tensor", "a tensor handle");
+  if (args.length() < 1 || !IsHandleShaped(args.at(0)))
+    args.failArg(0, "tensor", "a tensor handle");
   return Napi::Boolean::New(args.env(), LookupTensor(args.env(), args.at(0)) == nullptr);
 }
 
@@ -110,14 +119,27 @@ Napi::Value LiveTensors(const Args& args) {
 }
 
 const Export kExports[] = {
-    {"fromTypedArray", FromTypedArray}, {"toArrayBuffer", ToArrayBuffer}, {"item", Item},
-    {"shape", Shape}, {"dtype", Dtype}, {"device", DeviceOf}, {"strides", Strides},
-    {"zeros", Zeros}, {"ones", Ones}, {"full", Full}, {"empty", Empty}, {"arange", Arange},
-    {"dispose", Dispose}, {"isDisposed", IsDisposed}, {"liveTensors", LiveTensors},
+    {"fromTypedArray", FromTypedArray},
+    {"toArrayBuffer", ToArrayBuffer},
+    {"item", Item},
+    {"shape", Shape},
+    {"dtype", Dtype},
+    {"device", DeviceOf},
+    {"strides", Strides},
+    {"zeros", Zeros},
+    {"ones", Ones},
+    {"full", Full},
+    {"empty", Empty},
+    {"arange", Arange},
+    {"dispose", Dispose},
+    {"isDisposed", IsDisposed},
+    {"liveTensors", LiveTensors},
 };
 
 }  // namespace
 
-void RegisterCreation(Napi::Env env, Napi::Object exports) { RegisterTable(env, exports, kExports); }
+void RegisterCreation(Napi::Env env, Napi::Object exports) {
+  RegisterTable(env, exports, kExports);
+}
 
 }  // namespace nnr

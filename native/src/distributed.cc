@@ -74,7 +74,8 @@ ProcessGroupBox& BoxOf(const Args& args, size_t i) {
   Napi::Value value = args.at(i);
   bool tagged = false;
   if (value.Type() == napi_external &&
-      napi_check_object_type_tag(args.env(), value, &kProcessGroupTag, &tagged) == napi_ok && tagged) {
+      napi_check_object_type_tag(args.env(), value, &kProcessGroupTag, &tagged) == napi_ok &&
+      tagged) {
     auto* box = value.As<Napi::External<ProcessGroupBox>>().Data();
     if (box->group) return *box;
     args.fail("the process group was destroyed");
@@ -97,7 +98,8 @@ struct WorldError : std::runtime_error {
 
 // Before Gloo's own rendezvous, every rank says which world size it was started with, so a
 // mismatch is named instead of ending in a silent wait for a rank that never comes.
-void CheckWorld(c10d::Store& store, int rank, int size, Millis timeout, const std::string& endpoint) {
+void CheckWorld(c10d::Store& store, int rank, int size, Millis timeout,
+                const std::string& endpoint) {
   if (store.add("nnr/rank/" + std::to_string(rank), 1) > 1) {
     throw WorldError("two processes started with RANK=" + std::to_string(rank) + " at " + endpoint);
   }
@@ -110,15 +112,16 @@ void CheckWorld(c10d::Store& store, int rank, int size, Millis timeout, const st
     int arrived = 0;
     for (const auto& key : keys) arrived += store.check({key}) ? 1 : 0;
     throw WorldError("rendezvous at " + endpoint + ": " + std::to_string(arrived) + " of " +
-                             std::to_string(size) + " ranks arrived within " + Seconds(timeout) +
-                             " (is WORLD_SIZE the same on every rank, and every rank started?)");
+                     std::to_string(size) + " ranks arrived within " + Seconds(timeout) +
+                     " (is WORLD_SIZE the same on every rank, and every rank started?)");
   }
   for (int r = 0; r < size; ++r) {
     auto value = store.get(keys[r]);
     std::string theirs(value.begin(), value.end());
     if (theirs != std::to_string(size)) {
       throw WorldError("rank " + std::to_string(r) + " was started with WORLD_SIZE=" + theirs +
-                               ", rank " + std::to_string(rank) + " with WORLD_SIZE=" + std::to_string(size));
+                       ", rank " + std::to_string(rank) +
+                       " with WORLD_SIZE=" + std::to_string(size));
     }
   }
 }
@@ -134,9 +137,11 @@ Napi::Value ProcessGroupInit(const Args& args) {
   box->size = static_cast<int>(args.integer(3, "worldSize"));
   box->timeout = Millis(args.integer(4, "timeoutMs"));
   std::string device = args.string(5, "device");
-  if (port < 1 || port > 65535) args.fail("masterPort must be 1..65535, got " + std::to_string(port));
+  if (port < 1 || port > 65535)
+    args.fail("masterPort must be 1..65535, got " + std::to_string(port));
   if (box->size < 1 || box->rank < 0 || box->rank >= box->size) {
-    args.fail("rank " + std::to_string(box->rank) + " is not in 0.." + std::to_string(box->size - 1));
+    args.fail("rank " + std::to_string(box->rank) + " is not in 0.." +
+              std::to_string(box->size - 1));
   }
   if (box->timeout.count() <= 0) args.fail("timeoutMs must be positive");
   box->endpoint = addr + ":" + std::to_string(port);
@@ -154,10 +159,12 @@ Napi::Value ProcessGroupInit(const Args& args) {
     std::string text = OneLine(error);
     if (box->rank == 0 && text.find("errno: 98") != std::string::npos) {
       throw std::runtime_error("cannot serve the rendezvous at " + box->endpoint + ": port " +
-                               std::to_string(port) + " is in use; choose another MASTER_PORT (--master-port)");
+                               std::to_string(port) +
+                               " is in use; choose another MASTER_PORT (--master-port)");
     }
     if (box->rank == 0) Fail("cannot serve the rendezvous at " + box->endpoint, error);
-    throw std::runtime_error("cannot reach the master at " + box->endpoint + " within " + Seconds(box->timeout) +
+    throw std::runtime_error("cannot reach the master at " + box->endpoint + " within " +
+                             Seconds(box->timeout) +
                              " (is rank 0 running, and MASTER_ADDR/MASTER_PORT right?)");
   }
   try {
@@ -165,7 +172,8 @@ Napi::Value ProcessGroupInit(const Args& args) {
   } catch (const WorldError&) {
     throw;
   } catch (const std::exception& error) {
-    throw std::runtime_error("rendezvous at " + box->endpoint + " failed: rank 0 went away (" + OneLine(error) + ")");
+    throw std::runtime_error("rendezvous at " + box->endpoint + " failed: rank 0 went away (" +
+                             OneLine(error) + ")");
   }
 
   auto gloo = c10d::ProcessGroupGloo::Options::create(box->timeout);
@@ -178,7 +186,8 @@ Napi::Value ProcessGroupInit(const Args& args) {
       gloo->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
     }
   } catch (const std::exception& error) {
-    Fail("cannot open a Gloo device (" + (device.empty() ? std::string("default") : device) + ")", error);
+    Fail("cannot open a Gloo device (" + (device.empty() ? std::string("default") : device) + ")",
+         error);
   }
   gloo->threads = 2;
   try {
@@ -188,18 +197,20 @@ Napi::Value ProcessGroupInit(const Args& args) {
     Fail("Gloo rendezvous at " + box->endpoint + " failed", error);
   }
   auto* raw = box.release();
-  auto external = Napi::External<ProcessGroupBox>::New(args.env(), raw,
-                                                       [](Napi::Env, ProcessGroupBox* dead) { delete dead; });
+  auto external = Napi::External<ProcessGroupBox>::New(
+      args.env(), raw, [](Napi::Env, ProcessGroupBox* dead) { delete dead; });
   napi_type_tag_object(args.env(), external, &kProcessGroupTag);
   return external;
 }
 
-void Wait(const c10::intrusive_ptr<c10d::Work>& work, const ProcessGroupBox& box, const char* what) {
+void Wait(const c10::intrusive_ptr<c10d::Work>& work, const ProcessGroupBox& box,
+          const char* what) {
   try {
     work->wait(box.timeout);
   } catch (const std::exception& error) {
-    Fail(std::string(what) + " on rank " + std::to_string(box.rank) + " of " + std::to_string(box.size) +
-             " failed (a peer exited, or did not answer within " + Seconds(box.timeout) + ")",
+    Fail(std::string(what) + " on rank " + std::to_string(box.rank) + " of " +
+             std::to_string(box.size) + " failed (a peer exited, or did not answer within " +
+             Seconds(box.timeout) + ")",
          error);
   }
 }
@@ -216,8 +227,8 @@ void AllreduceBuckets(const Args& args, ProcessGroupBox& box, std::vector<at::Te
     total += n;
   }
   if (total != static_cast<int64_t>(tensors.size())) {
-    args.fail("bucket sizes add up to " + std::to_string(total) + ", but " + std::to_string(tensors.size()) +
-              " tensors were given");
+    args.fail("bucket sizes add up to " + std::to_string(total) + ", but " +
+              std::to_string(tensors.size()) + " tensors were given");
   }
   std::vector<std::vector<at::Tensor>> buffers(sizes.size());
   std::vector<c10::intrusive_ptr<c10d::Work>> works;
@@ -274,7 +285,8 @@ Napi::Value Broadcast(const Args& args) {
   std::vector<at::Tensor> tensors = args.tensors(1, "tensors");
   int64_t root = args.integer(2, "root");
   at::NoGradGuard noGrad;  // parameters are overwritten in place, outside autograd
-  if (root < 0 || root >= box.size) args.fail("root must be a rank in 0.." + std::to_string(box.size - 1));
+  if (root < 0 || root >= box.size)
+    args.fail("root must be a rank in 0.." + std::to_string(box.size - 1));
   std::map<at::ScalarType, std::vector<size_t>> byType;
   for (size_t i = 0; i < tensors.size(); ++i) byType[tensors[i].scalar_type()].push_back(i);
   for (auto& [type, members] : byType) {
@@ -334,7 +346,8 @@ Napi::Value StoreGet(const Args& args) {
     auto value = box.store->get(key);
     return Napi::String::New(args.env(), std::string(value.begin(), value.end()));
   } catch (const std::exception& error) {
-    Fail("waiting for '" + args.string(1, "key") + "' from rank 0 at " + box.endpoint + " failed", error);
+    Fail("waiting for '" + args.string(1, "key") + "' from rank 0 at " + box.endpoint + " failed",
+         error);
   }
 }
 
@@ -348,18 +361,16 @@ Napi::Value Destroy(const Args& args) {
 }
 
 const Export kExports[] = {
-    {"processGroupInit", ProcessGroupInit},
-    {"processGroupAllreduceMean", AllreduceMean},
-    {"processGroupAllreduceSum", AllreduceSum},
-    {"processGroupBroadcast", Broadcast},
-    {"processGroupBarrier", Barrier},
-    {"processGroupStoreSet", StoreSet},
-    {"processGroupStoreGet", StoreGet},
-    {"processGroupDestroy", Destroy},
+    {"processGroupInit", ProcessGroupInit},     {"processGroupAllreduceMean", AllreduceMean},
+    {"processGroupAllreduceSum", AllreduceSum}, {"processGroupBroadcast", Broadcast},
+    {"processGroupBarrier", Barrier},           {"processGroupStoreSet", StoreSet},
+    {"processGroupStoreGet", StoreGet},         {"processGroupDestroy", Destroy},
 };
 
 }  // namespace
 
-void RegisterDistributed(Napi::Env env, Napi::Object exports) { RegisterTable(env, exports, kExports); }
+void RegisterDistributed(Napi::Env env, Napi::Object exports) {
+  RegisterTable(env, exports, kExports);
+}
 
 }  // namespace nnr

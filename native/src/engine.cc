@@ -56,8 +56,11 @@ Napi::Value EngineInfo(const Args& args) {
   info.Set("cudaAvailable", cuda);
   info.Set("cudaDeviceCount", static_cast<double>(cuda ? torch::cuda::device_count() : 0));
   info.Set("cudnnAvailable", cuda && torch::cuda::cudnn_is_available());
-  info.Set("cudaRuntimeVersion", cuda ? static_cast<double>(at::detail::getCUDAHooks().versionCUDART()) : 0.0);
-  info.Set("cudnnVersion", cuda && context.hasCuDNN() ? static_cast<double>(at::detail::getCUDAHooks().versionCuDNN()) : 0.0);
+  info.Set("cudaRuntimeVersion",
+           cuda ? static_cast<double>(at::detail::getCUDAHooks().versionCUDART()) : 0.0);
+  info.Set("cudnnVersion", cuda && context.hasCuDNN()
+                               ? static_cast<double>(at::detail::getCUDAHooks().versionCuDNN())
+                               : 0.0);
   info.Set("mkldnn", at::hasMKLDNN());
   info.Set("threads", at::get_num_threads());
   info.Set("interopThreads", at::get_num_interop_threads());
@@ -74,13 +77,18 @@ Napi::Value EngineInfo(const Args& args) {
 // libtorch's build summary, as torch.__config__.show() prints it. Its "CPU capability usage"
 // line is the vector ISA ATen's kernels dispatch to in this process (the capability itself is
 // not exported by every libtorch build).
-Napi::Value BuildConfig(const Args& args) { return Napi::String::New(args.env(), at::show_config()); }
+Napi::Value BuildConfig(const Args& args) {
+  return Napi::String::New(args.env(), at::show_config());
+}
 
 const Export kExports[] = {
     {"setDeterministicAlgorithms", SetDeterministicAlgorithms},
-    {"setCudnnDeterministic", SetCudnnDeterministic}, {"setCudnnBenchmark", SetCudnnBenchmark},
-    {"setAllowTF32", SetAllowTF32}, {"setNumThreads", SetNumThreads},
-    {"cudaSynchronize", CudaSynchronize}, {"engineInfo", EngineInfo},
+    {"setCudnnDeterministic", SetCudnnDeterministic},
+    {"setCudnnBenchmark", SetCudnnBenchmark},
+    {"setAllowTF32", SetAllowTF32},
+    {"setNumThreads", SetNumThreads},
+    {"cudaSynchronize", CudaSynchronize},
+    {"engineInfo", EngineInfo},
     {"buildConfig", BuildConfig},
 };
 

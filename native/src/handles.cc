@@ -6,7 +6,7 @@
 namespace nnr {
 namespace {
 
-constexpr double kIndexSpan = 67108864.0;  // 2^26 slots
+constexpr double kIndexSpan = 67108864.0;       // 2^26 slots
 constexpr uint32_t kGenerationSpan = 1u << 26;  // handles stay below 2^52
 
 struct Slot {
@@ -26,7 +26,8 @@ HandleTable& Table(Napi::Env env) { return *env.GetInstanceData<HandleTable>(); 
 Slot* LiveSlot(HandleTable& table, const Napi::Value& value) {
   if (!value.IsNumber()) return nullptr;
   double handle = value.As<Napi::Number>().DoubleValue();
-  if (!(handle >= 0) || std::trunc(handle) != handle || handle >= kIndexSpan * kGenerationSpan) return nullptr;
+  if (!(handle >= 0) || std::trunc(handle) != handle || handle >= kIndexSpan * kGenerationSpan)
+    return nullptr;
   auto index = static_cast<uint64_t>(std::fmod(handle, kIndexSpan));
   auto generation = static_cast<uint32_t>(std::floor(handle / kIndexSpan));
   if (index >= table.slots.size()) return nullptr;
@@ -40,9 +41,7 @@ const napi_type_tag kGeneratorTag = {0x6e6e7247656e6572ULL, 0x2a4c6e8f1b3d5e70UL
 
 }  // namespace
 
-void InitHandleTable(Napi::Env env) {
-  env.SetInstanceData<HandleTable>(new HandleTable());
-}
+void InitHandleTable(Napi::Env env) { env.SetInstanceData<HandleTable>(new HandleTable()); }
 
 Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor) {
   HandleTable& table = Table(env);
@@ -52,7 +51,8 @@ Napi::Value WrapTensor(Napi::Env env, at::Tensor tensor) {
     table.free.pop_back();
   } else {
     index = static_cast<uint32_t>(table.slots.size());
-    if (index >= static_cast<uint32_t>(kIndexSpan)) throw Napi::Error::New(env, "too many live tensors (2^26): dispose tensors or use scopes");
+    if (index >= static_cast<uint32_t>(kIndexSpan))
+      throw Napi::Error::New(env, "too many live tensors (2^26): dispose tensors or use scopes");
     table.slots.emplace_back();
   }
   Slot& slot = table.slots[index];
@@ -96,7 +96,8 @@ Napi::Value WrapGenerator(Napi::Env env, at::Generator generator) {
 GeneratorBox* GeneratorBoxOf(Napi::Env env, const Napi::Value& value) {
   if (value.Type() != napi_external) return nullptr;
   bool tagged = false;
-  if (napi_check_object_type_tag(env, value, &kGeneratorTag, &tagged) != napi_ok || !tagged) return nullptr;
+  if (napi_check_object_type_tag(env, value, &kGeneratorTag, &tagged) != napi_ok || !tagged)
+    return nullptr;
   return value.As<Napi::External<GeneratorBox>>().Data();
 }
 

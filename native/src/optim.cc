@@ -53,7 +53,9 @@ Napi::Value AdamStep(const Args& args) {
   const size_t n = params.size();
   if (grads.size() != n || exp_avgs.size() != n || exp_avg_sqs.size() != n ||
       step_sizes.size() != n || bc2_sqrts.size() != n) {
-    args.fail("params, grads, expAvgs, expAvgSqs, stepSizes and biasCorrection2Sqrts must have one entry per parameter");
+    args.fail(
+        "params, grads, expAvgs, expAvgSqs, stepSizes and biasCorrection2Sqrts must have one entry "
+        "per parameter");
   }
   at::NoGradGuard no_grad;
   const at::Scalar s_beta1 = JsScalar(beta1), s_one_minus_beta1 = JsScalar(1 - beta1);
@@ -61,7 +63,8 @@ Napi::Value AdamStep(const Args& args) {
   const at::Scalar s_eps = JsScalar(eps), s_weight_decay = JsScalar(weight_decay);
   for (size_t i = 0; i < n; ++i) {
     at::Tensor& param = params[i];
-    const at::Tensor g = weight_decay != 0 ? grads[i].clone().add_(param, s_weight_decay) : grads[i];
+    const at::Tensor g =
+        weight_decay != 0 ? grads[i].clone().add_(param, s_weight_decay) : grads[i];
     exp_avgs[i].mul_(s_beta1).add_(g, s_one_minus_beta1);
     exp_avg_sqs[i].mul_(s_beta2).addcmul_(g, g, s_one_minus_beta2);
     at::Tensor denom = exp_avg_sqs[i].sqrt().div(JsScalar(bc2_sqrts[i])).add_(s_eps, 1);

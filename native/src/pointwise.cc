@@ -7,13 +7,13 @@ namespace {
 
 // Name(a, b) takes two tensors (broadcast); Name##Scalar(a, x) a tensor and a JS number.
 // Two functions, since a tensor handle is itself a number.
-#define NNR_BINARY(Name, op)                                                        \
-  Napi::Value Name(const Args& args) {                                              \
-    const at::Tensor& a = args.tensor(0, "input");                                  \
-    return Wrap(args, at::op(a, args.tensor(1, "other")));                          \
-  }                                                                                 \
-  Napi::Value Name##Scalar(const Args& args) {                                      \
-    return Wrap(args, at::op(args.tensor(0, "input"), args.scalar(1, "other")));    \
+#define NNR_BINARY(Name, op)                                                     \
+  Napi::Value Name(const Args& args) {                                           \
+    const at::Tensor& a = args.tensor(0, "input");                               \
+    return Wrap(args, at::op(a, args.tensor(1, "other")));                       \
+  }                                                                              \
+  Napi::Value Name##Scalar(const Args& args) {                                   \
+    return Wrap(args, at::op(args.tensor(0, "input"), args.scalar(1, "other"))); \
   }
 
 NNR_BINARY(Add, add)
@@ -30,9 +30,9 @@ NNR_BINARY(Gt, gt)
 NNR_BINARY(Ge, ge)
 #undef NNR_BINARY
 
-#define NNR_BINARY_TENSORS(Name, op)                                                  \
-  Napi::Value Name(const Args& args) {                                                \
-    return Wrap(args, at::op(args.tensor(0, "input"), args.tensor(1, "other")));      \
+#define NNR_BINARY_TENSORS(Name, op)                                             \
+  Napi::Value Name(const Args& args) {                                           \
+    return Wrap(args, at::op(args.tensor(0, "input"), args.tensor(1, "other"))); \
   }
 
 NNR_BINARY_TENSORS(Maximum, maximum)
@@ -73,11 +73,13 @@ Napi::Value Clamp(const Args& args) {
 
 // where(condition, a, b): all tensors (the JS side turns numbers into 0-d tensors).
 Napi::Value Where(const Args& args) {
-  return Wrap(args, at::where(args.tensor(0, "condition"), args.tensor(1, "input"), args.tensor(2, "other")));
+  return Wrap(args, at::where(args.tensor(0, "condition"), args.tensor(1, "input"),
+                              args.tensor(2, "other")));
 }
 
 Napi::Value Equal(const Args& args) {
-  return Napi::Boolean::New(args.env(), at::equal(args.tensor(0, "input"), args.tensor(1, "other")));
+  return Napi::Boolean::New(args.env(),
+                            at::equal(args.tensor(0, "input"), args.tensor(1, "other")));
 }
 
 // add_/sub_'s optional multiplier of `other`, 1 when left out (as PyTorch's alpha).
@@ -86,51 +88,35 @@ at::Scalar Alpha(const Args& args) {
 }
 
 Napi::Value AddInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.add_(args.tensor(1, "other"), Alpha(args));
-  });
+  return InPlace(args, [&](at::Tensor& self) { self.add_(args.tensor(1, "other"), Alpha(args)); });
 }
 
 Napi::Value AddScalarInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.add_(args.scalar(1, "other"), Alpha(args));
-  });
+  return InPlace(args, [&](at::Tensor& self) { self.add_(args.scalar(1, "other"), Alpha(args)); });
 }
 
 Napi::Value SubInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.sub_(args.tensor(1, "other"), Alpha(args));
-  });
+  return InPlace(args, [&](at::Tensor& self) { self.sub_(args.tensor(1, "other"), Alpha(args)); });
 }
 
 Napi::Value SubScalarInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.sub_(args.scalar(1, "other"), Alpha(args));
-  });
+  return InPlace(args, [&](at::Tensor& self) { self.sub_(args.scalar(1, "other"), Alpha(args)); });
 }
 
 Napi::Value MulInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.mul_(args.tensor(1, "other"));
-  });
+  return InPlace(args, [&](at::Tensor& self) { self.mul_(args.tensor(1, "other")); });
 }
 
 Napi::Value MulScalarInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.mul_(args.scalar(1, "other"));
-  });
+  return InPlace(args, [&](at::Tensor& self) { self.mul_(args.scalar(1, "other")); });
 }
 
 Napi::Value DivInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.div_(args.tensor(1, "other"));
-  });
+  return InPlace(args, [&](at::Tensor& self) { self.div_(args.tensor(1, "other")); });
 }
 
 Napi::Value DivScalarInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.div_(args.scalar(1, "other"));
-  });
+  return InPlace(args, [&](at::Tensor& self) { self.div_(args.scalar(1, "other")); });
 }
 
 Napi::Value AddcmulInPlace(const Args& args) {
@@ -146,21 +132,17 @@ Napi::Value AddcdivInPlace(const Args& args) {
 }
 
 Napi::Value LerpInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.lerp_(args.tensor(1, "end"), args.scalar(2, "weight"));
-  });
+  return InPlace(
+      args, [&](at::Tensor& self) { self.lerp_(args.tensor(1, "end"), args.scalar(2, "weight")); });
 }
 
 Napi::Value MaximumInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    at::maximum_out(self, self, args.tensor(1, "other"));
-  });
+  return InPlace(args,
+                 [&](at::Tensor& self) { at::maximum_out(self, self, args.tensor(1, "other")); });
 }
 
 Napi::Value SqrtInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.sqrt_();
-  });
+  return InPlace(args, [&](at::Tensor& self) { self.sqrt_(); });
 }
 
 Napi::Value ClampInPlace(const Args& args) {
@@ -173,45 +155,89 @@ Napi::Value ClampInPlace(const Args& args) {
 }
 
 Napi::Value CopyInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.copy_(args.tensor(1, "source"));
-  });
+  return InPlace(args, [&](at::Tensor& self) { self.copy_(args.tensor(1, "source")); });
 }
 
 Napi::Value ZeroInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.zero_();
-  });
+  return InPlace(args, [&](at::Tensor& self) { self.zero_(); });
 }
 
 Napi::Value FillInPlace(const Args& args) {
-  return InPlace(args, [&](at::Tensor& self) {
-    self.fill_(args.scalar(1, "value"));
-  });
+  return InPlace(args, [&](at::Tensor& self) { self.fill_(args.scalar(1, "value")); });
 }
 
 const Export kExports[] = {
-    {"add", Add}, {"sub", Sub}, {"mul", Mul}, {"div", Div}, {"pow", Pow},
-    {"remainder", Remainder}, {"eq", Eq}, {"ne", Ne}, {"lt", Lt}, {"le", Le}, {"gt", Gt},
-    {"ge", Ge}, {"addScalar", AddScalar}, {"subScalar", SubScalar}, {"mulScalar", MulScalar},
-    {"divScalar", DivScalar}, {"powScalar", PowScalar}, {"remainderScalar", RemainderScalar},
-    {"eqScalar", EqScalar}, {"neScalar", NeScalar}, {"ltScalar", LtScalar},
-    {"leScalar", LeScalar}, {"gtScalar", GtScalar}, {"geScalar", GeScalar}, {"maximum", Maximum}, {"minimum", Minimum}, {"logicalAnd", LogicalAnd},
-    {"logicalOr", LogicalOr}, {"neg", Neg}, {"abs", Abs}, {"exp", Exp}, {"log", Log},
-    {"log1p", Log1p}, {"sqrt", Sqrt}, {"rsqrt", Rsqrt}, {"square", Square},
-    {"reciprocal", Reciprocal}, {"sign", Sign}, {"floor", Floor}, {"ceil", Ceil},
-    {"round", Round}, {"tanh", Tanh}, {"logicalNot", LogicalNot}, {"isNan", IsNan},
-    {"isFinite", IsFinite}, {"clamp", Clamp}, {"where", Where}, {"equal", Equal},
-    {"add_", AddInPlace}, {"sub_", SubInPlace}, {"mul_", MulInPlace}, {"div_", DivInPlace},
-    {"addScalar_", AddScalarInPlace}, {"subScalar_", SubScalarInPlace},
-    {"mulScalar_", MulScalarInPlace}, {"divScalar_", DivScalarInPlace},
-    {"addcmul_", AddcmulInPlace}, {"addcdiv_", AddcdivInPlace}, {"lerp_", LerpInPlace},
-    {"maximum_", MaximumInPlace}, {"sqrt_", SqrtInPlace}, {"clamp_", ClampInPlace},
-    {"copy_", CopyInPlace}, {"zero_", ZeroInPlace}, {"fill_", FillInPlace},
+    {"add", Add},
+    {"sub", Sub},
+    {"mul", Mul},
+    {"div", Div},
+    {"pow", Pow},
+    {"remainder", Remainder},
+    {"eq", Eq},
+    {"ne", Ne},
+    {"lt", Lt},
+    {"le", Le},
+    {"gt", Gt},
+    {"ge", Ge},
+    {"addScalar", AddScalar},
+    {"subScalar", SubScalar},
+    {"mulScalar", MulScalar},
+    {"divScalar", DivScalar},
+    {"powScalar", PowScalar},
+    {"remainderScalar", RemainderScalar},
+    {"eqScalar", EqScalar},
+    {"neScalar", NeScalar},
+    {"ltScalar", LtScalar},
+    {"leScalar", LeScalar},
+    {"gtScalar", GtScalar},
+    {"geScalar", GeScalar},
+    {"maximum", Maximum},
+    {"minimum", Minimum},
+    {"logicalAnd", LogicalAnd},
+    {"logicalOr", LogicalOr},
+    {"neg", Neg},
+    {"abs", Abs},
+    {"exp", Exp},
+    {"log", Log},
+    {"log1p", Log1p},
+    {"sqrt", Sqrt},
+    {"rsqrt", Rsqrt},
+    {"square", Square},
+    {"reciprocal", Reciprocal},
+    {"sign", Sign},
+    {"floor", Floor},
+    {"ceil", Ceil},
+    {"round", Round},
+    {"tanh", Tanh},
+    {"logicalNot", LogicalNot},
+    {"isNan", IsNan},
+    {"isFinite", IsFinite},
+    {"clamp", Clamp},
+    {"where", Where},
+    {"equal", Equal},
+    {"add_", AddInPlace},
+    {"sub_", SubInPlace},
+    {"mul_", MulInPlace},
+    {"div_", DivInPlace},
+    {"addScalar_", AddScalarInPlace},
+    {"subScalar_", SubScalarInPlace},
+    {"mulScalar_", MulScalarInPlace},
+    {"divScalar_", DivScalarInPlace},
+    {"addcmul_", AddcmulInPlace},
+    {"addcdiv_", AddcdivInPlace},
+    {"lerp_", LerpInPlace},
+    {"maximum_", MaximumInPlace},
+    {"sqrt_", SqrtInPlace},
+    {"clamp_", ClampInPlace},
+    {"copy_", CopyInPlace},
+    {"zero_", ZeroInPlace},
+    {"fill_", FillInPlace},
 };
 
 }  // namespace
 
-void RegisterPointwise(Napi::Env env, Napi::Object exports) { RegisterTable(env, exports, kExports); }
+void RegisterPointwise(Napi::Env env, Napi::Object exports) {
+  RegisterTable(env, exports, kExports);
+}
 
 }  // namespace nnr

@@ -23,11 +23,13 @@ at::Tensor OnDevice(const Args& args, size_t i, at::Tensor t) {
 Napi::Value NewGenerator(const Args& args) {
   double seed = args.number(0, "seed");
   if (seed < 0 || seed > 9007199254740991.0) args.failArg(0, "seed", "an integer in [0, 2^53)");
-  return WrapGenerator(args.env(), at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed)));
+  return WrapGenerator(args.env(),
+                       at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed)));
 }
 
 Napi::Value GeneratorSeed(const Args& args) {
-  return Napi::Number::New(args.env(), static_cast<double>(args.generator(0, "generator").current_seed()));
+  return Napi::Number::New(args.env(),
+                           static_cast<double>(args.generator(0, "generator").current_seed()));
 }
 
 // The full state as bytes, to save with a checkpoint and restore on resume.
@@ -48,7 +50,9 @@ Napi::Value SetGeneratorState(const Args& args) {
   if (!args.at(1).IsTypedArray()) args.failArg(1, "state", "a Uint8Array");
   auto bytes = args.at(1).As<Napi::TypedArray>();
   at::Tensor state = at::empty({static_cast<int64_t>(bytes.ByteLength())}, at::kByte);
-  std::memcpy(state.data_ptr(), static_cast<uint8_t*>(bytes.ArrayBuffer().Data()) + bytes.ByteOffset(), bytes.ByteLength());
+  std::memcpy(state.data_ptr(),
+              static_cast<uint8_t*>(bytes.ArrayBuffer().Data()) + bytes.ByteOffset(),
+              bytes.ByteLength());
   std::lock_guard<std::mutex> lock(generator.mutex());
   generator.set_state(state);
   return args.env().Undefined();
@@ -56,24 +60,29 @@ Napi::Value SetGeneratorState(const Args& args) {
 
 // rand/randn(shape, generator, dtype, device)
 Napi::Value Rand(const Args& args) {
-  at::Tensor t = at::rand(args.ints(0, "shape"), args.generator(1, "generator"), at::TensorOptions().dtype(DtypeOr(args, 2, at::kFloat)));
+  at::Tensor t = at::rand(args.ints(0, "shape"), args.generator(1, "generator"),
+                          at::TensorOptions().dtype(DtypeOr(args, 2, at::kFloat)));
   return Wrap(args, OnDevice(args, 3, t));
 }
 
 Napi::Value Randn(const Args& args) {
-  at::Tensor t = at::randn(args.ints(0, "shape"), args.generator(1, "generator"), at::TensorOptions().dtype(DtypeOr(args, 2, at::kFloat)));
+  at::Tensor t = at::randn(args.ints(0, "shape"), args.generator(1, "generator"),
+                           at::TensorOptions().dtype(DtypeOr(args, 2, at::kFloat)));
   return Wrap(args, OnDevice(args, 3, t));
 }
 
 // randint(low, high, shape, generator, dtype, device): integers in [low, high).
 Napi::Value Randint(const Args& args) {
-  at::Tensor t = at::randint(args.integer(0, "low"), args.integer(1, "high"), args.ints(2, "shape"), args.generator(3, "generator"), at::TensorOptions().dtype(DtypeOr(args, 4, at::kLong)));
+  at::Tensor t = at::randint(args.integer(0, "low"), args.integer(1, "high"), args.ints(2, "shape"),
+                             args.generator(3, "generator"),
+                             at::TensorOptions().dtype(DtypeOr(args, 4, at::kLong)));
   return Wrap(args, OnDevice(args, 5, t));
 }
 
 // randperm(n, generator, dtype, device)
 Napi::Value Randperm(const Args& args) {
-  at::Tensor t = at::randperm(args.integer(0, "n"), args.generator(1, "generator"), at::TensorOptions().dtype(DtypeOr(args, 2, at::kLong)));
+  at::Tensor t = at::randperm(args.integer(0, "n"), args.generator(1, "generator"),
+                              at::TensorOptions().dtype(DtypeOr(args, 2, at::kLong)));
   return Wrap(args, OnDevice(args, 3, t));
 }
 
@@ -108,10 +117,17 @@ Napi::Value Dropout(const Args& args) {
 }
 
 const Export kExports[] = {
-    {"newGenerator", NewGenerator}, {"generatorSeed", GeneratorSeed},
-    {"generatorState", GeneratorState}, {"setGeneratorState", SetGeneratorState},
-    {"rand", Rand}, {"randn", Randn}, {"randint", Randint}, {"randperm", Randperm},
-    {"uniform_", UniformInPlace}, {"normal_", NormalInPlace}, {"dropout", Dropout},
+    {"newGenerator", NewGenerator},
+    {"generatorSeed", GeneratorSeed},
+    {"generatorState", GeneratorState},
+    {"setGeneratorState", SetGeneratorState},
+    {"rand", Rand},
+    {"randn", Randn},
+    {"randint", Randint},
+    {"randperm", Randperm},
+    {"uniform_", UniformInPlace},
+    {"normal_", NormalInPlace},
+    {"dropout", Dropout},
 };
 
 }  // namespace

@@ -5,7 +5,9 @@
 namespace nnr {
 namespace {
 
-bool KeepDim(const Args& args, size_t i) { return args.isNullish(i) ? false : args.boolean(i, "keepdim"); }
+bool KeepDim(const Args& args, size_t i) {
+  return args.isNullish(i) ? false : args.boolean(i, "keepdim");
+}
 
 // sum(input, dims | null, keepdim)
 Napi::Value Sum(const Args& args) {
@@ -95,13 +97,25 @@ Napi::Value Logsumexp(const Args& args) {
 }
 
 const Export kExports[] = {
-    {"sum", Sum}, {"mean", Mean}, {"var", Var}, {"std", Std}, {"amax", Amax},
-    {"amin", Amin}, {"maxDim", MaxDim}, {"minDim", MinDim}, {"argmax", Argmax},
-    {"argmin", Argmin}, {"all", All}, {"any", Any}, {"logsumexp", Logsumexp},
+    {"sum", Sum},
+    {"mean", Mean},
+    {"var", Var},
+    {"std", Std},
+    {"amax", Amax},
+    {"amin", Amin},
+    {"maxDim", MaxDim},
+    {"minDim", MinDim},
+    {"argmax", Argmax},
+    {"argmin", Argmin},
+    {"all", All},
+    {"any", Any},
+    {"logsumexp", Logsumexp},
 };
 
 }  // namespace
 
-void RegisterReduction(Napi::Env env, Napi::Object exports) { RegisterTable(env, exports, kExports); }
+void RegisterReduction(Napi::Env env, Napi::Object exports) {
+  RegisterTable(env, exports, kExports);
+}
 
 }  // namespace nnr

@@ -24,10 +24,11 @@ Napi::Value Trampoline(const Napi::CallbackInfo& info) {
   } catch (const Napi::Error&) {
     throw;
   } catch (const c10::Error& error) {
-    throw Napi::Error::New(info.Env(), std::string(entry->name) + ": " +
-                                           CleanMessage(error.what_without_backtrace()));
+    throw Napi::Error::New(
+        info.Env(), std::string(entry->name) + ": " + CleanMessage(error.what_without_backtrace()));
   } catch (const std::exception& error) {
-    throw Napi::Error::New(info.Env(), std::string(entry->name) + ": " + CleanMessage(error.what()));
+    throw Napi::Error::New(info.Env(),
+                           std::string(entry->name) + ": " + CleanMessage(error.what()));
   } catch (...) {
     throw Napi::Error::New(info.Env(), std::string(entry->name) + ": unknown native error");
   }

@@ -85,9 +85,12 @@ Napi::Value ToNonBlocking(const Args& args) {
 }
 
 const Export kExports[] = {
-    {"cudaEventNew", CudaEventNew},   {"cudaEventRecord", CudaEventRecord},
-    {"cudaEventElapsedMs", CudaEventElapsedMs}, {"pinMemory", PinMemory},
-    {"isPinned", IsPinned},           {"toNonBlocking", ToNonBlocking},
+    {"cudaEventNew", CudaEventNew},
+    {"cudaEventRecord", CudaEventRecord},
+    {"cudaEventElapsedMs", CudaEventElapsedMs},
+    {"pinMemory", PinMemory},
+    {"isPinned", IsPinned},
+    {"toNonBlocking", ToNonBlocking},
 };
 
 }  // namespace
