@@ -4,23 +4,13 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { experimentStatus } from "../../src/experiment/status.js";
-import { tempDir, writeSpec } from "./helpers.js";
+import { captureConsole, tempDir, writeSpec } from "./helpers.js";
 
 describe("nnr experiment run with the real trainer", () => {
-  let output: string[];
-  beforeEach(() => {
-    output = [];
-    for (const method of ["log", "warn", "error"] as const) {
-      vi.spyOn(console, method).mockImplementation((...args) => void output.push(args.join(" ")));
-    }
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    process.exitCode = undefined;
-  });
+  const printed = captureConsole();
 
   it("trains a 2-run Control plan in 2 workers, then analyses and reports it", async () => {
     const root = tempDir("e2e");
@@ -43,7 +33,7 @@ describe("nnr experiment run with the real trainer", () => {
       "--workers",
       "2",
     ]);
-    expect(code, output.join("\n")).toBe(0);
+    expect(code, printed.lines().join("\n")).toBe(0);
 
     expect(experimentStatus(out).counts).toEqual({ done: 2, running: 0, failed: 0, pending: 0 });
     const records = [0, 1].map((r) =>
@@ -67,7 +57,7 @@ describe("nnr experiment run with the real trainer", () => {
     });
     expect(results.groups[0].runs).toHaveLength(2);
     expect(existsSync(join(out, "report.html"))).toBe(true);
-    const text = output.join("\n");
+    const text = printed.lines().join("\n");
     expect(text).toMatch(/trained 2 runs here in [\d.]+ s/);
     expect(text).toMatch(
       /time: training [\d.]+ s, analysis [\d.]+ s, report [\d.]+ s; total [\d.]+ s/,
@@ -95,7 +85,7 @@ describe("nnr experiment run with the real trainer", () => {
     });
     const out = join(root, "exp");
     const code = await main(["node", "nnr", "experiment", "run", "--plan", spec, "--out", out]);
-    expect(code, output.join("\n")).toBe(0);
+    expect(code, printed.lines().join("\n")).toBe(0);
 
     const record = (id: string) =>
       JSON.parse(readFileSync(join(out, "runs", id, "run.json"), "utf8"));

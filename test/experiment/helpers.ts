@@ -3,6 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, expect, vi } from "vitest";
+import { readPlan } from "../../src/experiment/plan.js";
+import { experimentStatus } from "../../src/experiment/status.js";
 
 export const FAKE_TRAINER = fileURLToPath(new URL("./fixtures/fake-trainer.ts", import.meta.url));
 const CLI = fileURLToPath(new URL("./fixtures/nnr-cli.ts", import.meta.url));
@@ -79,4 +82,40 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Every planned run finished exactly once (a finish, never two). */
+export function expectEachCompletedOnce(out: string, events: string) {
+  const ids = readPlan(out).runs.map((run) => run.id);
+  const completions = countBy(
+    readEvents(events).filter((event) => event.kind === "complete"),
+    (event) => event.id,
+  );
+  expect([...completions.keys()].sort()).toEqual([...ids].sort());
+  expect([...completions.values()].every((count) => count === 1)).toBe(true);
+  expect(experimentStatus(out).counts).toEqual({
+    done: ids.length,
+    running: 0,
+    failed: 0,
+    pending: 0,
+  });
+}
+
+/**
+ * Collects what the CLI prints in-process (console.log/warn/error) for the tests of one
+ * describe block; call in its body. Restores the console and the exit code after each test.
+ */
+export function captureConsole(): { lines: () => string[] } {
+  let output: string[] = [];
+  beforeEach(() => {
+    output = [];
+    for (const method of ["log", "warn", "error"] as const) {
+      vi.spyOn(console, method).mockImplementation((...args) => void output.push(args.join(" ")));
+    }
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+  return { lines: () => output };
 }

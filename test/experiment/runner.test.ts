@@ -11,6 +11,7 @@ import { readPlan } from "../../src/experiment/plan.js";
 import { experimentStatus } from "../../src/experiment/status.js";
 import {
   countBy,
+  expectEachCompletedOnce,
   FAKE_TRAINER,
   fakeSpec,
   readEvents,
@@ -29,23 +30,6 @@ function setup(name: string, replicates = 2, epochs = 3) {
   const spec = writeSpec(root, fakeSpec(replicates, epochs));
   const events = join(root, "events.log");
   return { root, spec, out: join(root, "exp"), events, env: { NNR_FAKE_EVENTS: events } };
-}
-
-/** Every planned run finished exactly once (a finish, never two). */
-function expectEachCompletedOnce(out: string, events: string) {
-  const ids = readPlan(out).runs.map((run) => run.id);
-  const completions = countBy(
-    readEvents(events).filter((event) => event.kind === "complete"),
-    (event) => event.id,
-  );
-  expect([...completions.keys()].sort()).toEqual([...ids].sort());
-  expect([...completions.values()].every((count) => count === 1)).toBe(true);
-  expect(experimentStatus(out).counts).toEqual({
-    done: ids.length,
-    running: 0,
-    failed: 0,
-    pending: 0,
-  });
 }
 
 function runJsonEpochs(out: string): { id: string; status: string; epochsDone: number }[] {

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { latestClaim } from "../../src/experiment/claims.js";
 import { readPlan } from "../../src/experiment/plan.js";
@@ -16,7 +16,8 @@ import { readJobs } from "../../src/experiment/slurm/jobs.js";
 import { formatSlurmStatus, slurmJobsStatus } from "../../src/experiment/slurm/status-lines.js";
 import { experimentStatus } from "../../src/experiment/status.js";
 import {
-  countBy,
+  captureConsole,
+  expectEachCompletedOnce,
   FAKE_TRAINER,
   fakeSpec,
   readEvents,
@@ -83,22 +84,6 @@ function squeueStates(jobId: string): string {
     encoding: "utf8",
     timeout: 15_000,
   }).stdout.trim();
-}
-
-function expectEachCompletedOnce(out: string, events: string) {
-  const ids = readPlan(out).runs.map((run) => run.id);
-  const completions = countBy(
-    readEvents(events).filter((event) => event.kind === "complete"),
-    (event) => event.id,
-  );
-  expect([...completions.keys()].sort()).toEqual([...ids].sort());
-  expect([...completions.values()].every((count) => count === 1)).toBe(true);
-  expect(experimentStatus(out).counts).toEqual({
-    done: ids.length,
-    running: 0,
-    failed: 0,
-    pending: 0,
-  });
 }
 
 function epochsDone(out: string, id: string): number {
@@ -261,17 +246,7 @@ describe.skipIf(cluster.skipReason !== null)("--requeue", () => {
 });
 
 describe.skipIf(cluster.skipReason !== null)("bad input to --executor slurm", () => {
-  let output: string[];
-  beforeEach(() => {
-    output = [];
-    for (const method of ["log", "warn", "error"] as const) {
-      vi.spyOn(console, method).mockImplementation((...args) => void output.push(args.join(" ")));
-    }
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    process.exitCode = undefined;
-  });
+  const printed = captureConsole();
 
   const run = (args: string[]) => main(["node", "nnr", "experiment", "run", ...args]);
 
@@ -289,7 +264,9 @@ describe.skipIf(cluster.skipReason !== null)("bad input to --executor slurm", ()
     ]);
     expect(code).toBe(2);
     // Checked before the folder is made.
-    expect(output).toEqual(["nnr: --partition gpu-big: no such partition; sinfo lists: local"]);
+    expect(printed.lines()).toEqual([
+      "nnr: --partition gpu-big: no such partition; sinfo lists: local",
+    ]);
     expect(existsSync(out)).toBe(false);
     expect(readJobs(out)).toEqual([]);
   });
@@ -304,7 +281,7 @@ describe.skipIf(cluster.skipReason !== null)("bad input to --executor slurm", ()
     } finally {
       process.env.PATH = path;
     }
-    expect(output).toEqual([
+    expect(printed.lines()).toEqual([
       "nnr: --executor slurm: sbatch is not on PATH; install Slurm's client commands (Debian: slurm-client) or load the cluster's slurm module",
     ]);
     expect(existsSync(out)).toBe(false);
@@ -317,7 +294,7 @@ describe.skipIf(cluster.skipReason !== null)("bad input to --executor slurm", ()
     expect(await run(["--plan", spec, "--out", out, "--executor", "slurm", "--time", "soon"])).toBe(
       2,
     );
-    expect(output).toEqual([
+    expect(printed.lines()).toEqual([
       "nnr: --partition needs --executor slurm",
       "nnr: --gpus: with --executor slurm ask for GPUs with --gres gpu:N; each task trains on the ones Slurm gives it",
       "nnr: --time soon: expected a Slurm time limit: minutes, HH:MM:SS or D-HH:MM:SS",
@@ -327,9 +304,9 @@ describe.skipIf(cluster.skipReason !== null)("bad input to --executor slurm", ()
   it("--dry-run writes the batch script and says how to submit it, submitting nothing", async () => {
     const { spec, out } = setup("slurm-dry", 3, 1);
     const code = await run(["--plan", spec, "--out", out, "--executor", "slurm", "--dry-run"]);
-    expect(code, output.join("\n")).toBe(0);
+    expect(code, printed.lines().join("\n")).toBe(0);
     const script = /^wrote (\S+\.sh) \(3 tasks\); submit it with: sbatch --parsable (\S+)$/.exec(
-      output.at(-1)!,
+      printed.lines().at(-1)!,
     );
     expect(script?.[2]).toBe(script?.[1]);
     expect(readFileSync(script![1]!, "utf8")).toContain("#SBATCH --array=0-2\n");
@@ -348,7 +325,7 @@ describe.skipIf(cluster.skipReason !== null)("bad input to --executor slurm", ()
       "--sbatch-arg=--mem=999999999",
     ]);
     expect(code).toBe(2);
-    expect(output.at(-1)).toMatch(/^nnr: sbatch refused the job \(.*\.sh\): .+/);
+    expect(printed.lines().at(-1)).toMatch(/^nnr: sbatch refused the job \(.*\.sh\): .+/);
     expect(readJobs(out)).toEqual([]);
   });
 });
