@@ -7,5 +7,8 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Messages are matched as plain text: picocolors colours them whenever CI is set, in the
+    // tests' own process and in every child it starts.
+    env: { NO_COLOR: "1" },
   },
 });

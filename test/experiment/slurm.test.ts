@@ -214,7 +214,9 @@ describe.skipIf(cluster.skipReason !== null)("the local cluster script", () => {
     });
     expect(status.status, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/slurmctld: running \(pid \d+\)/);
-    expect(status.stdout).toMatch(/^local\*\s+up\s+infinite\s+1\s+(idle|mixed|alloc)/m);
+    expect(status.stdout).toMatch(
+      /^local\*\s+up\s+infinite\s+1\s+(idle|mix|mixed|alloc|allocated)\b/m,
+    );
   });
 });
 
