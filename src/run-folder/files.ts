@@ -13,8 +13,7 @@ export const RESUME_CHECKPOINT = "resume.safetensors";
  * epoch 10 are the same moment). nnr-run/1 wrote log.csv's epoch from 0 (Keras's index)
  * beside 1-based pred/ckpt names; it is still read, and a resumed v1 run keeps v1.
  */
-export const RUN_FORMATS = ["nnr-run/1", "nnr-run/2"] as const;
-export type RunFormat = (typeof RUN_FORMATS)[number];
+export type RunFormat = "nnr-run/1" | "nnr-run/2";
 export const CURRENT_RUN_FORMAT: RunFormat = "nnr-run/2";
 export const RUN_FORMAT_PREFIX = "nnr-run/";
 

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
+import { TEST_LABELS } from "../../run-folder/files.js";
 import { epochFiles } from "./files.js";
 import { canonicalSetting, type RunFolder } from "./types.js";
 
@@ -33,7 +34,7 @@ export function readOriginalRunFolder(dir: string, sharedLabelsFile?: string): R
   const batchNorm = bnReplicate !== undefined;
   const setting = canonicalSetting(rawSetting);
   const family = `${model}_${dataset}${batchNorm ? "_bn" : ""}`;
-  const ownLabels = join(dir, "test-labels.txt");
+  const ownLabels = join(dir, TEST_LABELS);
   const logFile = join(dir, "log.csv");
   return {
     dir,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { isUserError, UserError } from "../../errors.js";
 import { resolveOriginal, SCRIPT_NAMES, scriptFlags } from "../../original/scripts.js";
+import { RUN_JSON } from "../../run-folder/files.js";
 import type { RegisterCommand } from "./index.js";
 import { train } from "./train.js";
 
@@ -66,7 +67,7 @@ export const registerOriginal: RegisterCommand = (program) => {
 /** A folder that holds a run, nnr's or the original's own (files, no run.json), is never written over. */
 function refuseForeignFolder(dir: string): void {
   if (!existsSync(dir)) return;
-  if (existsSync(join(dir, "run.json")))
+  if (existsSync(join(dir, RUN_JSON)))
     throw new UserError(
       `${dir} already holds a run; continue it with nnr train --resume ${dir}, or choose another folder`,
     );

@@ -13,6 +13,7 @@ import {
 import { CPU_CAPABILITIES } from "../../engine/cpu-kernels.js";
 import { UserError } from "../../errors.js";
 import { modelNames } from "../../nn/models/names.js";
+import { RUN_FORMAT_PREFIX, RUN_JSON } from "../../run-folder/files.js";
 import {
   type RunRecord,
   readRunRecord,
@@ -211,7 +212,7 @@ async function runTrainCommand(
   const launch = chooseLaunch(flags.nproc);
   // Rank 0 decides whether the folder is free: by now it may have started writing it.
   const decidesFolder = launch.kind !== "rank" || launch.env.rank === 0;
-  if (decidesFolder && existsSync(join(outDir, "run.json"))) {
+  if (decidesFolder && existsSync(join(outDir, RUN_JSON))) {
     throw new UserError(
       `--out ${outDir} already holds a run; choose another folder or pass --resume ${outDir}`,
     );
@@ -251,12 +252,12 @@ async function runTrainCommand(
 }
 
 function readReplaySource(path: string): RunRecord {
-  const file = path.endsWith("run.json") ? path : join(path, "run.json");
+  const file = path.endsWith(RUN_JSON) ? path : join(path, RUN_JSON);
   if (!existsSync(file))
     throw new UserError(`--replay ${path}: no such run.json; pass DIR/run.json of a finished run`);
   try {
     const record = JSON.parse(readFileSync(file, "utf8")) as RunRecord;
-    if (!record.format?.startsWith("nnr-run/") || record.config === undefined)
+    if (!record.format?.startsWith(RUN_FORMAT_PREFIX) || record.config === undefined)
       throw new Error("not a run record");
     return record;
   } catch {
