@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(libtorch-dev dataset-fashion-mnist fonts-dejavu-core)
+# libgloo-dev: the headers of c10d's Gloo process group (native/src/distributed.cc), not a
+# dependency of libtorch-dev.
+SYSTEM_PACKAGES=(libtorch-dev libgloo-dev dataset-fashion-mnist fonts-dejavu-core)
 
 install_system_packages() {
   local missing=()
