@@ -1,10 +1,11 @@
 /**
  * Training throughput, nnr against PyTorch-Python on the same machine: one training step =
- * forward, cross-entropy, backward, Adam update, on a fixed random batch of 32×32×3 images,
+ * forward, cross-entropy, backward, Adam update, on a fixed random batch of images (32×32×3
+ * unless --input gives C,H,W: 1,28,28 is Fashion-MNIST's),
  * in both memory layouts, at each thread count.
  *
  *   npx tsx bench/training-throughput.ts [--model smallcnn|resnet18] [--batch 128]
- *       [--warmup 3] [--steps 10] [--rounds 3] [--threads 1,2]
+ *       [--warmup 3] [--steps 10] [--rounds 3] [--threads 1,2] [--input 3,32,32]
  *
  * nnr and PyTorch alternate, `rounds` times per layout, and the rate is batch / median step
  * time over all timed steps: on a shared machine the load changes under a run, and the
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     steps: { type: "string", default: "10" },
     rounds: { type: "string", default: "3" },
     threads: { type: "string", default: "1,2" },
+    input: { type: "string", default: "3,32,32" },
   },
 });
 const model = values.model;
@@ -44,17 +46,22 @@ const [batch, warmup, steps, rounds] = [
   values.rounds,
 ].map(Number) as [number, number, number, number];
 const threadCounts = values.threads.split(",").map(Number);
+const inputShape = values.input.split(",").map(Number) as [number, number, number];
+if (inputShape.length !== 3 || inputShape.some((v) => !Number.isInteger(v) || v < 1)) {
+  console.error(`--input ${values.input}: give the input shape as C,H,W, e.g. 1,28,28`);
+  process.exit(2);
+}
 
 function nnrStepSeconds(memoryFormat: ModelMemoryFormat): number[] {
   const network = createModel(model, {
     generator: new Generator(0, "init"),
     memoryFormat,
     classes: 10,
-    inputShape: [3, 32, 32],
+    inputShape,
   }).train();
   const optimizer = new Adam(network.parameters(), { lr: 4e-4 });
   const data = new Generator(0, "input");
-  const x = rand([batch, 3, 32, 32], data).contiguous(memoryFormat);
+  const x = rand([batch, ...inputShape], data).contiguous(memoryFormat);
   const y = randint(0, 10, [batch], data);
   const step = () =>
     tidy(() => {
@@ -94,7 +101,7 @@ function torchStepSeconds(
 ): number[] | string {
   if (python === null) return "no python3 with torch found";
   const script = new URL("./training_throughput_torch.py", import.meta.url).pathname;
-  const args = [script, model, memoryFormat, batch, warmup, steps, threads].map(String);
+  const args = [script, model, memoryFormat, batch, warmup, steps, threads, values.input].map(String);
   const env = tunedAllocator ? { ...process.env, GLIBC_TUNABLES: TUNED_GLIBC } : process.env;
   const run = spawnSync(python, args, { encoding: "utf8", env });
   if (run.status !== 0) return `PyTorch run failed: ${run.stderr.trim().split("\n").at(-1)}`;
@@ -114,7 +121,7 @@ const allocator =
     ? "tuned allocator"
     : `glibc's allocator defaults (${info.allocator.reason})`;
 console.log(
-  `${model} training (Adam, cross-entropy), batch ${batch}, ${rounds} rounds × (${warmup} warm-up + ${steps} timed steps), libtorch ${info.libtorch}, ${info.cpuModel}; nnr with ${allocator}`,
+  `${model} training (Adam, cross-entropy), batch ${batch} of ${inputShape.join("×")}, ${rounds} rounds × (${warmup} warm-up + ${steps} timed steps), libtorch ${info.libtorch}, ${info.cpuModel}; nnr with ${allocator}`,
 );
 const rates = new Map<string, number>();
 let skipped: string | null = null;
