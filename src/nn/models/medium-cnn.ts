@@ -3,9 +3,10 @@
  * 256, 512 filters, with bias) → BatchNorm (Keras's defaults) → ReLU → MaxPool 2×2; global
  * average pool → Dense 1000. Glorot-uniform kernels. Input 224×224×3.
  */
-import { F, type Tensor } from "../../engine/index.js";
+import type { Tensor } from "../../engine/index.js";
 import { BatchNorm2d, Conv2d, KERAS_BATCH_NORM, Linear } from "../layers/index.js";
 import { Model, type ModelOptions, resolveSpec } from "./model.js";
+import { reluOfMaxPool } from "./relu-pool.js";
 
 const FILTERS = [16, 32, 64, 128, 256, 512] as const;
 
@@ -49,7 +50,7 @@ export class MediumCNN extends Model {
   protected logits(input: Tensor): Tensor {
     let x = input;
     this.#convs.forEach((conv, i) => {
-      x = F.maxPool2d(this.#norms[i]!.forward(conv.forward(x)).relu(), 2);
+      x = reluOfMaxPool(this.#norms[i]!.forward(conv.forward(x)));
     });
     return this.#fc.forward(x.mean([2, 3]));
   }

@@ -3,9 +3,10 @@
  * with bias as Keras's Conv2D) → optional BatchNorm (Keras's defaults) → ReLU → MaxPool 2×2;
  * GlobalAveragePooling → Dense 32 → ReLU → Dense classes. Glorot-uniform kernels.
  */
-import { F, type Tensor } from "../../engine/index.js";
+import type { Tensor } from "../../engine/index.js";
 import { BatchNorm2d, Conv2d, KERAS_BATCH_NORM, Linear } from "../layers/index.js";
 import { Model, type ModelOptions, resolveSpec } from "./model.js";
+import { reluOfMaxPool } from "./relu-pool.js";
 
 const FILTERS = [16, 32, 32] as const;
 
@@ -61,7 +62,7 @@ export class SmallCNN extends Model {
     this.#convs.forEach((conv, i) => {
       x = conv.forward(x);
       if (this.batchNorm) x = this.#norms[i]!.forward(x);
-      x = F.maxPool2d(x.relu(), 2);
+      x = reluOfMaxPool(x);
     });
     const pooled = x.mean([2, 3]);
     return this.#fc2.forward(this.#fc1.forward(pooled).relu());
