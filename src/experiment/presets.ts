@@ -195,7 +195,8 @@ export const PRESETS: Record<string, Preset> = {
             // the next one down (AVX-512 against AVX2, or AVX2 against ATen's scalar kernels).
             options: {
               threads: [1, 2],
-              memoryFormat: ["contiguous", "channels_last"],
+              // SmallCNN's own default layout first (train/recipes.ts), as ALGO+IMPL runs it.
+              memoryFormat: ["channels_last", "contiguous"],
               cpuCapability: ["auto", machine.cpuCapabilities.at(-2) ?? "default"],
               precision: ["fp32", "bf16"],
               ...(machine.cudaDevices > 0 ? { device: ["cpu", "cuda"] } : {}),

@@ -260,22 +260,22 @@ describe("pooled grids: the tooling study", () => {
     expect(new Set(pooled.map((run) => run.pool!.variant)).size).toBe(10);
     expect(pooled[0]!.pool).toEqual({
       name: "tooling",
-      variant: "control threads=1 memoryFormat=contiguous cpuCapability=auto precision=fp32",
+      variant: "control threads=1 memoryFormat=channels_last cpuCapability=auto precision=fp32",
       reference: {
         setting: "control",
         deterministic: { init: true, input: true, impl: true },
         threads: 1,
-        memoryFormat: "contiguous",
+        memoryFormat: "channels_last",
         cpuCapability: "auto",
         precision: "fp32",
       },
     });
     // The ISA axis: the machine's best against the next one down (here AVX2 against scalar).
     expect(pooled[3]!.pool!.variant).toBe(
-      "control threads=1 memoryFormat=contiguous cpuCapability=default precision=fp32",
+      "control threads=1 memoryFormat=channels_last cpuCapability=default precision=fp32",
     );
     expect(pooled[9]!.pool!.variant).toBe(
-      "impl threads=1 memoryFormat=contiguous cpuCapability=auto precision=bf16",
+      "impl threads=1 memoryFormat=channels_last cpuCapability=auto precision=bf16",
     );
     const avx512 = expandPlan(
       presetSpec("tooling", "fast", {

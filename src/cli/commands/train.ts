@@ -90,7 +90,7 @@ export const registerTrain: RegisterCommand = (program) => {
     .option("--device <device>", "cpu, cuda or cuda:N (default cpu)")
     .option(
       "--memory-format <layout>",
-      "contiguous or channels_last",
+      "contiguous or channels_last (default: channels_last for SmallCNN on CPU, else contiguous)",
       oneOf("--memory-format", ["contiguous", "channels_last"] as const),
     )
     .option(
