@@ -3,9 +3,13 @@
  * so the library is pinned in package.json and its versions travel with every dataset
  * (`decoderInfo`), and the resize is spelled out in the record.
  */
-import sharp, { type OutputInfo } from "sharp";
+import type { OutputInfo } from "sharp";
+import { lazyRequire } from "../io/lazy-module.js";
 import { dataFileError } from "./files.js";
 import type { DecoderInfo } from "./types.js";
+
+// Loaded when an image is decoded, not by every command (io/lazy-module.ts).
+const sharp = lazyRequire<typeof import("sharp").default>("sharp");
 
 /** libvips' linear kernel: the closest to TensorFlow's default bilinear resize. */
 const RESIZE_KERNEL = "linear";
@@ -22,7 +26,7 @@ export function describeResize(rule: ResizeRule): string {
 }
 
 export function decoderInfo(rule: ResizeRule): DecoderInfo {
-  const versions = sharp.versions as Record<string, string | undefined>;
+  const versions = sharp().versions as Record<string, string | undefined>;
   return {
     name: "sharp",
     version: versions.sharp ?? "unknown",
@@ -49,7 +53,7 @@ export async function decodeImageFile(
       rule.kind === "fill"
         ? { width: rule.width, height: rule.height, fit: "fill" as const }
         : { width: rule.shorterSide, height: rule.shorterSide, fit: "outside" as const };
-    decoded = await sharp(path)
+    decoded = await sharp()(path)
       .removeAlpha()
       .toColourspace("srgb")
       .resize({ ...resize, kernel: RESIZE_KERNEL })

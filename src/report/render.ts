@@ -1,12 +1,15 @@
-import { Resvg } from "@resvg/resvg-js";
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
+import { lazyRequire } from "../io/lazy-module.js";
+
+// Loaded when a chart is drawn, not by every command (io/lazy-module.ts).
+const resvg = lazyRequire<typeof import("@resvg/resvg-js")>("@resvg/resvg-js");
 
 /** resvg has no system font lookup by default; DejaVu is what Debian's fonts-dejavu-core installs. */
 const FONT_DIRS = ["/usr/share/fonts/truetype/dejavu"];
 
 /** Renders a Vega-Lite spec to SVG on the server, with no canvas or browser. */
 export async function specToSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   try {
     return await view.toSVG();
@@ -16,7 +19,7 @@ export async function specToSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 export function svgToPng(svg: string): Uint8Array {
-  const renderer = new Resvg(svg, {
+  const renderer = new (resvg().Resvg)(svg, {
     background: "white",
     fitTo: { mode: "zoom", value: 2 },
     font: { fontDirs: FONT_DIRS, loadSystemFonts: false, defaultFontFamily: "DejaVu Sans" },
