@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { latestClaim } from "../../src/experiment/claims.js";
+import { fileSystemNow, holderAlive, latestClaim } from "../../src/experiment/claims.js";
 import { readPlan } from "../../src/experiment/plan.js";
 import { readJobs } from "../../src/experiment/slurm/jobs.js";
 import { formatSlurmStatus, slurmJobsStatus } from "../../src/experiment/slurm/status-lines.js";
@@ -168,6 +168,8 @@ describe.skipIf(cluster.skipReason !== null)("experiments on the local Slurm clu
     for (const pid of [owner.runnerPid, owner.workerPid!]) process.kill(pid, "SIGKILL");
     await waitFor(() => !squeueHas(jobId), 30_000, `job ${jobId} to leave the queue`);
     expect(latestClaim(out, id!)?.record.state).toBe("running");
+    // Free at once, though the worker may still be a zombie that init has yet to reap.
+    expect(holderAlive(latestClaim(out, id!)!, fileSystemNow(out, "test"), 120_000)).toBe(false);
 
     const resumed = await nnr(slurmArgs(out, []), env, 90_000);
     expect(resumed.code, resumed.output).toBe(0);
