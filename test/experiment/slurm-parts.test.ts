@@ -6,14 +6,18 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { batchScript, shellQuote } from "../../src/experiment/slurm/batch-script.js";
-import { fileSystemType, sharedFsProblem } from "../../src/experiment/slurm/checks.js";
+import {
+  fileSystemType,
+  sharedFsProblem,
+  tasksFitProblem,
+} from "../../src/experiment/slurm/checks.js";
 import {
   countTasks,
   parseSacct,
   parseScontrol,
   phaseCounts,
 } from "../../src/experiment/slurm/jobs.js";
-import { gresGpus } from "../../src/experiment/slurm/submit.js";
+import { gresGpus, ntasksFor, workersPerTask } from "../../src/experiment/slurm/submit.js";
 import { taskResources } from "../../src/experiment/slurm/task.js";
 import { tempDir } from "./helpers.js";
 
@@ -62,6 +66,7 @@ describe("the batch script", () => {
     dir: "/shared/my exp",
     jobName: "nnr-demo",
     tasks: 8,
+    ntasks: 1,
     cpusPerTask: 2,
     partition: "gpu",
     requeue: true,
@@ -95,6 +100,11 @@ describe("the batch script", () => {
     ]);
   });
 
+  it("asks for as many Slurm tasks as the widest run has ranks", () => {
+    const script = batchScript({ ...options, ntasks: 4, cpusPerTask: 1 });
+    expect(script).toContain("\n#SBATCH --ntasks=4\n#SBATCH --cpus-per-task=1\n");
+  });
+
   it("quotes words the shell would split or expand", () => {
     expect(shellQuote("plain/path-1.ts")).toBe("plain/path-1.ts");
     expect(shellQuote("it's $HOME")).toBe(`'it'\\''s $HOME'`);
@@ -112,12 +122,48 @@ describe("resources per task", () => {
   it("takes the CPUs and the devices Slurm gives the task", () => {
     expect(taskResources({ SLURM_CPUS_PER_TASK: "4", CUDA_VISIBLE_DEVICES: "2,3" })).toEqual({
       cpus: 4,
+      ntasks: 1,
       gpus: ["2", "3"],
     });
     expect(taskResources({ SLURM_CPUS_ON_NODE: "8", CUDA_VISIBLE_DEVICES: "NoDevFiles" })).toEqual({
       cpus: 8,
+      ntasks: 1,
       gpus: [],
     });
+    expect(taskResources({ SLURM_CPUS_PER_TASK: "1", SLURM_NTASKS: "2" })).toMatchObject({
+      cpus: 1,
+      ntasks: 2,
+    });
+  });
+
+  it("sizes tasks for runs over several processes", () => {
+    const plan = (...runs: [threads: number, worldSize?: number][]) =>
+      ({
+        runs: runs.map(([threads, worldSize]) => ({
+          config: { threads, ...(worldSize !== undefined ? { worldSize } : {}) },
+        })),
+      }) as unknown as Parameters<typeof ntasksFor>[0];
+    expect(ntasksFor(plan([1], [1]))).toBe(1);
+    expect(ntasksFor(plan([1, 2], [1, 2]))).toBe(2);
+    expect(ntasksFor(plan([1], [2, 4]))).toBe(4);
+    // 2 Slurm tasks × 1 CPU hold one 2-rank run at a time, or two 1-rank runs.
+    expect(workersPerTask(plan([1, 2], [1, 2]), 1, undefined, 2)).toBe(1);
+    expect(workersPerTask(plan([1, 2], [1]), 1, undefined, 2)).toBe(2);
+    expect(workersPerTask(plan([2, 2]), 2, undefined, 2)).toBe(1);
+  });
+
+  it("refuses a world size no node set of the partition can ever give", () => {
+    const nodes = [
+      { node: "n1", cpus: 2 },
+      { node: "n2", cpus: 3 },
+    ];
+    const fit = { partition: "cpu", nodes };
+    // n1 holds 2 one-CPU tasks and n2 holds 3: 5 in all; with 2 CPUs a task, 1 + 1.
+    expect(tasksFitProblem({ ...fit, ntasks: 5, cpusPerTask: 1 })).toBeNull();
+    expect(tasksFitProblem({ ...fit, ntasks: 2, cpusPerTask: 2 })).toBeNull();
+    expect(tasksFitProblem({ ...fit, ntasks: 3, cpusPerTask: 2 })).toBe(
+      "a run with worldSize 3 needs 3 Slurm tasks × 2 CPU(s), and partition 'cpu' can give at most 2 (CPUs per node n1: 2, n2: 3): lower the plan's worldSize or threads, or choose a larger partition with --partition",
+    );
   });
 });
 
