@@ -6,6 +6,7 @@
  * process (a one-process run in a job of several tasks) trains without a group.
  */
 
+import { hostname } from "node:os";
 import { rankEnvironment } from "../distributed/launcher-env.js";
 import { joinGroup } from "../distributed/train-launch.js";
 import { trainRun } from "./run.js";
@@ -24,6 +25,12 @@ if (env === null && (job.config.worldSize ?? 1) > 1) {
   process.exit(2);
 }
 const leader = (env?.rank ?? 0) === 0;
+if (env?.source === "slurm") {
+  // Into the task's log: which rank Slurm made this process, and where the ranks meet.
+  console.log(
+    `rank ${env.rank} of ${env.worldSize} (SLURM_PROCID ${env.rank}, SLURM_LOCALID ${env.localRank}) on ${hostname()}, rendezvous ${env.masterAddr}:${env.masterPort}`,
+  );
+}
 let group: ReturnType<typeof joinGroup> | null = null;
 try {
   group = env === null ? null : joinGroup(env, { distTimeout: job.timeoutMs / 1000 });

@@ -46,6 +46,9 @@ export async function trainRunAsSteps(
   };
   const entry = rankEntry();
   const log = options.log ?? (() => {});
+  log(
+    `job step in job ${allocation.jobId}: srun ${ranks} rank(s) × ${threads} thread(s), rendezvous ${masterAddr}:${masterPort}`,
+  );
   const child = spawn(
     "srun",
     [

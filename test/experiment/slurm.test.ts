@@ -275,6 +275,20 @@ describe.skipIf(cluster.skipReason !== null)("bad input to --executor slurm", ()
     expect(readJobs(out)).toEqual([]);
   });
 
+  it("refuses a world size the partition can never hold, before the folder is made", async () => {
+    const root = tempDir("slurm-world");
+    const fake = fakeSpec(1, 1);
+    const spec = writeSpec(root, { ...fake, base: { ...fake.base, worldSize: 64 } });
+    const out = join(root, "exp");
+    const code = await run(["--plan", spec, "--out", out, "--executor", "slurm"]);
+    expect(code).toBe(2);
+    expect(printed.lines()).toHaveLength(1);
+    expect(printed.lines()[0]).toMatch(
+      /^nnr: a run with worldSize 64 needs 64 Slurm tasks × 1 CPU\(s\), and partition 'local' can give at most \d+ \(CPUs per node \S+: \d+\): lower the plan's worldSize or threads, or choose a larger partition with --partition$/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("says sbatch is missing when it is not on PATH", async () => {
     const { spec, out } = setup("slurm-path", 1, 1);
     const path = process.env.PATH;

@@ -60,6 +60,11 @@ export function ranksOf(entry: Plan["runs"][number]): number {
   return entry.config.worldSize ?? 1;
 }
 
+/** CPUs per Slurm task: as asked, else the widest run's threads, so every run fits. */
+export function cpusPerTaskFor(plan: Plan, requested: number | undefined): number {
+  return requested ?? Math.max(...plan.runs.map((entry) => entry.config.threads));
+}
+
 /** Slurm tasks an array task asks for: enough for the widest run's ranks. */
 export function ntasksFor(plan: Plan): number {
   return Math.max(...plan.runs.map(ranksOf));
@@ -111,8 +116,7 @@ export function prepareSubmission(
   const dir = resolve(dirGiven);
   const partition = resolvePartition(options.partition);
   checkSharedFs(dir, partition, options.assumeSharedFs ?? false);
-  const cpusPerTask =
-    options.cpusPerTask ?? Math.max(...plan.runs.map((entry) => entry.config.threads));
+  const cpusPerTask = cpusPerTaskFor(plan, options.cpusPerTask);
   const ntasks = ntasksFor(plan);
   checkTasksFit(partition, ntasks, cpusPerTask);
   const workers = workersPerTask(plan, cpusPerTask, options.gres, ntasks);
