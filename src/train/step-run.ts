@@ -47,7 +47,8 @@ export async function trainRunAsSteps(
   const entry = rankEntry();
   const log = options.log ?? (() => {});
   log(
-    `job step in job ${allocation.jobId}: srun ${ranks} rank(s) × ${threads} thread(s), rendezvous ${masterAddr}:${masterPort}`,
+    `job step in job ${allocation.jobId}: srun ${ranks} rank(s) × ${threads} thread(s)` +
+      (ranks > 1 ? `, rendezvous ${masterAddr}:${masterPort}` : ""),
   );
   const child = spawn(
     "srun",

@@ -1,17 +1,19 @@
 /**
  * A run over two processes on the local Slurm cluster: the array task holds two Slurm tasks,
- * srun starts the run's two ranks, each reading its rank from Slurm, and the run ends with
- * the bits the local runner gives the same plan (its worker and a second local process),
- * trained here, now: no stored hash from another machine.
+ * srun starts the run's two ranks, each reading its rank from Slurm; the job is cancelled
+ * after an epoch and submitted again, and the run ends with the bits the local runner gives
+ * the same plan without a stop (its worker and a second local process), trained here, now:
+ * no stored hash from another machine.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { STEP_PORT_BASE, STEP_PORT_SPAN } from "../../src/distributed/slurm-steps.js";
+import { latestClaim } from "../../src/experiment/claims.js";
 import { readJobs } from "../../src/experiment/slurm/jobs.js";
 import { readRunRecord } from "../../src/train/index.js";
-import { startCli, tempDir, writeSpec } from "./helpers.js";
+import { startCli, tempDir, waitFor, writeSpec } from "./helpers.js";
 import { ensureLocalCluster } from "./slurm-cluster.js";
 
 const cluster = ensureLocalCluster();
@@ -30,33 +32,51 @@ async function nnr(args: string[], timeoutMs: number) {
   return { code, output: cli.output() };
 }
 
-function onlyRun(out: string) {
+const EPOCHS = 4;
+
+function onlyRunDir(out: string): string {
   const [id] = readdirSync(join(out, "runs"));
-  return readRunRecord(join(out, "runs", id!))!;
+  return join(out, "runs", id!);
+}
+
+function epochsDone(out: string): number {
+  try {
+    return readRunRecord(onlyRunDir(out))?.epochsDone ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+function squeueHas(jobId: string): boolean {
+  const result = spawnSync("squeue", ["-h", "-j", jobId, "-o", "%i"], {
+    encoding: "utf8",
+    timeout: 15_000,
+  });
+  return result.status === 0 && result.stdout.trim() !== "";
 }
 
 describe.skipIf(cluster.skipReason !== null)("runs over several Slurm tasks", () => {
-  it("a worldSize 2 run gets 2 Slurm tasks, its ranks started by srun, and the local runner's bits", async () => {
+  it("a worldSize 2 run gets 2 Slurm tasks and srun'd ranks; cancelled and resubmitted, it has the local runner's bits", async () => {
     const root = tempDir("slurm-ranks");
     const spec = writeSpec(root, {
       name: "dp",
       replicates: 1,
-      base: { epochs: 2, trainExamples: 256, testExamples: 64, batchSize: 32, worldSize: 2 },
+      base: {
+        ...{ epochs: EPOCHS, trainExamples: 1024, testExamples: 64, batchSize: 32 },
+        ...{ saveEpochs: [EPOCHS], worldSize: 2 },
+      },
       grid: { models: ["smallcnn"], datasets: ["fashion-mnist"], settings: ["control"] },
     });
     const local = join(root, "local");
     const onSlurm = join(root, "slurm");
-    const [reference, submitted] = await Promise.all([
-      nnr(["experiment", "run", "--plan", spec, "--out", local, "--no-analysis"], 400_000),
-      nnr(
-        [
-          ...["experiment", "run", "--plan", spec, "--out", onSlurm, "--executor", "slurm"],
-          ...["--no-analysis", "--poll", "0.5"],
-        ],
-        400_000,
-      ),
-    ]);
-    expect(reference.code, reference.output).toBe(0);
+    const reference = nnr(
+      ["experiment", "run", "--plan", spec, "--out", local, "--no-analysis"],
+      400_000,
+    );
+    const submitted = await nnr(
+      ["experiment", "run", "--plan", spec, "--out", onSlurm, "--executor", "slurm", "--no-wait"],
+      60_000,
+    );
     expect(submitted.code, submitted.output).toBe(0);
     expect(submitted.output).toMatch(
       /submitted slurm job \d+: 1 task × 1 worker, 2 Slurm tasks \(srun starts each run's ranks\) × 1 CPU each/,
@@ -65,31 +85,57 @@ describe.skipIf(cluster.skipReason !== null)("runs over several Slurm tasks", ()
     const script = readFileSync(job!.script, "utf8");
     expect(script).toContain("\n#SBATCH --ntasks=2\n#SBATCH --cpus-per-task=1\n");
 
+    // Cancelled with a checkpoint behind the run and epochs ahead of it: both ranks stop,
+    // and the claim is released for the next submission.
+    await waitFor(() => epochsDone(onSlurm) >= 1, 300_000, "an epoch done on Slurm");
+    spawnSync("scancel", [job!.jobId], { timeout: 15_000 });
+    await waitFor(() => !squeueHas(job!.jobId), 30_000, `job ${job!.jobId} to leave the queue`);
+    expect(epochsDone(onSlurm)).toBeLessThan(EPOCHS);
+    const [id] = readdirSync(join(onSlurm, "runs"));
+    expect(latestClaim(onSlurm, id!)?.record.state).toBe("released");
+
+    const resumed = await nnr(
+      ["experiment", "run", "--out", onSlurm, "--executor", "slurm", "--no-analysis"],
+      400_000,
+    );
+    expect(resumed.code, resumed.output).toBe(0);
+
     // The ranks took their places from Slurm, and met on the port derived from the job id.
     const logs = join(onSlurm, "slurm", "logs");
     const taskLog = readdirSync(logs)
       .map((name) => readFileSync(join(logs, name), "utf8"))
       .join("");
-    const step =
-      /job step in job (\d+): srun 2 rank\(s\) × 1 thread\(s\), rendezvous (\S+):(\d+)/.exec(
-        taskLog,
-      );
-    expect(step, taskLog).not.toBeNull();
-    const [, jobId, host, port] = step!;
-    expect(Number(port)).toBe(STEP_PORT_BASE + (Number(jobId) % STEP_PORT_SPAN));
-    for (const rank of [0, 1]) {
-      expect(taskLog).toContain(
-        `rank ${rank} of 2 (SLURM_PROCID ${rank}, SLURM_LOCALID ${rank}) on ${host}, rendezvous ${host}:${port}`,
-      );
+    expect(taskLog).toMatch(/resuming .* after epoch [1-9]/);
+    const steps = [
+      ...taskLog.matchAll(
+        /job step in job (\d+): srun 2 rank\(s\) × 1 thread\(s\), rendezvous (\S+):(\d+)/g,
+      ),
+    ];
+    expect(steps, taskLog).toHaveLength(2);
+    for (const [, jobId, host, port] of steps) {
+      expect(Number(port)).toBe(STEP_PORT_BASE + (Number(jobId) % STEP_PORT_SPAN));
+      for (const rank of [0, 1]) {
+        expect(taskLog).toContain(
+          `rank ${rank} of 2 (SLURM_PROCID ${rank}, SLURM_LOCALID ${rank}) on ${host}, rendezvous ${host}:${port}`,
+        );
+      }
     }
 
-    const expected = onlyRun(local);
+    const ran = await reference;
+    expect(ran.code, ran.output).toBe(0);
+    const expected = readRunRecord(onlyRunDir(local))!;
     expect(expected.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(expected.distributed?.worldSize).toBe(2);
-    expect(onlyRun(onSlurm)).toMatchObject({
+    expect(readRunRecord(onlyRunDir(onSlurm))).toMatchObject({
       status: "complete",
+      epochsDone: EPOCHS,
       weightsSha256: expected.weightsSha256,
       distributed: { worldSize: 2 },
     });
-  }, 420_000);
+    // Every epoch logged once: the interrupted epoch was trained again, not appended twice.
+    const rows = readFileSync(join(onlyRunDir(onSlurm), "log.csv"), "utf8")
+      .trim()
+      .split("\n");
+    expect(rows.slice(1).map((row) => row.split(",")[0])).toEqual(["1", "2", "3", "4"]);
+  }, 600_000);
 });
