@@ -5,6 +5,13 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import {
+  masterPortForJob,
+  RUN_AS_JOB_STEPS,
+  STEP_PORT_BASE,
+  STEP_PORT_SPAN,
+  stepAllocation,
+} from "../../src/distributed/slurm-steps.js";
 import { batchScript, shellQuote } from "../../src/experiment/slurm/batch-script.js";
 import {
   fileSystemType,
@@ -202,5 +209,36 @@ describe("Slurm's job states", () => {
       ["2-4", 3, "pending"],
     ]);
     expect(countTasks("1,4-5,8-12:2")).toBe(6);
+  });
+});
+
+describe("runs as job steps", () => {
+  const inJob = {
+    [RUN_AS_JOB_STEPS]: "1",
+    SLURM_JOB_ID: "191",
+    SLURM_JOB_NODELIST: "n[1-2]",
+    SLURM_NTASKS: "4",
+    SLURM_CPUS_PER_TASK: "2",
+  };
+
+  it("start as steps only inside a job that asked for several tasks, never inside a step", () => {
+    expect(stepAllocation(inJob)).toEqual({
+      jobId: "191",
+      nodeList: "n[1-2]",
+      tasks: 4,
+      cpusPerTask: 2,
+    });
+    expect(stepAllocation({ ...inJob, [RUN_AS_JOB_STEPS]: undefined })).toBeNull();
+    expect(stepAllocation({ ...inJob, SLURM_STEP_ID: "0" })).toBeNull();
+    expect(stepAllocation({ [RUN_AS_JOB_STEPS]: "1" })).toBeNull();
+  });
+
+  it("meet on a port derived from the job id, below the ephemeral range", () => {
+    expect(STEP_PORT_BASE + STEP_PORT_SPAN - 1).toBeLessThan(32768);
+    expect(masterPortForJob("191")).toBe(10191);
+    expect(masterPortForJob("192")).toBe(10192);
+    expect(masterPortForJob("20191")).toBe(10191);
+    expect(masterPortForJob("1234567")).toBe(24567);
+    expect(() => masterPortForJob("12_3")).toThrow("SLURM_JOB_ID=12_3 is not a job id");
   });
 });
