@@ -11,6 +11,7 @@ import {
   masterPortForJob,
   type StepAllocation,
   srunArgs,
+  srunLauncher,
 } from "../distributed/slurm-steps.js";
 import { DEFAULT_DIST_TIMEOUT_S } from "../distributed/train-launch.js";
 import { UserError } from "../errors.js";
@@ -50,9 +51,11 @@ export async function trainRunAsSteps(
     `job step in job ${allocation.jobId}: srun ${ranks} rank(s) × ${threads} thread(s)` +
       (ranks > 1 ? `, rendezvous ${masterAddr}:${masterPort}` : ""),
   );
+  const [launcher, ...launcherArgs] = srunLauncher();
   const child = spawn(
-    "srun",
+    launcher!,
     [
+      ...launcherArgs,
       ...srunArgs(ranks, threads, `run-${options.replicate}`),
       process.execPath,
       ...entry.execArgv,

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { STEP_PORT_BASE, STEP_PORT_SPAN } from "../../src/distributed/slurm-steps.js";
-import { latestClaim } from "../../src/experiment/claims.js";
+import { latestClaim, processAlive } from "../../src/experiment/claims.js";
 import { readJobs } from "../../src/experiment/slurm/jobs.js";
 import { readRunRecord } from "../../src/train/index.js";
 import { startCli, tempDir, waitFor, writeSpec } from "./helpers.js";
@@ -137,5 +137,54 @@ describe.skipIf(cluster.skipReason !== null)("runs over several Slurm tasks", ()
       .trim()
       .split("\n");
     expect(rows.slice(1).map((row) => row.split(",")[0])).toEqual(["1", "2", "3", "4"]);
+  }, 600_000);
+
+  it("a worker killed on its own takes its job step with it, and the runner's retry finishes the run", async () => {
+    const root = tempDir("slurm-ranks-kill");
+    const epochs = 6;
+    const spec = writeSpec(root, {
+      name: "dp",
+      replicates: 1,
+      base: {
+        ...{ epochs, trainExamples: 1024, testExamples: 64, batchSize: 32 },
+        ...{ saveEpochs: [epochs], worldSize: 2 },
+      },
+      grid: { models: ["smallcnn"], datasets: ["fashion-mnist"], settings: ["control"] },
+    });
+    const out = join(root, "slurm");
+    const submitted = await nnr(
+      ["experiment", "run", "--plan", spec, "--out", out, "--executor", "slurm", "--no-wait"],
+      60_000,
+    );
+    expect(submitted.code, submitted.output).toBe(0);
+    const [job] = readJobs(out);
+    await waitFor(() => epochsDone(out) >= 1, 300_000, "an epoch done on Slurm");
+    // srun and both ranks carry the run's folder in their command lines.
+    const stepPids = spawnSync("pgrep", ["-f", onlyRunDir(out)], { encoding: "utf8" })
+      .stdout.split("\n")
+      .filter((line) => line.trim() !== "")
+      .map(Number);
+    expect(stepPids.length).toBeGreaterThanOrEqual(3);
+    const [id] = readdirSync(join(out, "runs"));
+    process.kill(latestClaim(out, id!)!.record.owner.workerPid!, "SIGKILL");
+    // Gone long before the run's remaining epochs could have finished.
+    await waitFor(() => stepPids.every((pid) => !processAlive(pid)), 10_000, "the old step to end");
+    expect(epochsDone(out)).toBeLessThan(epochs);
+
+    await waitFor(() => !squeueHas(job!.jobId), 300_000, `job ${job!.jobId} to end`);
+    const logs = join(out, "slurm", "logs");
+    const taskLog = readdirSync(logs)
+      .map((name) => readFileSync(join(logs, name), "utf8"))
+      .join("");
+    expect(taskLog).toMatch(/killed by SIGKILL; restarting it/);
+    expect(taskLog).toMatch(/resuming .* after epoch [1-9]/);
+    expect(readRunRecord(onlyRunDir(out))).toMatchObject({
+      status: "complete",
+      epochsDone: epochs,
+    });
+    const rows = readFileSync(join(onlyRunDir(out), "log.csv"), "utf8")
+      .trim()
+      .split("\n");
+    expect(rows.slice(1).map((row) => row.split(",")[0])).toEqual(["1", "2", "3", "4", "5", "6"]);
   }, 600_000);
 });
