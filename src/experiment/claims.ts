@@ -94,13 +94,31 @@ export function fileSystemNow(dir: string, runnerId: string): number {
   return now;
 }
 
+/**
+ * Whether a process is alive. A zombie is not: `kill(pid, 0)` still succeeds on one until its
+ * parent reaps it, and a killed worker whose runner died too waits for init to reap it (every
+ * few seconds in some containers, never under an init that does not reap), while its claim
+ * must be free at once. Linux's /proc says which; where there is no /proc, kill(pid, 0) alone.
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+  return !["Z", "X"].includes(processState(pid) ?? "");
+}
+
+/** The state letter in /proc/<pid>/stat (R, S, D, Z, X, ...), or null where it cannot be read. */
+export function processState(pid: number): string | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  // "pid (comm) state ...": comm may hold spaces and parentheses, so read after the last ')'.
+  return /^\s*(\S)/.exec(stat.slice(stat.lastIndexOf(")") + 1))?.[1] ?? null;
 }
 
 /**

@@ -1,22 +1,39 @@
 /**
- * A rank other than 0 of a run that spread-run.ts spreads: it joins the group named by the
- * launcher's environment and trains the run given as JSON in its first argument. Rank 0 (the
- * process that started it) alone writes the run folder.
+ * A rank of a run spread over processes: one other than 0 of a run that spread-run.ts
+ * spreads on this machine, or any rank, 0 included, of a run started as a Slurm job step
+ * (step-run.ts). It joins the group named by the launcher's environment and trains the run
+ * given as JSON in its first argument. Rank 0 alone writes the run folder. A job step of one
+ * process (a one-process run in a job of several tasks) trains without a group.
  */
 
+import { hostname } from "node:os";
 import { rankEnvironment } from "../distributed/launcher-env.js";
 import { joinGroup } from "../distributed/train-launch.js";
 import { trainRun } from "./run.js";
-import type { RankJob } from "./spread-run.js";
+import { PROGRESS_PREFIX, type RankJob } from "./spread-run.js";
 
 const job = JSON.parse(process.argv[2] ?? "{}") as RankJob;
-const env = rankEnvironment();
-if (env === null) {
+let env: ReturnType<typeof rankEnvironment>;
+try {
+  env = rankEnvironment();
+} catch (error) {
+  console.error(`nnr: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
+if (env === null && (job.config.worldSize ?? 1) > 1) {
   console.error("nnr: a rank process needs RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT");
   process.exit(2);
 }
-const group = joinGroup(env, { distTimeout: job.timeoutMs / 1000 });
+const leader = (env?.rank ?? 0) === 0;
+if (env?.source === "slurm") {
+  // Into the task's log: which rank Slurm made this process, and where the ranks meet.
+  console.log(
+    `rank ${env.rank} of ${env.worldSize} (SLURM_PROCID ${env.rank}, SLURM_LOCALID ${env.localRank}) on ${hostname()}, rendezvous ${env.masterAddr}:${env.masterPort}`,
+  );
+}
+let group: ReturnType<typeof joinGroup> | null = null;
 try {
+  group = env === null ? null : joinGroup(env, { distTimeout: job.timeoutMs / 1000 });
   await trainRun({
     config: job.config,
     outDir: job.outDir,
@@ -24,10 +41,16 @@ try {
     pool: job.pool,
     resume: job.resume,
     group,
+    onProgress:
+      job.progressOnStdout && leader
+        ? (progress) => process.stdout.write(`${PROGRESS_PREFIX}${JSON.stringify(progress)}\n`)
+        : undefined,
+    log: leader ? (line) => console.log(line) : undefined,
   });
 } catch (error) {
-  console.error(`nnr: rank ${env.rank}: ${error instanceof Error ? error.message : String(error)}`);
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`nnr: rank ${env?.rank ?? 0}: ${message}`);
   process.exitCode = 1;
 } finally {
-  group.destroy();
+  group?.destroy();
 }

@@ -2,15 +2,21 @@
  * A run with config.worldSize > 1 started through the library rather than a launcher (the
  * experiment runner's workers): this process becomes rank 0, starts ranks 1..N-1 on this
  * machine (rank-process.ts, rendezvous on the loopback at a free port), and stops them if the
- * run fails. A run of one process goes straight to trainRun.
+ * run fails. A run of one process goes straight to trainRun. Inside a Slurm array task that
+ * holds several Slurm tasks, every run is started as a job step instead (step-run.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../distributed/local-launch.js";
 import { ProcessGroup } from "../distributed/process-group.js";
+import { stepAllocation } from "../distributed/slurm-steps.js";
 import { DEFAULT_DIST_TIMEOUT_S } from "../distributed/train-launch.js";
 import { type TrainRunOptions, type TrainRunResult, trainRun } from "./run.js";
+import { trainRunAsSteps } from "./step-run.js";
+
+/** Rank 0's progress lines on its stdout, when a job step's ranks report through srun. */
+export const PROGRESS_PREFIX = "nnr-progress ";
 
 export interface RankJob {
   config: TrainRunOptions["config"];
@@ -19,9 +25,11 @@ export interface RankJob {
   pool: TrainRunOptions["pool"];
   resume: boolean;
   timeoutMs: number;
+  /** Rank 0 prints its progress on stdout (PROGRESS_PREFIX + JSON), for srun to forward. */
+  progressOnStdout?: boolean;
 }
 
-function rankEntry(): { path: string; execArgv: string[] } {
+export function rankEntry(): { path: string; execArgv: string[] } {
   const compiled = fileURLToPath(new URL("./rank-process.js", import.meta.url));
   if (import.meta.url.endsWith(".js") && existsSync(compiled))
     return { path: compiled, execArgv: [] };
@@ -32,6 +40,8 @@ function rankEntry(): { path: string; execArgv: string[] } {
 }
 
 export async function trainRunSpread(options: TrainRunOptions): Promise<TrainRunResult> {
+  const allocation = options.group ? null : stepAllocation();
+  if (allocation !== null) return trainRunAsSteps(options, allocation);
   const worldSize = options.config.worldSize ?? 1;
   if (worldSize === 1 || options.group) return trainRun(options);
   const timeoutMs = DEFAULT_DIST_TIMEOUT_S * 1000;

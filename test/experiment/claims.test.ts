@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, utimesSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -8,9 +8,11 @@ import {
   fileSystemNow,
   holderAlive,
   latestClaim,
+  processAlive,
+  processState,
   tryClaim,
 } from "../../src/experiment/claims.js";
-import { tempDir } from "./helpers.js";
+import { tempDir, waitFor } from "./helpers.js";
 
 const options = { nowMs: Date.now(), staleAfterMs: 60_000, retryFailed: false };
 
@@ -96,4 +98,35 @@ describe("claims", () => {
     // Our own runner is alive, yet a released claim is free.
     expect(tryClaim(dir, "released_r0", owner("b"), options).claim?.generation).toBe(2);
   });
+
+  it.skipIf(process.platform !== "linux")(
+    "a killed worker left as a zombie (its parent not reaping it) frees its claim at once",
+    async () => {
+      // bash starts a short child and becomes `sleep 30`, which never reaps it: the child stays
+      // a zombie, as a SIGKILLed worker does until init reaps it.
+      const parent = spawn("bash", ["-c", "sleep 0.05 & echo $!; exec sleep 30"], {
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      try {
+        const zombie = await new Promise<number>((resolve) =>
+          parent.stdout.once("data", (chunk) => resolve(Number(String(chunk).trim()))),
+        );
+        await waitFor(() => processState(zombie) === "Z", 10_000, "the child to become a zombie");
+        // The premise: signal 0 still reaches a zombie.
+        expect(() => process.kill(zombie, 0)).not.toThrow();
+        expect(processAlive(zombie)).toBe(false);
+        expect(processAlive(parent.pid!)).toBe(true);
+
+        const dir = tempDir("claims-zombie");
+        const holder = { ...owner("killed", deadPid()), workerPid: zombie };
+        tryClaim(dir, "run_r0", holder, options);
+        expect(holderAlive(latestClaim(dir, "run_r0")!, fileSystemNow(dir, "t"), 60_000)).toBe(
+          false,
+        );
+        expect(tryClaim(dir, "run_r0", owner("b"), options).claim?.generation).toBe(2);
+      } finally {
+        parent.kill("SIGKILL");
+      }
+    },
+  );
 });

@@ -5,15 +5,26 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import {
+  masterPortForJob,
+  RUN_AS_JOB_STEPS,
+  STEP_PORT_BASE,
+  STEP_PORT_SPAN,
+  stepAllocation,
+} from "../../src/distributed/slurm-steps.js";
 import { batchScript, shellQuote } from "../../src/experiment/slurm/batch-script.js";
-import { fileSystemType, sharedFsProblem } from "../../src/experiment/slurm/checks.js";
+import {
+  fileSystemType,
+  sharedFsProblem,
+  tasksFitProblem,
+} from "../../src/experiment/slurm/checks.js";
 import {
   countTasks,
   parseSacct,
   parseScontrol,
   phaseCounts,
 } from "../../src/experiment/slurm/jobs.js";
-import { gresGpus } from "../../src/experiment/slurm/submit.js";
+import { gresGpus, ntasksFor, workersPerTask } from "../../src/experiment/slurm/submit.js";
 import { taskResources } from "../../src/experiment/slurm/task.js";
 import { tempDir } from "./helpers.js";
 
@@ -62,6 +73,7 @@ describe("the batch script", () => {
     dir: "/shared/my exp",
     jobName: "nnr-demo",
     tasks: 8,
+    ntasks: 1,
     cpusPerTask: 2,
     partition: "gpu",
     requeue: true,
@@ -95,6 +107,11 @@ describe("the batch script", () => {
     ]);
   });
 
+  it("asks for as many Slurm tasks as the widest run has ranks", () => {
+    const script = batchScript({ ...options, ntasks: 4, cpusPerTask: 1 });
+    expect(script).toContain("\n#SBATCH --ntasks=4\n#SBATCH --cpus-per-task=1\n");
+  });
+
   it("quotes words the shell would split or expand", () => {
     expect(shellQuote("plain/path-1.ts")).toBe("plain/path-1.ts");
     expect(shellQuote("it's $HOME")).toBe(`'it'\\''s $HOME'`);
@@ -112,12 +129,48 @@ describe("resources per task", () => {
   it("takes the CPUs and the devices Slurm gives the task", () => {
     expect(taskResources({ SLURM_CPUS_PER_TASK: "4", CUDA_VISIBLE_DEVICES: "2,3" })).toEqual({
       cpus: 4,
+      ntasks: 1,
       gpus: ["2", "3"],
     });
     expect(taskResources({ SLURM_CPUS_ON_NODE: "8", CUDA_VISIBLE_DEVICES: "NoDevFiles" })).toEqual({
       cpus: 8,
+      ntasks: 1,
       gpus: [],
     });
+    expect(taskResources({ SLURM_CPUS_PER_TASK: "1", SLURM_NTASKS: "2" })).toMatchObject({
+      cpus: 1,
+      ntasks: 2,
+    });
+  });
+
+  it("sizes tasks for runs over several processes", () => {
+    const plan = (...runs: [threads: number, worldSize?: number][]) =>
+      ({
+        runs: runs.map(([threads, worldSize]) => ({
+          config: { threads, ...(worldSize !== undefined ? { worldSize } : {}) },
+        })),
+      }) as unknown as Parameters<typeof ntasksFor>[0];
+    expect(ntasksFor(plan([1], [1]))).toBe(1);
+    expect(ntasksFor(plan([1, 2], [1, 2]))).toBe(2);
+    expect(ntasksFor(plan([1], [2, 4]))).toBe(4);
+    // 2 Slurm tasks × 1 CPU hold one 2-rank run at a time, or two 1-rank runs.
+    expect(workersPerTask(plan([1, 2], [1, 2]), 1, undefined, 2)).toBe(1);
+    expect(workersPerTask(plan([1, 2], [1]), 1, undefined, 2)).toBe(2);
+    expect(workersPerTask(plan([2, 2]), 2, undefined, 2)).toBe(1);
+  });
+
+  it("refuses a world size no node set of the partition can ever give", () => {
+    const nodes = [
+      { node: "n1", cpus: 2 },
+      { node: "n2", cpus: 3 },
+    ];
+    const fit = { partition: "cpu", nodes };
+    // n1 holds 2 one-CPU tasks and n2 holds 3: 5 in all; with 2 CPUs a task, 1 + 1.
+    expect(tasksFitProblem({ ...fit, ntasks: 5, cpusPerTask: 1 })).toBeNull();
+    expect(tasksFitProblem({ ...fit, ntasks: 2, cpusPerTask: 2 })).toBeNull();
+    expect(tasksFitProblem({ ...fit, ntasks: 3, cpusPerTask: 2 })).toBe(
+      "a run with worldSize 3 needs 3 Slurm tasks × 2 CPU(s), and partition 'cpu' can give at most 2 (CPUs per node n1: 2, n2: 3): lower the plan's worldSize or threads, or choose a larger partition with --partition",
+    );
   });
 });
 
@@ -156,5 +209,36 @@ describe("Slurm's job states", () => {
       ["2-4", 3, "pending"],
     ]);
     expect(countTasks("1,4-5,8-12:2")).toBe(6);
+  });
+});
+
+describe("runs as job steps", () => {
+  const inJob = {
+    [RUN_AS_JOB_STEPS]: "1",
+    SLURM_JOB_ID: "191",
+    SLURM_JOB_NODELIST: "n[1-2]",
+    SLURM_NTASKS: "4",
+    SLURM_CPUS_PER_TASK: "2",
+  };
+
+  it("start as steps only inside a job that asked for several tasks, never inside a step", () => {
+    expect(stepAllocation(inJob)).toEqual({
+      jobId: "191",
+      nodeList: "n[1-2]",
+      tasks: 4,
+      cpusPerTask: 2,
+    });
+    expect(stepAllocation({ ...inJob, [RUN_AS_JOB_STEPS]: undefined })).toBeNull();
+    expect(stepAllocation({ ...inJob, SLURM_STEP_ID: "0" })).toBeNull();
+    expect(stepAllocation({ [RUN_AS_JOB_STEPS]: "1" })).toBeNull();
+  });
+
+  it("meet on a port derived from the job id, below the ephemeral range", () => {
+    expect(STEP_PORT_BASE + STEP_PORT_SPAN - 1).toBeLessThan(32768);
+    expect(masterPortForJob("191")).toBe(10191);
+    expect(masterPortForJob("192")).toBe(10192);
+    expect(masterPortForJob("20191")).toBe(10191);
+    expect(masterPortForJob("1234567")).toBe(24567);
+    expect(() => masterPortForJob("12_3")).toThrow("SLURM_JOB_ID=12_3 is not a job id");
   });
 });

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { latestClaim } from "../../src/experiment/claims.js";
+import { fileSystemNow, holderAlive, latestClaim } from "../../src/experiment/claims.js";
 import { readPlan } from "../../src/experiment/plan.js";
 import { readJobs } from "../../src/experiment/slurm/jobs.js";
 import { formatSlurmStatus, slurmJobsStatus } from "../../src/experiment/slurm/status-lines.js";
@@ -168,6 +168,8 @@ describe.skipIf(cluster.skipReason !== null)("experiments on the local Slurm clu
     for (const pid of [owner.runnerPid, owner.workerPid!]) process.kill(pid, "SIGKILL");
     await waitFor(() => !squeueHas(jobId), 30_000, `job ${jobId} to leave the queue`);
     expect(latestClaim(out, id!)?.record.state).toBe("running");
+    // Free at once, though the worker may still be a zombie that init has yet to reap.
+    expect(holderAlive(latestClaim(out, id!)!, fileSystemNow(out, "test"), 120_000)).toBe(false);
 
     const resumed = await nnr(slurmArgs(out, []), env, 90_000);
     expect(resumed.code, resumed.output).toBe(0);
@@ -271,6 +273,20 @@ describe.skipIf(cluster.skipReason !== null)("bad input to --executor slurm", ()
     ]);
     expect(existsSync(out)).toBe(false);
     expect(readJobs(out)).toEqual([]);
+  });
+
+  it("refuses a world size the partition can never hold, before the folder is made", async () => {
+    const root = tempDir("slurm-world");
+    const fake = fakeSpec(1, 1);
+    const spec = writeSpec(root, { ...fake, base: { ...fake.base, worldSize: 64 } });
+    const out = join(root, "exp");
+    const code = await run(["--plan", spec, "--out", out, "--executor", "slurm"]);
+    expect(code).toBe(2);
+    expect(printed.lines()).toHaveLength(1);
+    expect(printed.lines()[0]).toMatch(
+      /^nnr: a run with worldSize 64 needs 64 Slurm tasks × 1 CPU\(s\), and partition 'local' can give at most \d+ \(CPUs per node \S+: \d+\): lower the plan's worldSize or threads, or choose a larger partition with --partition$/,
+    );
+    expect(existsSync(out)).toBe(false);
   });
 
   it("says sbatch is missing when it is not on PATH", async () => {

@@ -190,6 +190,7 @@ export async function runOnSlurm({ dir, plan, flags }: SlurmRunContext): Promise
   const { job } = submission;
   console.log(
     `submitted slurm job ${job.jobId}: ${plural(submission.tasks, "task")} × ${submission.workersPerTask} worker${submission.workersPerTask === 1 ? "" : "s"}, ` +
+      `${submission.ntasks > 1 ? `${submission.ntasks} Slurm tasks (srun starts each run's ranks) × ` : ""}` +
       `${submission.cpusPerTask} CPU${submission.cpusPerTask === 1 ? "" : "s"} each, partition ${job.partition}; ${plural(unfinished, "run")} to train; logs ${job.logs}`,
   );
   if (flags.wait === false) {

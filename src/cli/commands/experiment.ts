@@ -11,10 +11,11 @@ import { type PlanOverrides, planFromSource } from "../../experiment/plan-source
 import { PRESET_NAMES, PRESETS, SCALES, type Scale } from "../../experiment/presets.js";
 import { createRunnerDisplay } from "../../experiment/progress-display.js";
 import { runPlan } from "../../experiment/runner.js";
-import { resolvePartition } from "../../experiment/slurm/checks.js";
+import { checkTasksFit, resolvePartition } from "../../experiment/slurm/checks.js";
 import { requireSlurmCommands } from "../../experiment/slurm/commands.js";
 import { jobActive } from "../../experiment/slurm/jobs.js";
 import { formatSlurmStatus, slurmJobsStatus } from "../../experiment/slurm/status-lines.js";
+import { cpusPerTaskFor, ntasksFor } from "../../experiment/slurm/submit.js";
 import { experimentStatus, formatStatus } from "../../experiment/status.js";
 import type { TrainerRef } from "../../experiment/worker-protocol.js";
 import { integerAtLeast } from "../flags/parse.js";
@@ -78,7 +79,8 @@ function timestamp(): string {
 }
 
 /** The plan to run and its folder: a new one from a preset or file, or the folder's own. */
-function preparePlan(flags: RunFlags): { dir: string; plan: Plan } {
+/** The plan, checked by `check` (when given) before a new folder is made for it. */
+function preparePlan(flags: RunFlags, check?: (plan: Plan) => void): { dir: string; plan: Plan } {
   const overrides: PlanOverrides = {
     replicates: flags.replicates,
     threads: flags.threads,
@@ -104,6 +106,7 @@ function preparePlan(flags: RunFlags): { dir: string; plan: Plan } {
     flags.preset !== undefined
       ? planFromSource({ kind: "preset", name: flags.preset, scale: flags.scale }, overrides)
       : planFromSource({ kind: "file", path: flags.plan! }, overrides);
+  check?.(plan);
   const dir = flags.out ?? join("out", `${plan.name}-${timestamp()}`);
   mkdirSync(dir, { recursive: true });
   return { dir, plan: ensurePlanFile(dir, plan).plan };
@@ -172,7 +175,12 @@ async function runCommand(flags: RunFlags): Promise<void> {
     requireSlurmCommands();
     flags.partition = resolvePartition(flags.partition);
   }
-  const { dir, plan } = preparePlan(flags);
+  // A world size the partition can never hold leaves nothing behind either.
+  const { dir, plan } = preparePlan(flags, (plan) => {
+    if (flags.executor === "slurm") {
+      checkTasksFit(flags.partition!, ntasksFor(plan), cpusPerTaskFor(plan, flags.cpusPerTask));
+    }
+  });
   if (flags.executor === "slurm") return slurmRunCommand(flags, dir, plan, started);
   // As many workers as the narrowest runs fill the cores with; wider runs wait for room.
   const threads = Math.min(...plan.runs.map((entry) => entry.config.threads));

@@ -12,6 +12,8 @@ export interface BatchScriptOptions {
   jobName: string;
   tasks: number;
   arrayThrottle?: number;
+  /** Slurm tasks per array task: the widest run's world size; srun starts its ranks. */
+  ntasks: number;
   cpusPerTask: number;
   partition: string;
   time?: string;
@@ -52,7 +54,7 @@ export function batchScript(options: BatchScriptOptions): string {
   const directives = [
     `--job-name=${options.jobName}`,
     `--array=0-${options.tasks - 1}${throttle}`,
-    "--ntasks=1",
+    `--ntasks=${options.ntasks}`,
     `--cpus-per-task=${options.cpusPerTask}`,
     `--partition=${options.partition}`,
     ...(options.time !== undefined ? [`--time=${options.time}`] : []),

@@ -140,3 +140,50 @@ export function checkSharedFs(dir: string, partition: string, assumeShared: bool
   });
   if (problem !== null) throw new UserError(problem);
 }
+
+/** The CPUs of each of a partition's nodes, as sinfo reports them. */
+export function partitionCpus(partition: string): { node: string; cpus: number }[] {
+  const nodes = new Map<string, number>();
+  for (const line of slurmChecked("sinfo", ["-h", "-N", "-p", partition, "-o", "%n %c"]).split(
+    "\n",
+  )) {
+    const [node, cpus] = line.trim().split(/\s+/);
+    if (node && cpus && /^\d+$/.test(cpus)) nodes.set(node, Number(cpus));
+  }
+  return [...nodes].map(([node, cpus]) => ({ node, cpus }));
+}
+
+/**
+ * Why a job of `ntasks` tasks × `cpusPerTask` CPUs can never start on these nodes (each node
+ * holds ⌊CPUs ÷ cpusPerTask⌋ tasks), or null when it can.
+ */
+export function tasksFitProblem(options: {
+  partition: string;
+  ntasks: number;
+  cpusPerTask: number;
+  nodes: readonly { node: string; cpus: number }[];
+}): string | null {
+  const { partition, ntasks, cpusPerTask, nodes } = options;
+  const most = nodes.reduce((sum, node) => sum + Math.floor(node.cpus / cpusPerTask), 0);
+  if (ntasks <= most) return null;
+  const shown = nodes
+    .slice(0, 3)
+    .map((node) => `${node.node}: ${node.cpus}`)
+    .join(", ");
+  return (
+    `a run with worldSize ${ntasks} needs ${ntasks} Slurm tasks × ${cpusPerTask} CPU(s), and ` +
+    `partition '${partition}' can give at most ${most} (CPUs per node ${shown}${nodes.length > 3 ? ", ..." : ""}): ` +
+    "lower the plan's worldSize or threads, or choose a larger partition with --partition"
+  );
+}
+
+export function checkTasksFit(partition: string, ntasks: number, cpusPerTask: number): void {
+  if (ntasks <= 1) return;
+  const problem = tasksFitProblem({
+    partition,
+    ntasks,
+    cpusPerTask,
+    nodes: partitionCpus(partition),
+  });
+  if (problem !== null) throw new UserError(problem);
+}

@@ -10,7 +10,7 @@ import { UserError } from "../../errors.js";
 import { writeFileAtomicSync } from "../../io/atomic.js";
 import type { Plan } from "../plan.js";
 import { batchScript, slurmDir, slurmLogsDir } from "./batch-script.js";
-import { checkSharedFs, resolvePartition } from "./checks.js";
+import { checkSharedFs, checkTasksFit, resolvePartition } from "./checks.js";
 import { slurm, slurmMessage } from "./commands.js";
 import { type JobRecord, recordJob } from "./jobs.js";
 
@@ -35,6 +35,8 @@ export interface SlurmSubmitOptions {
 export interface Submission {
   job: JobRecord;
   tasks: number;
+  /** Slurm tasks each array task holds (the widest run's world size). */
+  ntasks: number;
   cpusPerTask: number;
   workersPerTask: number;
 }
@@ -53,12 +55,35 @@ export function gresGpus(gres: string | undefined): number {
   return gpus;
 }
 
-/** Runs one task trains at once: one per GPU, or as many as its CPUs hold of the narrowest run. */
-export function workersPerTask(plan: Plan, cpusPerTask: number, gres: string | undefined): number {
+/** Processes a run needs: its world size (absent means one). */
+export function ranksOf(entry: Plan["runs"][number]): number {
+  return entry.config.worldSize ?? 1;
+}
+
+/** CPUs per Slurm task: as asked, else the widest run's threads, so every run fits. */
+export function cpusPerTaskFor(plan: Plan, requested: number | undefined): number {
+  return requested ?? Math.max(...plan.runs.map((entry) => entry.config.threads));
+}
+
+/** Slurm tasks an array task asks for: enough for the widest run's ranks. */
+export function ntasksFor(plan: Plan): number {
+  return Math.max(...plan.runs.map(ranksOf));
+}
+
+/**
+ * Runs one array task trains at once: one per GPU, or as many as its CPUs (over all its Slurm
+ * tasks) hold of the narrowest run, counting a run of N ranks as N times its threads.
+ */
+export function workersPerTask(
+  plan: Plan,
+  cpusPerTask: number,
+  gres: string | undefined,
+  ntasks = 1,
+): number {
   const gpus = gresGpus(gres);
   if (gpus > 0) return gpus;
-  const narrowest = Math.min(...plan.runs.map((entry) => entry.config.threads));
-  return Math.max(1, Math.floor(cpusPerTask / narrowest));
+  const narrowest = Math.min(...plan.runs.map((entry) => entry.config.threads * ranksOf(entry)));
+  return Math.max(1, Math.floor((cpusPerTask * ntasks) / narrowest));
 }
 
 /** The command line that runs this nnr, for the tasks to run the same one. */
@@ -76,6 +101,7 @@ export interface PreparedSubmission {
   sbatchArgs: string[];
   partition: string;
   tasks: number;
+  ntasks: number;
   cpusPerTask: number;
   workersPerTask: number;
 }
@@ -90,9 +116,10 @@ export function prepareSubmission(
   const dir = resolve(dirGiven);
   const partition = resolvePartition(options.partition);
   checkSharedFs(dir, partition, options.assumeSharedFs ?? false);
-  const cpusPerTask =
-    options.cpusPerTask ?? Math.max(...plan.runs.map((entry) => entry.config.threads));
-  const workers = workersPerTask(plan, cpusPerTask, options.gres);
+  const cpusPerTask = cpusPerTaskFor(plan, options.cpusPerTask);
+  const ntasks = ntasksFor(plan);
+  checkTasksFit(partition, ntasks, cpusPerTask);
+  const workers = workersPerTask(plan, cpusPerTask, options.gres, ntasks);
   const tasks = options.tasks ?? Math.max(1, Math.ceil(unfinished / workers));
   mkdirSync(slurmLogsDir(dir), { recursive: true });
   const script = join(
@@ -106,6 +133,7 @@ export function prepareSubmission(
       jobName: `nnr-${plan.name}`,
       tasks,
       arrayThrottle: options.arrayThrottle,
+      ntasks,
       cpusPerTask,
       partition,
       time: options.time,
@@ -123,6 +151,7 @@ export function prepareSubmission(
     sbatchArgs: ["--parsable", ...(options.sbatchArgs ?? []), script],
     partition,
     tasks,
+    ntasks,
     cpusPerTask,
     workersPerTask: workers,
   };
@@ -147,6 +176,7 @@ export function submitPrepared(prepared: PreparedSubmission): Submission {
   return {
     job: { format: "nnr-slurm-job/1", ...job },
     tasks,
+    ntasks: prepared.ntasks,
     cpusPerTask: prepared.cpusPerTask,
     workersPerTask: prepared.workersPerTask,
   };

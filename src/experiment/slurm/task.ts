@@ -6,9 +6,11 @@
  * their claims; the next task or submission resumes those runs from their last epoch.
  */
 import { availableParallelism } from "node:os";
+import { RUN_AS_JOB_STEPS } from "../../distributed/slurm-steps.js";
 import { readPlan } from "../plan.js";
 import { type RunnerEvent, type RunnerSummary, runPlan } from "../runner.js";
 import type { TrainerRef } from "../worker-protocol.js";
+import { workersPerTask } from "./submit.js";
 
 export interface SlurmTaskOptions {
   dir: string;
@@ -19,8 +21,16 @@ export interface SlurmTaskOptions {
   log?: (line: string) => void;
 }
 
-/** What Slurm gave this task: CPUs, and GPUs when it set CUDA_VISIBLE_DEVICES. */
-export function taskResources(env: NodeJS.ProcessEnv): { cpus: number; gpus: string[] } {
+/**
+ * What Slurm gave this task: CPUs per Slurm task, Slurm tasks (the job's --ntasks, several
+ * for runs over several processes), and GPUs when it set CUDA_VISIBLE_DEVICES.
+ */
+export function taskResources(env: NodeJS.ProcessEnv): {
+  cpus: number;
+  ntasks: number;
+  gpus: string[];
+} {
+  const ntasks = Number(env.SLURM_NTASKS ?? 1);
   const cpus = Number(env.SLURM_CPUS_PER_TASK ?? env.SLURM_CPUS_ON_NODE ?? Number.NaN);
   const visible = (env.CUDA_VISIBLE_DEVICES ?? "").trim();
   // Slurm writes NoDevFiles when a gres has no device files; that is no GPU to pin.
@@ -28,7 +38,11 @@ export function taskResources(env: NodeJS.ProcessEnv): { cpus: number; gpus: str
     visible === "" || visible === "NoDevFiles"
       ? []
       : visible.split(",").map((device) => device.trim());
-  return { cpus: Number.isInteger(cpus) && cpus > 0 ? cpus : availableParallelism(), gpus };
+  return {
+    cpus: Number.isInteger(cpus) && cpus > 0 ? cpus : availableParallelism(),
+    ntasks: Number.isInteger(ntasks) && ntasks > 0 ? ntasks : 1,
+    gpus,
+  };
 }
 
 function describe(event: RunnerEvent): string | null {
@@ -56,12 +70,16 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<RunnerSum
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => console.log(line));
   const plan = readPlan(options.dir);
-  const { cpus, gpus } = taskResources(env);
-  const narrowest = Math.min(...plan.runs.map((entry) => entry.config.threads));
-  const workers = gpus.length > 0 ? gpus.length : Math.max(1, Math.floor(cpus / narrowest));
+  const { cpus, ntasks, gpus } = taskResources(env);
+  const workers = gpus.length > 0 ? gpus.length : workersPerTask(plan, cpus, undefined, ntasks);
+  // Several Slurm tasks: every run becomes a job step (srun), so Slurm places its ranks, on
+  // whichever of the job's nodes hold its CPUs. The workers inherit the switch.
+  if (ntasks > 1) process.env[RUN_AS_JOB_STEPS] = "1";
   log(
     `slurm task ${env.SLURM_ARRAY_JOB_ID ?? env.SLURM_JOB_ID ?? "?"}_${env.SLURM_ARRAY_TASK_ID ?? "0"} on ${env.SLURMD_NODENAME ?? "?"}: ` +
-      `${workers} worker${workers === 1 ? "" : "s"}, ${cpus} CPU${cpus === 1 ? "" : "s"}${gpus.length > 0 ? `, GPUs ${gpus.join(",")}` : ""}`,
+      `${workers} worker${workers === 1 ? "" : "s"}, ${cpus} CPU${cpus === 1 ? "" : "s"}` +
+      `${ntasks > 1 ? ` × ${ntasks} Slurm tasks, each run a job step (srun) on ${env.SLURM_JOB_NODELIST ?? "?"}` : ""}` +
+      `${gpus.length > 0 ? `, GPUs ${gpus.join(",")}` : ""}`,
   );
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -72,7 +90,7 @@ export async function runSlurmTask(options: SlurmTaskOptions): Promise<RunnerSum
       dir: options.dir,
       plan,
       workers,
-      ...(gpus.length > 0 ? { gpus } : { cores: cpus }),
+      ...(gpus.length > 0 ? { gpus } : { cores: cpus * ntasks }),
       trainer: options.trainer,
       staleAfterMs: options.staleAfterMs,
       retryFailed: options.retryFailed,
