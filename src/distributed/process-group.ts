@@ -5,7 +5,8 @@
  * one line.
  */
 import { native, type ProcessGroupHandle } from "../engine/native.js";
-import type { Tensor } from "../engine/tensor.js";
+import type { BatchNormOptions } from "../engine/functional.js";
+import { Tensor } from "../engine/tensor.js";
 import { UserError } from "../errors.js";
 
 export interface ProcessGroupOptions {
@@ -91,6 +92,29 @@ export class ProcessGroup {
         handle,
         tensors.map((t) => t.handle),
         root,
+      ),
+    );
+  }
+
+  /**
+   * BatchNorm in training with the statistics of the global batch (every rank's slice): the
+   * forward all-gathers per-channel counts, means and variances, the backward all-reduces the
+   * gradient's per-channel sums, as torch.nn.SyncBatchNorm (native/src/sync-batchnorm.cc).
+   */
+  syncBatchNorm(input: Tensor, options: Omit<BatchNormOptions, "training">): Tensor {
+    const handle = this.handle;
+    return Tensor.wrap(
+      nativeCall(() =>
+        native.syncBatchNorm(
+          handle,
+          input.handle,
+          options.weight?.handle ?? null,
+          options.bias?.handle ?? null,
+          options.runningMean?.handle ?? null,
+          options.runningVar?.handle ?? null,
+          options.momentum ?? 0.1,
+          options.eps ?? 1e-5,
+        ),
       ),
     );
   }

@@ -27,6 +27,7 @@ export interface TrainFlags {
   momentum?: number;
   l2?: number;
   bn?: boolean;
+  syncBatchNorm?: boolean;
   kernelSize?: number;
   threads?: number;
   device?: string;
@@ -113,6 +114,7 @@ export function trainRequest(flags: TrainFlags): RunRequest {
     perturbInitUlp: flags.perturbInitUlp,
     cudnnBenchmark: flags.cudnnBenchmark,
     trace: flags.trace,
+    syncBatchNorm: flags.syncBatchNorm,
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (request as Record<string, unknown>)[key] = value;
