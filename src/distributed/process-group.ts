@@ -4,8 +4,9 @@
  * group's timeout; a failure (a peer gone, a timeout, an unreachable master) is a UserError of
  * one line.
  */
-import { native, type ProcessGroupHandle } from "../engine/native.js";
+
 import type { BatchNormOptions } from "../engine/functional.js";
+import { native, type ProcessGroupHandle } from "../engine/native.js";
 import { Tensor } from "../engine/tensor.js";
 import { UserError } from "../errors.js";
 
