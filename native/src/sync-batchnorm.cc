@@ -98,8 +98,9 @@ struct SyncBatchNormFunction : torch::autograd::Function<SyncBatchNormFunction> 
     const CollectiveGroup& group = capsule->group;
     GlobalStats stats = GatherStats(input, group);
     if (stats.count <= 1) {
-      throw std::runtime_error("synchronised BatchNorm needs more than one value per channel, got " +
-                               std::to_string(static_cast<int64_t>(stats.count)));
+      throw std::runtime_error(
+          "synchronised BatchNorm needs more than one value per channel, got " +
+          std::to_string(static_cast<int64_t>(stats.count)));
     }
     if (runningMean.defined()) {
       runningMean.mul_(1 - momentum).add_(stats.mean.to(runningMean.scalar_type()) * momentum);
@@ -155,7 +156,7 @@ struct SyncBatchNormFunction : torch::autograd::Function<SyncBatchNormFunction> 
       at::Tensor scale = weight.defined() ? inv * AsChannels(weight, input) : inv;
       gradInput = (dy - meanDy - xmu * (inv * inv) * meanDyXmu) * scale;
     }
-    return {gradInput,  gradWeight,   gradBias,     at::Tensor(),
+    return {gradInput,    gradWeight,   gradBias,     at::Tensor(),
             at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };

@@ -79,6 +79,20 @@ export class DataParallel {
     this.group.broadcast(this.#buffers);
   }
 
+  /**
+   * The backward pass. With synchronised BatchNorm it holds collectives (native autograd, so
+   * their failures, a peer gone or a timeout, arrive as plain errors): those leave as one line.
+   */
+  backward(loss: Tensor): void {
+    try {
+      loss.backward();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!message.includes("synchronised BatchNorm")) throw error;
+      throw new UserError(message.replace(/^backward: /, ""), { exitCode: 1 });
+    }
+  }
+
   /** Replaces every parameter's gradient with its mean over the ranks. */
   averageGradients(): void {
     tidy(() => {

@@ -173,6 +173,8 @@ function nativeCall<T>(call: () => T): T {
     if (error instanceof TypeError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     // The native function's name (processGroupInit: ...) means nothing to a user.
-    throw new UserError(message.replace(/^processGroup\w+: /, ""), { exitCode: 1 });
+    throw new UserError(message.replace(/^(processGroup\w+|syncBatchNorm): /, ""), {
+      exitCode: 1,
+    });
   }
 }

@@ -100,4 +100,18 @@ describe("synchronised BatchNorm over 2 ranks", () => {
     expect(first!.gradients).toBeGreaterThan(100 * TOLERANCE);
     expect(first!.weights).toBeGreaterThan(100 * TOLERANCE);
   }, 120_000);
+
+  it("a peer gone before the backward: the other leaves with one line, not a hang", async () => {
+    const port = await freePort();
+    const args = ["--import", "tsx", worker, dir, "peer-gone"];
+    const ranks = [0, 1].map((rank) => start(process.execPath, args, rankEnv(rank, 2, port)));
+    const [zero, one] = await Promise.all(ranks.map((r) => r.done));
+    expect(one!.code, one!.stderr).toBe(0);
+    expect(zero!.code, zero!.stderr).toBe(3);
+    const lines = zero!.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^UserError: synchronised BatchNorm's backward all-reduce on rank 0 of 2 failed \(a peer exited, or did not answer within 30\.0 s\): \S/,
+    );
+  }, 60_000);
 });

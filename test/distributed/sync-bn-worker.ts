@@ -4,7 +4,9 @@
  * - "single": one process, no group, plain BatchNorm over the whole global batch (the
  *   reference), or
  * - "synchronized" / "per-rank": one rank of a 2-rank DataParallel run (rank from the
- *   launcher's environment), each on its contiguous half of every batch.
+ *   launcher's environment), each on its contiguous half of every batch;
+ * - "peer-gone": synchronized, but rank 1 exits after its first forward: rank 0's backward
+ *   all-reduce fails, and rank 0 prints the error's class and message and exits 3.
  * Writes DIR/MODE-rankR.json: per step, this process's outputs (its examples, in order), the
  * gradients after averaging, and the state dict (weights and running statistics) after the step.
  *
@@ -28,7 +30,10 @@ import { BatchNorm2d, Conv2d, Flatten, Linear, ReLU, Sequential, SGD } from "../
 import { categoricalCrossEntropy } from "../../src/nn/losses.js";
 import { SYNC_BN_CASE } from "./sync-bn-case.js";
 
-const [dir, mode] = process.argv.slice(2) as [string, "single" | "synchronized" | "per-rank"];
+const [dir, mode] = process.argv.slice(2) as [
+  string,
+  "single" | "synchronized" | "per-rank" | "peer-gone",
+];
 const env = mode === "single" ? null : rankEnvironment()!;
 configureDeterminism({ deterministic: true, threads: 1, cudnnBenchmark: false });
 const group =
@@ -57,9 +62,7 @@ const model = new Sequential([
   }),
 ]);
 const parallel =
-  group === null
-    ? null
-    : new DataParallel(group, model, { syncBatchNorm: mode === "synchronized" });
+  group === null ? null : new DataParallel(group, model, { syncBatchNorm: mode !== "per-rank" });
 parallel?.syncInitialState();
 const optimizer = new SGD(model.parameters(), { lr, momentum });
 
@@ -89,7 +92,17 @@ for (let step = 0; step < steps; step++) {
     const x = tensor(local.images, local.imageShape);
     const y = tensor(local.labels as Int32Array, [local.labels.length]).long();
     const out = model.forward(x);
-    categoricalCrossEntropy(out, y).backward();
+    const loss = categoricalCrossEntropy(out, y);
+    if (parallel === null) loss.backward();
+    else if (mode === "peer-gone" && parallel.rank === 1) process.exit(0);
+    else {
+      try {
+        parallel.backward(loss);
+      } catch (error) {
+        console.error(`${(error as Error).name}: ${(error as Error).message}`);
+        process.exit(3);
+      }
+    }
     return Array.from(out.dataSync() as Float32Array);
   });
   parallel?.averageGradients();
