@@ -6,6 +6,8 @@
  */
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { expandPlan } from "../../src/experiment/plan.js";
+import type { PlanSpec } from "../../src/experiment/plan-spec.js";
 import { readRunRecord, resolveRunConfig } from "../../src/train/index.js";
 import { runCli, tempDir } from "../train/helpers.js";
 import { CONTROL_RUN, startCli } from "./helpers.js";
@@ -77,5 +79,23 @@ describe("nnr train --sync-batchnorm", () => {
     expect(
       resolveRunConfig({ model: "resnet18", worldSize: 2, syncBatchNorm: true }).syncBatchNorm,
     ).toBe(true);
+  });
+
+  it("a plan varies it as a run-config field: two groups", () => {
+    const spec: PlanSpec = {
+      replicates: 1,
+      base: { worldSize: 2, batchNorm: true },
+      grid: {
+        models: ["smallcnn"],
+        datasets: ["fashion-mnist"],
+        settings: ["control"],
+        options: { syncBatchNorm: [false, true] },
+      },
+    };
+    const runs = expandPlan(spec, "plan.json").runs;
+    expect(runs.map((run) => [run.group, run.config.syncBatchNorm])).toEqual([
+      ["smallcnn_bn_fashion-mnist_control", undefined],
+      ["smallcnn_bn_syncbn_fashion-mnist_control", true],
+    ]);
   });
 });
