@@ -114,7 +114,7 @@ struct SyncBatchNormFunction : torch::autograd::Function<SyncBatchNormFunction> 
     // y = x·scale + shift, as ATen's CPU batch_norm transforms its input.
     at::Tensor scale = weight.defined() ? weight * invstd : invstd;
     at::Tensor shift = bias.defined() ? bias - mean * scale : -mean * scale;
-    at::Tensor output = input * AsChannels(scale, input) + AsChannels(shift, input);
+    at::Tensor output = at::addcmul(AsChannels(shift, input), input, AsChannels(scale, input));
     ctx->save_for_backward({input, weight, mean, invstd});
     ctx->saved_data["group"] = c10::IValue::make_capsule(capsule);
     ctx->saved_data["count"] = stats.count;
@@ -150,11 +150,16 @@ struct SyncBatchNormFunction : torch::autograd::Function<SyncBatchNormFunction> 
                        error);
       }
       AwaitCollective(work, group, "synchronised BatchNorm's backward all-reduce");
-      at::Tensor meanDy = AsChannels(buffer[0].narrow(0, 0, channels) / count, input);
-      at::Tensor meanDyXmu = AsChannels(buffer[0].narrow(0, channels, channels) / count, input);
-      at::Tensor inv = AsChannels(invstd, input);
-      at::Tensor scale = weight.defined() ? inv * AsChannels(weight, input) : inv;
-      gradInput = (dy - meanDy - xmu * (inv * inv) * meanDyXmu) * scale;
+      // grad_input = (dy − mean(dy) − (x − mean)·invstd²·mean(dy·(x − mean)))·invstd·weight,
+      // as per-channel coefficients of dy and x − mean: two passes over the input.
+      at::Tensor meanDy = buffer[0].narrow(0, 0, channels) / count;
+      at::Tensor meanDyXmu = buffer[0].narrow(0, channels, channels) / count;
+      at::Tensor scale = weight.defined() ? invstd * weight : invstd;
+      at::Tensor ofXmu = -(invstd * invstd * meanDyXmu * scale);
+      at::Tensor constant = -(meanDy * scale);
+      gradInput =
+          at::addcmul(at::addcmul(AsChannels(constant, input), dy, AsChannels(scale, input)), xmu,
+                      AsChannels(ofXmu, input));
     }
     return {gradInput,    gradWeight,   gradBias,     at::Tensor(),
             at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
