@@ -4,7 +4,11 @@
  * (forward, backward, gradient average, Adam) with per-rank BatchNorm against synchronised
  * BatchNorm (one all-gather per layer in the forward, one all-reduce in the backward).
  *
- *   npx tsx bench/sync-batchnorm.ts [--batch 128] [--warmup 3] [--steps 20] [--rounds 3]
+ *   npx tsx bench/sync-batchnorm.ts [--batch 128] [--warmup 3] [--steps 20] [--rounds 3] [--nproc 2]
+ *
+ * --nproc 1 runs one rank in a group of its own: the collectives return at once, so the
+ * difference is the arithmetic alone (libtorch's fused batch_norm kernels against
+ * sync-batchnorm.cc's ATen operations), without waiting for another rank.
  *
  * The two alternate, `rounds` times; each figure is the median of all its timed steps (rank
  * 0's: the gradient average ends every step together), so a load that changes favours
@@ -26,15 +30,17 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "3" },
     steps: { type: "string", default: "20" },
     rounds: { type: "string", default: "3" },
+    nproc: { type: "string", default: "2" },
     sync: { type: "boolean", default: false },
   },
 });
-const [batch, warmup, steps, rounds] = [
+const [batch, warmup, steps, rounds, nproc] = [
   values.batch,
   values.warmup,
   values.steps,
   values.rounds,
-].map(Number) as [number, number, number, number];
+  values.nproc,
+].map(Number) as [number, number, number, number, number];
 
 /** One rank: prints its step times (seconds) as JSON on rank 0. */
 function rank(): void {
@@ -85,10 +91,10 @@ function rank(): void {
 function runRanks(sync: boolean, port: number): Promise<number[]> {
   const script = new URL(import.meta.url).pathname;
   const args = ["--import", "tsx", script, ...process.argv.slice(2), ...(sync ? ["--sync"] : [])];
-  const ranks = [0, 1].map(
+  const ranks = Array.from({ length: nproc }, (_, r) => r).map(
     (r) =>
       new Promise<string>((resolve, reject) => {
-        const env = { RANK: String(r), WORLD_SIZE: "2", LOCAL_RANK: String(r) };
+        const env = { RANK: String(r), WORLD_SIZE: String(nproc), LOCAL_RANK: String(r) };
         const child = spawn(process.execPath, args, {
           env: { ...process.env, ...env, MASTER_ADDR: "127.0.0.1", MASTER_PORT: String(port) },
           stdio: ["ignore", "pipe", "inherit"],
@@ -119,7 +125,7 @@ async function main(): Promise<void> {
   const after = loadavg()[0]!;
   const [a, b] = [median(times.perRank), median(times.synchronized)];
   console.log(
-    `SmallCNN+BN, 2 ranks × 1 thread, global batch ${batch}, median of ${rounds * steps} steps each`,
+    `SmallCNN+BN, ${nproc} rank(s) × 1 thread, global batch ${batch}, median of ${rounds * steps} steps each`,
   );
   console.log(
     `per-rank BatchNorm:     ${(a * 1000).toFixed(1)} ms/step, ${(batch / a).toFixed(0)} img/s`,
