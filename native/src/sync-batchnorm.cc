@@ -7,8 +7,8 @@
 // - backward: the per-channel sums of dy and dy·(x − mean) are all-reduced and grad_input is
 //   computed from their global means; grad_weight and grad_bias stay this rank's, for the
 //   gradient averaging to average, as DistributedDataParallel does with SyncBatchNorm.
-// PyTorch's helpers (batch_norm_stats, batch_norm_gather_stats_with_counts, ...) have CUDA
-// kernels only, so the arithmetic is spelled out in ATen operations here.
+// PyTorch's own operations for it (batch_norm_stats, batch_norm_gather_stats_with_counts, ...)
+// have CUDA kernels only, so the arithmetic is spelled out in ATen operations here.
 #include <ATen/core/ivalue.h>
 #include <torch/csrc/autograd/custom_function.h>
 
