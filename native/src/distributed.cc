@@ -2,10 +2,9 @@
 // engine PyTorch's DistributedDataParallel uses on CPU. Every wait is bounded by the group's
 // timeout, and every failure (port in use, unreachable master, a peer gone, a timeout) leaves
 // as one line naming what failed, without c10d's source locations.
-#define USE_C10D_GLOO 1
+#include "distributed.h"
 
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/version.h>
 #include <c10/util/Logging.h>
@@ -203,16 +202,13 @@ Napi::Value ProcessGroupInit(const Args& args) {
   return external;
 }
 
+CollectiveGroup ViewOf(const ProcessGroupBox& box) {
+  return {box.group, box.rank, box.size, box.timeout};
+}
+
 void Wait(const c10::intrusive_ptr<c10d::Work>& work, const ProcessGroupBox& box,
           const char* what) {
-  try {
-    work->wait(box.timeout);
-  } catch (const std::exception& error) {
-    Fail(std::string(what) + " on rank " + std::to_string(box.rank) + " of " +
-             std::to_string(box.size) + " failed (a peer exited, or did not answer within " +
-             Seconds(box.timeout) + ")",
-         error);
-  }
+  AwaitCollective(work, ViewOf(box), what);
 }
 
 // Sums the tensors across ranks, bucket by bucket (sizes[i] consecutive tensors of one dtype),
@@ -368,6 +364,21 @@ const Export kExports[] = {
 };
 
 }  // namespace
+
+CollectiveGroup GroupArg(const Args& args, size_t i) { return ViewOf(BoxOf(args, i)); }
+
+void AwaitCollective(const c10::intrusive_ptr<c10d::Work>& work, const CollectiveGroup& group,
+                     const std::string& what) {
+  try {
+    work->wait(group.timeout);
+  } catch (const std::exception& error) {
+    Fail(what + " on rank " + std::to_string(group.rank) + " of " + std::to_string(group.size) +
+             " failed (a peer exited, or did not answer within " + Seconds(group.timeout) + ")",
+         error);
+  }
+}
+
+void FailCollective(const std::string& what, const std::exception& error) { Fail(what, error); }
 
 void RegisterDistributed(Napi::Env env, Napi::Object exports) {
   RegisterTable(env, exports, kExports);

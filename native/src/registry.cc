@@ -59,6 +59,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterCuda(env, exports);
 #endif
   RegisterDistributed(env, exports);
+  RegisterSyncBatchNorm(env, exports);
   RegisterOptim(env, exports);
   return exports;
 }

@@ -38,6 +38,7 @@ void RegisterAutocast(Napi::Env env, Napi::Object exports);
 void RegisterCuda(Napi::Env env, Napi::Object exports);
 #endif
 void RegisterDistributed(Napi::Env env, Napi::Object exports);
+void RegisterSyncBatchNorm(Napi::Env env, Napi::Object exports);
 void RegisterOptim(Napi::Env env, Napi::Object exports);
 
 }  // namespace nnr

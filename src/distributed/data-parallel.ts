@@ -2,7 +2,8 @@
  * Data parallelism as PyTorch's DistributedDataParallel does it, with its defaults:
  * - the same start on every rank: parameters and buffers broadcast from rank 0;
  * - buffers (BatchNorm's running statistics) broadcast from rank 0 before every forward
- *   (broadcast_buffers=True), while each rank normalises with its own batch's statistics;
+ *   (broadcast_buffers=True), while each rank normalises with its own batch's statistics, or,
+ *   with `syncBatchNorm`, every rank with the global batch's (sync-batchnorm.ts);
  * - gradients averaged after every backward, bucket by bucket (see buckets.ts).
  * Each global batch is split into contiguous slices, rank r taking the r-th: the run sees the
  * same global order at any world size, as DistributedSampler over one shared permutation.
@@ -14,6 +15,7 @@ import { UserError } from "../errors.js";
 import type { Module } from "../nn/module.js";
 import { type BucketLayout, bucketLayout } from "./buckets.js";
 import type { ProcessGroup } from "./process-group.js";
+import { type BatchNormMode, synchronizeBatchNorm } from "./sync-batchnorm.js";
 
 /** What run.json records about a data-parallel run. */
 export interface DistributedRecord {
@@ -21,7 +23,7 @@ export interface DistributedRecord {
   backend: string;
   batchSplit: "contiguous";
   broadcastBuffers: true;
-  batchNorm: "per-rank";
+  batchNorm: BatchNormMode;
   buckets: BucketLayout;
 }
 
@@ -30,10 +32,12 @@ export class DataParallel {
   readonly #parameters: Tensor[];
   readonly #bucketSizes: number[];
   readonly #buffers: Tensor[];
+  readonly batchNorm: BatchNormMode;
 
   constructor(
     readonly group: ProcessGroup,
     private readonly module: Module,
+    options: { syncBatchNorm?: boolean } = {},
   ) {
     const named = [...module.namedParameters()];
     this.layout = bucketLayout(named);
@@ -41,6 +45,10 @@ export class DataParallel {
     this.#parameters = this.layout.buckets.flatMap((b) => b.parameters.map((n) => byName.get(n)!));
     this.#bucketSizes = this.layout.buckets.map((b) => b.parameters.length);
     this.#buffers = [...module.namedBuffers()].map(([, t]) => t);
+    if (options.syncBatchNorm && synchronizeBatchNorm(module, group) === 0) {
+      throw new UserError("--sync-batchnorm: the model has no BatchNorm layer; drop it");
+    }
+    this.batchNorm = options.syncBatchNorm ? "synchronized" : "per-rank";
   }
 
   get rank(): number {
@@ -57,7 +65,7 @@ export class DataParallel {
       backend: this.group.backend,
       batchSplit: "contiguous",
       broadcastBuffers: true,
-      batchNorm: "per-rank",
+      batchNorm: this.batchNorm,
       buckets: this.layout,
     };
   }
@@ -69,6 +77,20 @@ export class DataParallel {
 
   beforeForward(): void {
     this.group.broadcast(this.#buffers);
+  }
+
+  /**
+   * The backward pass. With synchronised BatchNorm it holds collectives (native autograd, so
+   * their failures, a peer gone or a timeout, arrive as plain errors): those leave as one line.
+   */
+  backward(loss: Tensor): void {
+    try {
+      loss.backward();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!message.includes("synchronised BatchNorm")) throw error;
+      throw new UserError(message.replace(/^backward: /, ""), { exitCode: 1 });
+    }
   }
 
   /** Replaces every parameter's gradient with its mean over the ranks. */

@@ -4,8 +4,10 @@
  * group's timeout; a failure (a peer gone, a timeout, an unreachable master) is a UserError of
  * one line.
  */
+
+import type { BatchNormOptions } from "../engine/functional.js";
 import { native, type ProcessGroupHandle } from "../engine/native.js";
-import type { Tensor } from "../engine/tensor.js";
+import { Tensor } from "../engine/tensor.js";
 import { UserError } from "../errors.js";
 
 export interface ProcessGroupOptions {
@@ -95,6 +97,29 @@ export class ProcessGroup {
     );
   }
 
+  /**
+   * BatchNorm in training with the statistics of the global batch (every rank's slice): the
+   * forward all-gathers per-channel counts, means and variances, the backward all-reduces the
+   * gradient's per-channel sums, as torch.nn.SyncBatchNorm (native/src/sync-batchnorm.cc).
+   */
+  syncBatchNorm(input: Tensor, options: Omit<BatchNormOptions, "training">): Tensor {
+    const handle = this.handle;
+    return Tensor.wrap(
+      nativeCall(() =>
+        native.syncBatchNorm(
+          handle,
+          input.handle,
+          options.weight?.handle ?? null,
+          options.bias?.handle ?? null,
+          options.runningMean?.handle ?? null,
+          options.runningVar?.handle ?? null,
+          options.momentum ?? 0.1,
+          options.eps ?? 1e-5,
+        ),
+      ),
+    );
+  }
+
   barrier(): void {
     const handle = this.handle;
     nativeCall(() => native.processGroupBarrier(handle));
@@ -148,6 +173,8 @@ function nativeCall<T>(call: () => T): T {
     if (error instanceof TypeError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     // The native function's name (processGroupInit: ...) means nothing to a user.
-    throw new UserError(message.replace(/^processGroup\w+: /, ""), { exitCode: 1 });
+    throw new UserError(message.replace(/^(processGroup\w+|syncBatchNorm): /, ""), {
+      exitCode: 1,
+    });
   }
 }

@@ -301,6 +301,18 @@ export interface NativeAddon {
   processGroupStoreSet(g: ProcessGroupHandle, key: string, value: string): void;
   processGroupStoreGet(g: ProcessGroupHandle, key: string): string;
   processGroupDestroy(g: ProcessGroupHandle): void;
+  // sync-batchnorm.cc
+  /** BatchNorm in training over the group's global batch; differentiable across the ranks. */
+  syncBatchNorm(
+    g: ProcessGroupHandle,
+    input: H,
+    weight: H | null,
+    bias: H | null,
+    runningMean: H | null,
+    runningVar: H | null,
+    momentum: number,
+    eps: number,
+  ): H;
   // allocator.cc
   /** Sets glibc's mmap and trim thresholds; false where the C library is not glibc. */
   tuneAllocator(mmapThreshold: number, trimThreshold: number): boolean;

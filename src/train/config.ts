@@ -88,6 +88,12 @@ export const runConfigSchema = z
     kernelL2: z.number().positive().optional(),
     /** Processes the run is spread over (data parallel); absent: one. */
     worldSize: positiveInt.optional(),
+    /**
+     * BatchNorm's training statistics over the global batch of a data-parallel run
+     * (distributed/sync-batchnorm.ts) instead of each rank's slice; absent: per rank, as
+     * DistributedDataParallel's default.
+     */
+    syncBatchNorm: z.literal(true).optional(),
   })
   .strict();
 
@@ -109,6 +115,7 @@ export function groupName(config: RunConfig, setting: string = config.setting): 
   return [
     model,
     config.batchNorm && config.model === "smallcnn" ? "bn" : null,
+    config.syncBatchNorm ? "syncbn" : null,
     config.dataset,
     setting,
   ]

@@ -72,7 +72,9 @@ export async function trainEpoch(
             : categoricalCrossEntropy(out, labels, { labelSmoothing: config.labelSmoothing });
           return { logits: out, loss: withKernelL2(dataLoss, kernels, config.kernelL2 ?? 0) };
         });
-        (scaler === null ? loss : scaler.scaleLoss(loss)).backward();
+        const scaled = scaler === null ? loss : scaler.scaleLoss(loss);
+        if (parallel === null) scaled.backward();
+        else parallel.backward(scaled);
         noGrad(() => totals.add_(batchStatistics(logits, labels, loss, multilabel)));
       });
       parallel?.averageGradients();

@@ -97,8 +97,10 @@ export function defaultMemoryFormat(model: string, device: string): RunConfig["m
 
 /** What a user or a plan may specify; everything else comes from the recipe. */
 export type RunRequest = Partial<
-  Omit<RunConfig, "optimizer" | "deterministic" | "fixedSeeds" | "setting">
+  Omit<RunConfig, "optimizer" | "deterministic" | "fixedSeeds" | "setting" | "syncBatchNorm">
 > & {
+  /** false is the default (per-rank BatchNorm) and leaves the config without the field. */
+  syncBatchNorm?: boolean;
   optimizer?: Partial<RunConfig["optimizer"]>;
   /** Shorthand for the three switches; individual switches below override it. */
   setting?: SettingName;
@@ -152,7 +154,10 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
     ...(request.worldSize !== undefined && request.worldSize > 1
       ? { worldSize: request.worldSize }
       : {}),
+    ...(request.syncBatchNorm ? { syncBatchNorm: true as const } : {}),
   };
+  const syncProblem = syncBatchNormRefusal(config);
+  if (syncProblem !== null) throw new UserError(syncProblem);
   if (config.batchNormMomentum !== null && !(config.model === "smallcnn" && config.batchNorm)) {
     throw new UserError(
       "invalid run config: batchNormMomentum: only SmallCNN with batchNorm has it; set batchNorm: true or drop it",
@@ -173,4 +178,20 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
     );
   }
   return parsed.data;
+}
+
+/**
+ * Synchronised BatchNorm is refused where it would change nothing: in one process (PyTorch's
+ * SyncBatchNorm is plain BatchNorm there, and a config saying otherwise would split a group
+ * of identical runs in two) and on a model without BatchNorm.
+ */
+function syncBatchNormRefusal(config: RunConfig): string | null {
+  if (!config.syncBatchNorm) return null;
+  if ((config.worldSize ?? 1) === 1) {
+    return "--sync-batchnorm (syncBatchNorm) synchronises BatchNorm across data-parallel processes; add --nproc 2 or more (worldSize), or drop it";
+  }
+  if (config.model === "smallcnn" && !config.batchNorm) {
+    return "--sync-batchnorm (syncBatchNorm): this SmallCNN has no BatchNorm; add --bn (batchNorm: true), or drop it";
+  }
+  return null;
 }

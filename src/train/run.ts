@@ -171,7 +171,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     if (precision.scaler !== null && resumed.scaler) precision.scaler.load(resumed.scaler);
     log(`resuming ${outDir} after epoch ${resumed.epochsDone}`);
   }
-  const dataParallel = group === null ? null : new DataParallel(group, model);
+  const dataParallel =
+    group === null
+      ? null
+      : new DataParallel(group, model, { syncBatchNorm: config.syncBatchNorm ?? false });
   dataParallel?.syncInitialState();
   const loader = resumed?.loader
     ? new DataLoader(data.train, loaderOptions, resumed.loader)

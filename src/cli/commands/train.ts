@@ -142,6 +142,10 @@ export const registerTrain: RegisterCommand = (program) => {
       positiveInteger("--nproc"),
     )
     .option(
+      "--sync-batchnorm",
+      "with --nproc: BatchNorm normalises with the global batch's statistics (SyncBatchNorm), not each process's",
+    )
+    .option(
       "--master-port <port>",
       "the rendezvous port of --nproc (default: a free one)",
       positiveInteger("--master-port"),

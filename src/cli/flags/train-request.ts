@@ -27,6 +27,8 @@ export interface TrainFlags {
   momentum?: number;
   l2?: number;
   bn?: boolean;
+  /** --sync-batchnorm (commander's camel case of it). */
+  syncBatchnorm?: boolean;
   kernelSize?: number;
   threads?: number;
   device?: string;
@@ -113,6 +115,7 @@ export function trainRequest(flags: TrainFlags): RunRequest {
     perturbInitUlp: flags.perturbInitUlp,
     cudnnBenchmark: flags.cudnnBenchmark,
     trace: flags.trace,
+    syncBatchNorm: flags.syncBatchnorm,
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (request as Record<string, unknown>)[key] = value;

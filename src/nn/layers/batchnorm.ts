@@ -19,6 +19,14 @@ export const KERAS_BATCH_NORM: Defaults = { momentum: 0.01, eps: 1e-3 };
 export const TORCH_BATCH_NORM: Defaults = { momentum: 0.1, eps: 1e-5 };
 
 /**
+ * Where a data-parallel run computes BatchNorm's training statistics over the global batch
+ * (ProcessGroup.syncBatchNorm); same arguments as F.batchNorm in training.
+ */
+export interface BatchNormSync {
+  syncBatchNorm(input: Tensor, options: Omit<F.BatchNormOptions, "training">): Tensor;
+}
+
+/**
  * Batch normalisation over N, H, W: gamma ones (unless `scale` is false), beta zeros, running
  * mean zeros, running variance ones, and `num_batches_tracked` as PyTorch keeps it, so state
  * dicts match.
@@ -27,6 +35,8 @@ export class BatchNorm2d extends Module {
   readonly momentum: number;
   readonly eps: number;
   readonly scale: boolean;
+  /** Synchronised across ranks in training (distributed/sync-batchnorm.ts); null: per rank. */
+  sync: BatchNormSync | null = null;
 
   constructor(channels: number, config: BatchNormConfig = TORCH_BATCH_NORM) {
     super();
@@ -42,14 +52,15 @@ export class BatchNorm2d extends Module {
 
   forward(input: Tensor): Tensor {
     if (this.training) noGrad(() => this.buffer("num_batches_tracked").add_(1));
-    return F.batchNorm(input, {
+    const options = {
       weight: this.scale ? this.parameter("weight") : null,
       bias: this.parameter("bias"),
       runningMean: this.buffer("running_mean"),
       runningVar: this.buffer("running_var"),
-      training: this.training,
       momentum: this.momentum,
       eps: this.eps,
-    });
+    };
+    if (this.training && this.sync !== null) return this.sync.syncBatchNorm(input, options);
+    return F.batchNorm(input, { ...options, training: this.training });
   }
 }
