@@ -7,6 +7,7 @@
 import { native, type ProcessGroupHandle } from "../engine/native.js";
 import type { Tensor } from "../engine/tensor.js";
 import { UserError } from "../errors.js";
+import { parentWatch } from "./parent-watch.js";
 
 export interface ProcessGroupOptions {
   masterAddr: string;
@@ -31,6 +32,8 @@ export class ProcessGroup {
   readonly endpoint: string;
   readonly timeoutMs: number;
   #handle: ProcessGroupHandle | null;
+  /** Throws once the launcher that started this rank is gone (parent-watch.ts). */
+  readonly #checkParent: () => void;
 
   private constructor(handle: ProcessGroupHandle, options: ProcessGroupOptions) {
     this.#handle = handle;
@@ -38,6 +41,7 @@ export class ProcessGroup {
     this.worldSize = options.worldSize;
     this.endpoint = `${options.masterAddr}:${options.masterPort}`;
     this.timeoutMs = options.timeoutMs;
+    this.#checkParent = parentWatch(options.rank);
   }
 
   /** Joins the group: returns once all worldSize ranks have met, or throws within the timeout. */
@@ -136,6 +140,7 @@ export class ProcessGroup {
 
   private get handle(): ProcessGroupHandle {
     if (this.#handle === null) throw new Error("the process group was destroyed");
+    this.#checkParent();
     return this.#handle;
   }
 }

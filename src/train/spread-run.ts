@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../distributed/local-launch.js";
+import { parentEnvironment } from "../distributed/parent-watch.js";
 import { ProcessGroup } from "../distributed/process-group.js";
 import { DEFAULT_DIST_TIMEOUT_S } from "../distributed/train-launch.js";
 import { type TrainRunOptions, type TrainRunResult, trainRun } from "./run.js";
@@ -56,6 +57,7 @@ export async function trainRunSpread(options: TrainRunOptions): Promise<TrainRun
         LOCAL_RANK: String(rank),
         MASTER_ADDR: "127.0.0.1",
         MASTER_PORT: String(port),
+        ...parentEnvironment(),
       },
       stdio: ["ignore", "ignore", "pipe"],
     });
