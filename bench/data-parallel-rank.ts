@@ -2,8 +2,9 @@
  * One rank of bench/data-parallel.ts: SmallCNN training steps (forward, cross-entropy,
  * backward, gradient average, Adam) on this rank's slice of a fixed random global batch, at 1
  * thread. Without WORLD_SIZE it trains alone on the whole batch. Rank 0 prints its step times
- * as JSON, and the mean time per step spent averaging gradients: the allreduce ends every
- * step together, so rank 0's time is the step's.
+ * as JSON, the mean time per step spent averaging gradients (the allreduce ends every step
+ * together, so rank 0's time is the step's), and the CPU time per step of its process: on a
+ * loaded machine the wall time grows with the wait for a core, the CPU time much less.
  *
  *   npx tsx bench/data-parallel-rank.ts BATCH WARMUP STEPS
  */
@@ -54,6 +55,7 @@ for (let i = 0; i < warmup; i++) step();
 group?.barrier();
 averaging = 0n;
 const seconds: number[] = [];
+const cpuBefore = process.cpuUsage();
 for (let i = 0; i < steps; i++) {
   const begin = process.hrtime.bigint();
   step();
@@ -62,6 +64,8 @@ for (let i = 0; i < steps; i++) {
 group?.barrier();
 // Time in averageGradients includes waiting for the slower rank, not only the allreduce.
 const averageSeconds = Number(averaging) / 1e9 / steps;
+const cpu = process.cpuUsage(cpuBefore);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6 / steps;
 if (group === null || group.isLeader)
-  console.log(JSON.stringify({ stepSeconds: seconds, averageSeconds }));
+  console.log(JSON.stringify({ stepSeconds: seconds, averageSeconds, cpuSeconds }));
 group?.destroy();

@@ -51,6 +51,8 @@ function runRank(env: Record<string, string>): Promise<string> {
 interface RankTimes {
   stepSeconds: number[];
   averageSeconds: number;
+  /** CPU time of rank 0's process per timed step (all its threads). */
+  cpuSeconds: number;
 }
 
 async function stepSeconds(worldSize: number): Promise<RankTimes> {
@@ -80,21 +82,29 @@ const loadBefore = loadavg()[0]!;
 const single: number[] = [];
 const parallel: number[] = [];
 const averaging: number[] = [];
+const singleCpu: number[] = [];
+const parallelCpu: number[] = [];
 for (let round = 0; round < rounds; round++) {
-  single.push(...(await stepSeconds(1)).stepSeconds);
+  const alone = await stepSeconds(1);
+  single.push(...alone.stepSeconds);
+  singleCpu.push(alone.cpuSeconds);
   const times = await stepSeconds(2);
   parallel.push(...times.stepSeconds);
   averaging.push(times.averageSeconds);
+  parallelCpu.push(times.cpuSeconds);
 }
+const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
 const loadAfter = loadavg()[0]!;
 const singleRate = batch / median(single);
 const parallelRate = batch / median(parallel);
 console.log(
   `SmallCNN training (Adam), global batch ${batch}, ${rounds} rounds × (${warmup} warm-up + ${steps} timed steps)`,
 );
-console.log(`1 rank  × 1 thread  ${singleRate.toFixed(0).padStart(6)} img/s`);
 console.log(
-  `2 ranks × 1 thread  ${parallelRate.toFixed(0).padStart(6)} img/s (Gloo, loopback; averaging gradients ${(median(averaging) * 1000).toFixed(1)} ms of a ${(median(parallel) * 1000).toFixed(1)} ms step)`,
+  `1 rank  × 1 thread  ${singleRate.toFixed(0).padStart(6)} img/s (${ms(median(single))} step, ${ms(median(singleCpu))} CPU)`,
+);
+console.log(
+  `2 ranks × 1 thread  ${parallelRate.toFixed(0).padStart(6)} img/s (Gloo, loopback; averaging gradients ${ms(median(averaging))} of a ${ms(median(parallel))} step; ${ms(median(parallelCpu))} CPU per rank)`,
 );
 console.log(
   `speed-up ${(parallelRate / singleRate).toFixed(2)}× (load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after)`,

@@ -1,7 +1,9 @@
 /**
  * Loader throughput: images per second from a loaded dataset into batched float32 NCHW
  * arrays (shuffle, transforms, batching; reading files is not timed). SmallCNN trains at
- * about 3,000 images/s, so the loader must stay well above 30,000 images/s.
+ * about 3,000 images/s, so the loader must stay well above 30,000 images/s. A data-parallel
+ * rank's loader assembles only its slice of each global batch; its line counts the global
+ * batch's images, the rate at which one rank keeps up with the whole run.
  *
  *   npx tsx bench/data-throughput.ts
  */
@@ -24,7 +26,9 @@ async function imagesPerSecond(
   const start = process.hrtime.bigint();
   let images = 0;
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
-    for await (const batch of loader.epochBatches()) images += batch.imageShape[0];
+    for await (const batch of loader.epochBatches()) {
+      images += batch.globalExamples ?? batch.imageShape[0];
+    }
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return images / seconds;
@@ -86,6 +90,14 @@ try {
     await imagesPerSecond(cifar, {
       shuffle: { kind: "buffer", size: 10000 },
       transforms: PIPELINES.cifarAugmentStandardize,
+    }),
+  );
+  report(
+    "  the same, rank 0 of 2 (its half of each batch; global)",
+    await imagesPerSecond(cifar, {
+      shuffle: { kind: "buffer", size: 10000 },
+      transforms: PIPELINES.cifarAugmentStandardize,
+      slice: { rank: 0, worldSize: 2 },
     }),
   );
 } finally {

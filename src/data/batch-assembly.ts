@@ -3,6 +3,7 @@
  * NCHW images. Nothing here draws random numbers, so a plan assembles to the same bytes
  * whenever and wherever it runs: on the main thread, ahead of time, or in a worker.
  */
+import { type BatchSlice, sliceBounds } from "./batch-split.js";
 import { elementCount } from "./image-ops.js";
 import { type Pipeline, PipelineRunner } from "./transforms.js";
 import type { Batch, Dataset, TaskKind } from "./types.js";
@@ -13,6 +14,24 @@ export interface BatchPlan {
   indices: Int32Array;
   /** `pipeline.drawsPerExample` integers per example, example after example. */
   draws: Int32Array;
+  /** Set when the plan is one rank's slice of a global batch of this many examples. */
+  globalExamples?: number;
+}
+
+/**
+ * Rank `slice.rank`'s contiguous part of a planned batch: its indices and its examples' draws,
+ * views into the whole plan's, so the draws are exactly those the whole batch was planned with.
+ */
+export function slicePlan(plan: BatchPlan, slice: BatchSlice, drawsPerExample: number): BatchPlan {
+  const n = plan.indices.length;
+  const { start, end } = sliceBounds(n, slice.rank, slice.worldSize);
+  return {
+    epoch: plan.epoch,
+    batchInEpoch: plan.batchInEpoch,
+    indices: plan.indices.subarray(start, end),
+    draws: plan.draws.subarray(start * drawsPerExample, end * drawsPerExample),
+    globalExamples: n,
+  };
 }
 
 /** The label data a batch needs, without the images. */
@@ -70,6 +89,7 @@ export class BatchAssembler {
       indices,
       epoch: plan.epoch,
       batchInEpoch: plan.batchInEpoch,
+      ...(plan.globalExamples === undefined ? {} : { globalExamples: plan.globalExamples }),
     };
   }
 

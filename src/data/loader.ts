@@ -9,7 +9,8 @@
  */
 import { UserError } from "../errors.js";
 import { deriveSeed, RandomStream, type RandomStreamState } from "../random/stream.js";
-import { BatchAssembler, type BatchPlan } from "./batch-assembly.js";
+import { BatchAssembler, type BatchPlan, slicePlan } from "./batch-assembly.js";
+import type { BatchSlice } from "./batch-split.js";
 import { ExampleOrder, type OrderState, type ShuffleSpec } from "./order.js";
 import { compilePipeline, drawExample, type Pipeline, type TransformSpec } from "./transforms.js";
 import type { Batch, Dataset, ImageShape } from "./types.js";
@@ -25,6 +26,12 @@ export interface LoaderOptions {
   transforms?: TransformSpec[];
   /** Batches prepared ahead of the one being consumed; 0 turns look-ahead off. Default 2. */
   prefetch?: number;
+  /**
+   * A data-parallel rank's share: every batch is planned whole (the same order and
+   * augmentation draws at any world size), and only this rank's contiguous slice is decoded,
+   * transformed and returned. Absent: whole batches.
+   */
+  slice?: BatchSlice;
 }
 
 /** Everything needed to continue exactly where a loader stopped; JSON-safe. */
@@ -83,6 +90,13 @@ export class DataLoader {
     const { batchSize, inputSeed } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new UserError(`batch size must be a positive integer, got ${batchSize}`);
+    }
+    const slice = options.slice;
+    if (
+      slice !== undefined &&
+      !(Number.isInteger(slice.rank) && slice.rank >= 0 && slice.rank < slice.worldSize)
+    ) {
+      throw new Error(`rank ${slice.rank} is not in 0..${slice.worldSize - 1}`);
     }
     this.dropRemainder = options.dropRemainder ?? false;
     this.prefetch = options.prefetch ?? 2;
@@ -172,7 +186,9 @@ export class DataLoader {
       drawExample(this.pipeline, this.augmentRng, draws, k * perExample);
     }
     const plan: BatchPlan = { epoch, batchInEpoch, indices, draws };
-    const batch = this.assembler.assembleFrom(this.dataset, plan);
+    const slice = this.options.slice;
+    const own = slice === undefined ? plan : slicePlan(plan, slice, perExample);
+    const batch = this.assembler.assembleFrom(this.dataset, own);
     // A look-ahead batch may fail before anyone awaits it; its error is reported when it
     // is consumed, not as an unhandled rejection.
     batch.catch(() => {});

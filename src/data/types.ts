@@ -77,4 +77,6 @@ export interface Batch {
   /** 0-based epoch this batch belongs to, and its 0-based position in that epoch. */
   epoch: number;
   batchInEpoch: number;
+  /** Set when this is one rank's slice: the examples of the global batch it was cut from. */
+  globalExamples?: number;
 }

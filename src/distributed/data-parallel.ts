@@ -8,6 +8,7 @@
  * Each global batch is split into contiguous slices, rank r taking the r-th: the run sees the
  * same global order at any world size, as DistributedSampler over one shared permutation.
  */
+import { sliceBounds } from "../data/batch-split.js";
 import type { Batch } from "../data/types.js";
 import { tidy } from "../engine/scope.js";
 import type { Tensor } from "../engine/tensor.js";
@@ -16,6 +17,8 @@ import type { Module } from "../nn/module.js";
 import { type BucketLayout, bucketLayout } from "./buckets.js";
 import type { ProcessGroup } from "./process-group.js";
 import { type BatchNormMode, synchronizeBatchNorm } from "./sync-batchnorm.js";
+
+export { sliceBounds };
 
 /** What run.json records about a data-parallel run. */
 export interface DistributedRecord {
@@ -109,7 +112,10 @@ export class DataParallel {
     });
   }
 
-  /** This rank's contiguous slice of a global batch. */
+  /**
+   * This rank's contiguous slice of an assembled global batch. Training asks the loader for
+   * the slice instead (LoaderOptions.slice), which assembles only these examples.
+   */
   slice(batch: Batch): Batch {
     const [n, c, h, w] = batch.imageShape;
     const { start, end } = sliceBounds(n, this.rank, this.worldSize);
@@ -121,23 +127,9 @@ export class DataParallel {
       imageShape: [end - start, c, h, w],
       labels: batch.labels.subarray(start * labelsPer, end * labelsPer),
       indices: batch.indices.subarray(start, end),
+      globalExamples: n,
     };
   }
-}
-
-/**
- * Rank r's examples [start, end) of a batch of n: slices as even as possible, the first
- * n mod worldSize ranks taking one more (only a short last batch is uneven).
- */
-export function sliceBounds(
-  n: number,
-  rank: number,
-  worldSize: number,
-): { start: number; end: number } {
-  const base = Math.floor(n / worldSize);
-  const extra = n % worldSize;
-  const start = rank * base + Math.min(rank, extra);
-  return { start, end: start + base + (rank < extra ? 1 : 0) };
 }
 
 /** Refuses batch sizes that would leave a rank without examples. */

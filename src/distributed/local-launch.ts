@@ -9,6 +9,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { UserError } from "../errors.js";
+import { parentEnvironment } from "./parent-watch.js";
 
 export interface LocalLaunchOptions {
   nproc: number;
@@ -63,6 +64,7 @@ export async function launchLocalRanks(options: LocalLaunchOptions): Promise<Ran
         LOCAL_WORLD_SIZE: String(options.nproc),
         MASTER_ADDR: masterAddr,
         MASTER_PORT: String(masterPort),
+        ...parentEnvironment(),
       },
       stdio: ["ignore", "inherit", "inherit"],
     });

@@ -9,6 +9,7 @@ import type { BatchNormOptions } from "../engine/functional.js";
 import { native, type ProcessGroupHandle } from "../engine/native.js";
 import { Tensor } from "../engine/tensor.js";
 import { UserError } from "../errors.js";
+import { parentWatch } from "./parent-watch.js";
 
 export interface ProcessGroupOptions {
   masterAddr: string;
@@ -33,6 +34,8 @@ export class ProcessGroup {
   readonly endpoint: string;
   readonly timeoutMs: number;
   #handle: ProcessGroupHandle | null;
+  /** Throws once the launcher that started this rank is gone (parent-watch.ts). */
+  readonly #checkParent: () => void;
 
   private constructor(handle: ProcessGroupHandle, options: ProcessGroupOptions) {
     this.#handle = handle;
@@ -40,6 +43,7 @@ export class ProcessGroup {
     this.worldSize = options.worldSize;
     this.endpoint = `${options.masterAddr}:${options.masterPort}`;
     this.timeoutMs = options.timeoutMs;
+    this.#checkParent = parentWatch(options.rank);
   }
 
   /** Joins the group: returns once all worldSize ranks have met, or throws within the timeout. */
@@ -161,6 +165,7 @@ export class ProcessGroup {
 
   private get handle(): ProcessGroupHandle {
     if (this.#handle === null) throw new Error("the process group was destroyed");
+    this.#checkParent();
     return this.#handle;
   }
 }

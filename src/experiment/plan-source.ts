@@ -4,6 +4,7 @@
  * plan.json records exactly what will run.
  */
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { engineInfo, runnableCapabilities, vectorExtensions } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import { expandPlan, type Plan } from "./plan.js";
@@ -69,6 +70,7 @@ export function planFromSource(source: PlanSource, overrides: PlanOverrides = {}
     const scale = source.scale ?? defaultScale(source.name);
     const machine = {
       cudaDevices: engineInfo().cudaDeviceCount,
+      cores: availableParallelism(),
       cpuCapabilities: runnableCapabilities(vectorExtensions()),
     };
     const spec = applyOverrides(

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
-import { type RunPool, runPoolSchema } from "../run-folder/pool.js";
+import { configValue, type RunPool, runPoolSchema } from "../run-folder/pool.js";
 import { groupName, type RunConfig, runConfigSchema } from "../train/config.js";
 import { runGroupName } from "../train/pool.js";
 import { type RunRequest, resolveRunConfig } from "../train/recipes.js";
@@ -178,8 +178,11 @@ class PoolBuilder {
     const key = `${config.model}|${config.dataset}`;
     let reference = this.references.get(key);
     if (reference === undefined) {
-      const fields = config as unknown as Record<string, unknown>;
-      reference = Object.fromEntries(this.fields.map((field) => [field, fields[field]]));
+      // configValue: a field absent from the first run's config (worldSize 1) still has a
+      // reference value, or the analysis could not tell its members apart by it.
+      reference = Object.fromEntries(
+        this.fields.map((field) => [field, configValue(config, field)]),
+      );
       this.references.set(key, reference);
     }
     return { name: this.grid.pool, variant, reference };

@@ -125,9 +125,14 @@ function demoGrids(scale: Scale, machine: Machine): Grid[] {
   ];
 }
 
-/** What a preset may adapt to: the tooling study adds CUDA where there is a GPU. */
+/**
+ * What a preset may adapt to: the tooling study adds CUDA where there is a GPU, and 2
+ * data-parallel ranks where there are 2 cores.
+ */
 export interface Machine {
   cudaDevices: number;
+  /** CPU cores the runs may use (os.availableParallelism()). */
+  cores: number;
   /** The CPU kernels' ISAs this CPU runs, best last (engine/cpu-kernels.ts). */
   cpuCapabilities: readonly CpuCapability[];
 }
@@ -183,7 +188,7 @@ export const PRESETS: Record<string, Preset> = {
   },
   tooling: {
     description:
-      "seeds fixed, only the tooling varies (threads, memory format, vector ISA, precision, deterministic kernels, device), one change at a time, beside ALGO+IMPL",
+      "seeds fixed, only the tooling varies (threads, memory format, vector ISA, precision, data-parallel world size, deterministic kernels, device), one change at a time, beside ALGO+IMPL",
     grids: (scale, machine) => [
       {
         ...sized(
@@ -199,6 +204,9 @@ export const PRESETS: Record<string, Preset> = {
               memoryFormat: ["channels_last", "contiguous"],
               cpuCapability: ["auto", machine.cpuCapabilities.at(-2) ?? "default"],
               precision: ["fp32", "bf16"],
+              // Data parallel over 2 local ranks (Gloo), each at the reference's 1 thread: 2
+              // cores, so only where there are 2 (on fewer the ranks would share one).
+              ...(machine.cores >= 2 ? { worldSize: [1, 2] } : {}),
               ...(machine.cudaDevices > 0 ? { device: ["cpu", "cuda"] } : {}),
             },
             // One change at a time, under each setting: 2 × (1 + k) runs for k fields rather
@@ -234,7 +242,7 @@ export const PRESET_NAMES = Object.keys(PRESETS);
 export function presetSpec(
   name: string,
   scale: Scale,
-  machine: Machine = { cudaDevices: 0, cpuCapabilities: ["default", "avx2"] },
+  machine: Machine = { cudaDevices: 0, cores: 2, cpuCapabilities: ["default", "avx2"] },
 ): PlanSpec {
   const preset = PRESETS[name];
   if (preset === undefined) {

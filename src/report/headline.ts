@@ -91,6 +91,7 @@ function toolingSentence(pool: GroupResult, seeds: GroupResult | undefined): str
     precision: "bf16 mixed precision",
     setting: "deterministic kernels",
     device: "the device",
+    worldSize: "the data-parallel world size",
   };
   const listed = effects
     .map((effect) => {

@@ -20,9 +20,30 @@ export const runPoolSchema = z.strictObject({
 
 export type RunPool = z.infer<typeof runPoolSchema>;
 
-/** The config the pool stands for: this run's, with the varied fields at their reference. */
+/**
+ * Optional config fields whose absence means a value (a run of one process has no worldSize):
+ * a pool that varies one records that value for the members without it, so every member,
+ * and the reference, has a value of every varied field to compare.
+ */
+const ABSENT_MEANS: Readonly<Record<string, unknown>> = { worldSize: 1, kernelL2: 0 };
+
+/** A config's value of a field, with an absent optional field at the value its absence means. */
+export function configValue(config: object, field: string): unknown {
+  const value = (config as Record<string, unknown>)[field];
+  return value === undefined ? ABSENT_MEANS[field] : value;
+}
+
+/**
+ * The config the pool stands for: this run's, with the varied fields at their reference. A
+ * field whose reference is what its absence means is left out, as in a config of that value,
+ * so the pool's reference config is the same as the plain runs' beside it.
+ */
 export function referenceConfig<T extends object>(config: T, pool: RunPool): T {
-  return { ...config, ...pool.reference } as T;
+  const merged: Record<string, unknown> = { ...config, ...pool.reference };
+  for (const [field, absent] of Object.entries(ABSENT_MEANS)) {
+    if (field in pool.reference && merged[field] === absent) delete merged[field];
+  }
+  return merged as T;
 }
 
 /**

@@ -32,7 +32,10 @@ export interface EpochContext {
   trace?: TraceRecorder | null;
   /** Autocast around forward and loss, and fp16's loss scaling; fp32 when absent. */
   precision?: TrainingPrecision;
-  /** Set when the run spans several processes: this rank's share of each step. */
+  /**
+   * Set when the run spans several processes: this rank's share of each step. The loader then
+   * gives this rank's slice of each global batch (LoaderOptions.slice).
+   */
   dataParallel?: DataParallel | null;
 }
 
@@ -57,9 +60,9 @@ export async function trainEpoch(
   model.train();
   const kernels = config.kernelL2 ? kernelsOf(model) : [];
   try {
-    for await (const globalBatch of loader.epochBatches()) {
+    // Over several ranks the loader returns this rank's slice of each global batch.
+    for await (const batch of loader.epochBatches()) {
       if (schedule.unit === "step") optimizer.lr = schedule.lrAt(step);
-      const batch = parallel === null ? globalBatch : parallel.slice(globalBatch);
       parallel?.beforeForward();
       tidy(() => {
         const { images, labels } = batchTensors(batch, multilabel, config.device);
@@ -87,7 +90,7 @@ export async function trainEpoch(
       step++;
       context.trace?.record(step, epoch, batch.batchInEpoch);
       optimizer.zeroGrad();
-      examples += globalBatch.imageShape[0];
+      examples += batch.globalExamples ?? batch.imageShape[0];
       context.onProgress?.({
         epoch,
         epochs: config.epochs,

@@ -140,6 +140,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     inputSeed: seeds.input,
     dropRemainder: config.dropRemainder,
     transforms: config.transforms,
+    ...(group === null ? {} : { slice: { rank: group.rank, worldSize: group.worldSize } }),
   };
   const probeLoader = new DataLoader(data.train, loaderOptions);
   if (group !== null) {

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../distributed/local-launch.js";
+import { parentEnvironment } from "../distributed/parent-watch.js";
 import { ProcessGroup } from "../distributed/process-group.js";
 import { stepAllocation } from "../distributed/slurm-steps.js";
 import { DEFAULT_DIST_TIMEOUT_S } from "../distributed/train-launch.js";
@@ -66,6 +67,7 @@ export async function trainRunSpread(options: TrainRunOptions): Promise<TrainRun
         LOCAL_RANK: String(rank),
         MASTER_ADDR: "127.0.0.1",
         MASTER_PORT: String(port),
+        ...parentEnvironment(),
       },
       stdio: ["ignore", "ignore", "pipe"],
     });

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../src/errors.js";
@@ -6,6 +7,7 @@ import { ensurePlanFile, expandPlan, readPlan } from "../../src/experiment/plan.
 import { applyOverrides, planFromSource } from "../../src/experiment/plan-source.js";
 import { parsePlanSpec, validatePlanSpec } from "../../src/experiment/plan-spec.js";
 import { DEMO_RECIPE, DEMO_SIZES, PRESET_NAMES, presetSpec } from "../../src/experiment/presets.js";
+import { referenceConfig } from "../../src/run-folder/pool.js";
 import { fakeSpec, tempDir } from "./helpers.js";
 
 function errorOf(action: () => unknown): string {
@@ -188,6 +190,7 @@ describe("plan expansion", () => {
     const plan = expandPlan(
       presetSpec("demo", "fast", {
         cudaDevices: 0,
+        cores: 2,
         cpuCapabilities: ["default", "avx2", "avx512"],
       }),
       "demo",
@@ -221,7 +224,11 @@ describe("plan expansion", () => {
       "threads=1 memoryFormat=channels_last cpuCapability=avx2",
     ]);
     const avx2Only = expandPlan(
-      presetSpec("demo", "fast", { cudaDevices: 0, cpuCapabilities: ["default", "avx2"] }),
+      presetSpec("demo", "fast", {
+        cudaDevices: 0,
+        cores: 2,
+        cpuCapabilities: ["default", "avx2"],
+      }),
       "demo",
     );
     expect(avx2Only.runs.filter((run) => run.pool !== undefined)[3]!.config.cpuCapability).toBe(
@@ -247,20 +254,21 @@ describe("plan expansion", () => {
 });
 
 describe("pooled grids: the tooling study", () => {
-  it("tooling preset: 10 tooling variants with fixed seeds form one group beside ALGO+IMPL", () => {
+  it("tooling preset: 12 tooling variants with fixed seeds form one group beside ALGO+IMPL", () => {
     const plan = expandPlan(presetSpec("tooling", "fast"), "tooling");
     const pooled = plan.runs.filter((run) => run.pool !== undefined);
-    // Under each setting, the reference and one change at a time of four fields.
-    expect(pooled).toHaveLength(10);
+    // Under each setting, the reference and one change at a time of five fields.
+    expect(pooled).toHaveLength(12);
     expect(new Set(pooled.map((run) => run.group))).toEqual(
       new Set(["smallcnn_fashion-mnist_tooling"]),
     );
     // Numbered through the pool, so (group, replicate) names one run.
-    expect(pooled.map((run) => run.replicate)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(new Set(pooled.map((run) => run.pool!.variant)).size).toBe(10);
+    expect(pooled.map((run) => run.replicate)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(new Set(pooled.map((run) => run.pool!.variant)).size).toBe(12);
+    const reference = "threads=1 memoryFormat=channels_last cpuCapability=auto";
     expect(pooled[0]!.pool).toEqual({
       name: "tooling",
-      variant: "control threads=1 memoryFormat=channels_last cpuCapability=auto precision=fp32",
+      variant: `control ${reference} precision=fp32 worldSize=1`,
       reference: {
         setting: "control",
         deterministic: { init: true, input: true, impl: true },
@@ -268,18 +276,23 @@ describe("pooled grids: the tooling study", () => {
         memoryFormat: "channels_last",
         cpuCapability: "auto",
         precision: "fp32",
+        // Absent from a one-process run's config, recorded for the pool as what it means.
+        worldSize: 1,
       },
     });
+    expect(pooled[0]!.config.worldSize).toBeUndefined();
     // The ISA axis: the machine's best against the next one down (here AVX2 against scalar).
     expect(pooled[3]!.pool!.variant).toBe(
-      "control threads=1 memoryFormat=channels_last cpuCapability=default precision=fp32",
+      "control threads=1 memoryFormat=channels_last cpuCapability=default precision=fp32 worldSize=1",
     );
-    expect(pooled[9]!.pool!.variant).toBe(
-      "impl threads=1 memoryFormat=channels_last cpuCapability=auto precision=bf16",
-    );
+    // The world size: 2 ranks at the reference's one thread each.
+    expect(pooled[5]!.pool!.variant).toBe(`control ${reference} precision=fp32 worldSize=2`);
+    expect(pooled[5]!.config).toMatchObject({ worldSize: 2, threads: 1 });
+    expect(pooled[11]!.pool!.variant).toBe(`impl ${reference} precision=fp32 worldSize=2`);
     const avx512 = expandPlan(
       presetSpec("tooling", "fast", {
         cudaDevices: 0,
+        cores: 2,
         cpuCapabilities: ["default", "avx2", "avx512"],
       }),
       "tooling",
@@ -292,8 +305,16 @@ describe("pooled grids: the tooling study", () => {
       expect(run.config.deterministic).toMatchObject({ init: true, input: true });
     }
     const configs = pooled.map(({ config }) => {
-      const { setting, deterministic, threads, memoryFormat, cpuCapability, precision, ...rest } =
-        config;
+      const {
+        setting,
+        deterministic,
+        threads,
+        memoryFormat,
+        cpuCapability,
+        precision,
+        worldSize,
+        ...rest
+      } = config;
       return JSON.stringify(rest);
     });
     expect(new Set(configs).size).toBe(1);
@@ -304,27 +325,45 @@ describe("pooled grids: the tooling study", () => {
       "smallcnn_fashion-mnist_algoimpl",
       "smallcnn_fashion-mnist_algoimpl",
     ]);
-    const {
-      setting: _s,
-      deterministic: _d,
-      ...family
-    } = {
-      ...pooled[5]!.config,
-      ...pooled[5]!.pool!.reference,
-    };
-    const { setting: _s2, deterministic: _d2, ...baselineFamily } = baseline[0]!.config;
-    expect(family).toEqual(baselineFamily);
+    for (const member of [pooled[5]!, pooled[11]!]) {
+      const {
+        setting: _s,
+        deterministic: _d,
+        ...family
+      } = referenceConfig(member.config, member.pool!);
+      const { setting: _s2, deterministic: _d2, ...baselineFamily } = baseline[0]!.config;
+      expect(family).toEqual(baselineFamily);
+    }
+  });
+
+  it("leaves the world size out of the tooling panel on one core", () => {
+    const plan = expandPlan(
+      presetSpec("tooling", "fast", { cudaDevices: 0, cores: 1, cpuCapabilities: ["default"] }),
+      "tooling",
+    );
+    const pooled = plan.runs.filter((run) => run.pool !== undefined);
+    expect(pooled).toHaveLength(10);
+    expect(pooled.every((run) => run.config.worldSize === undefined)).toBe(true);
+    expect(pooled[0]!.pool!.reference).not.toHaveProperty("worldSize");
   });
 
   it("adds the device to the tooling panel where there is a GPU", () => {
     const plan = expandPlan(
-      presetSpec("tooling", "fast", { cudaDevices: 1, cpuCapabilities: ["default", "avx2"] }),
+      presetSpec("tooling", "fast", {
+        cudaDevices: 1,
+        cores: 2,
+        cpuCapabilities: ["default", "avx2"],
+      }),
       "tooling",
     );
     const pooled = plan.runs.filter((run) => run.pool !== undefined);
-    expect(pooled).toHaveLength(12);
+    expect(pooled).toHaveLength(14);
     expect(new Set(pooled.map((run) => run.config.device))).toEqual(new Set(["cpu", "cuda"]));
     expect(pooled[0]!.pool!.reference.device).toBe("cpu");
+    // CUDA runs are one process: the world size stays at the reference beside them.
+    for (const run of pooled.filter((run) => run.config.device === "cuda")) {
+      expect(run.config.worldSize).toBeUndefined();
+    }
   });
 
   it("refuses --threads and --device where the plan varies them itself", () => {
@@ -332,7 +371,9 @@ describe("pooled grids: the tooling study", () => {
       "--threads 2: preset tooling varies threads itself (grid[0].options.threads); leave --threads out",
     );
     const plan = planFromSource({ kind: "preset", name: "tooling" }, { replicates: 2 });
-    expect(plan.runs.filter((run) => run.pool !== undefined)).toHaveLength(20);
+    // 2 × 6 variants where there are 2 cores for the world size axis, 2 × 5 on one.
+    const variants = availableParallelism() >= 2 ? 12 : 10;
+    expect(plan.runs.filter((run) => run.pool !== undefined)).toHaveLength(2 * variants);
   });
 
   it("refuses a pool of runs with random seeds: they would differ in more than the tooling", () => {

@@ -2,7 +2,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { LOG_CSV, RUN_FORMAT_PREFIX, RUN_JSON, TEST_LABELS } from "../../run-folder/files.js";
-import { referenceConfig, runPoolSchema, variedFields } from "../../run-folder/pool.js";
+import {
+  configValue,
+  referenceConfig,
+  runPoolSchema,
+  variedFields,
+} from "../../run-folder/pool.js";
 import { contextOfRecord } from "../run-context.js";
 import { epochFiles } from "./files.js";
 import { canonicalSetting, type GroupDescriptor, type RunFolder } from "./types.js";
@@ -110,7 +115,10 @@ export function readNnrRunFolder(dir: string): RunFolder {
       ? {
           variant: pool.variant,
           fields: Object.fromEntries(
-            variedFields(pool).map((field) => [field, canonicalJson(record.config[field])]),
+            variedFields(pool).map((field) => [
+              field,
+              canonicalJson(configValue(record.config, field)),
+            ]),
           ),
           reference: Object.fromEntries(
             variedFields(pool).map((field) => [field, canonicalJson(pool.reference[field])]),
