@@ -61,6 +61,8 @@ export const runConfigSchema = z
     threads: positiveInt,
     device: z.string().regex(/^(cpu|cuda(:\d+)?)$/),
     memoryFormat: z.enum(["contiguous", "channels_last"]),
+    /** How the layout reaches tensors it already fits (nn/module.ts); runs before it: kept. */
+    layoutStrides: z.enum(["canonical", "kept"]).default("kept"),
     /** The CPU kernels' vector ISA (engine/cpu-kernels.ts); runs before it had "auto". */
     cpuCapability: z.enum(CPU_CAPABILITIES).default("auto"),
     cudnnBenchmark: z.boolean(),

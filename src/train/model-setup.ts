@@ -26,6 +26,8 @@ export function buildModel(
     classes,
     inputShape: [inputShape.channels, inputShape.height, inputShape.width],
     memoryFormat: config.memoryFormat,
+    // A recorded config without it is from before it (replays and resumes read run.json as is).
+    layoutStrides: config.layoutStrides ?? "kept",
     batchNorm: config.batchNorm,
     ...(config.batchNormMomentum == null ? {} : { batchNormMomentum: config.batchNormMomentum }),
     head: config.head,

@@ -143,6 +143,7 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
     threads: request.threads ?? 1,
     device: request.device ?? "cpu",
     memoryFormat: request.memoryFormat ?? defaultMemoryFormat(model, request.device ?? "cpu"),
+    layoutStrides: request.layoutStrides ?? "canonical",
     cpuCapability: request.cpuCapability ?? "auto",
     cudnnBenchmark: request.cudnnBenchmark ?? false,
     precision: request.precision ?? "fp32",

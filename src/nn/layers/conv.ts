@@ -56,9 +56,10 @@ export class Conv2d extends Module {
 
   forward(input: Tensor): Tensor {
     const output = this.#convolve(input);
-    // With one input channel the input and the weight are contiguous in both layouts, and
-    // libtorch then answers in NCHW: the rest of a channels_last model would run on NCHW
-    // activations (SmallCNN on Fashion-MNIST: max pooling 4× slower). Keep the model's layout.
+    // A weight whose strides fit both layouts (one input channel, kept by a run recorded
+    // before layoutStrides: nn/module.ts) makes libtorch answer in NCHW, and the rest of a
+    // channels_last model would run on NCHW activations (SmallCNN on Fashion-MNIST: max
+    // pooling 4× slower). Keep the model's layout; with canonical strides this is a no-op.
     return this.memoryLayout === "channels_last" ? output.contiguous("channels_last") : output;
   }
 

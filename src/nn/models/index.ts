@@ -99,7 +99,9 @@ export function modelDefinition(name: string): ModelDefinition {
 export function createModel(name: string, options: ModelOptions): Model {
   const model = modelDefinition(name).create(options);
   if (options.device !== undefined && options.device !== "cpu") model.toDevice(options.device);
-  if (model.memoryFormat !== "contiguous") model.toMemoryFormat(model.memoryFormat);
+  if (model.memoryFormat !== "contiguous") {
+    model.toMemoryFormat(model.memoryFormat, options.layoutStrides ?? "canonical");
+  }
   return model;
 }
 

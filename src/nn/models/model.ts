@@ -1,5 +1,5 @@
 import type { Generator, Tensor } from "../../engine/index.js";
-import { type ModelMemoryFormat, Module } from "../module.js";
+import { type LayoutStrides, type ModelMemoryFormat, Module } from "../module.js";
 
 /** Channels, height, width of one input image. */
 export type InputShape = readonly [number, number, number];
@@ -15,6 +15,8 @@ export interface ModelOptions {
   inputShape?: InputShape;
   /** Recorded with runs: the layout changes the kernels and so the bits. */
   memoryFormat?: ModelMemoryFormat;
+  /** How the layout is given to tensors it already fits (module.ts); canonical unless told. */
+  layoutStrides?: LayoutStrides;
   /** Where the weights live ("cpu" unless given); they are drawn on the CPU, then moved. */
   device?: string;
   /** SmallCNN: BatchNorm after each convolution (the original's `--bn`). */
