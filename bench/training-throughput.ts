@@ -101,7 +101,9 @@ function torchStepSeconds(
 ): number[] | string {
   if (python === null) return "no python3 with torch found";
   const script = new URL("./training_throughput_torch.py", import.meta.url).pathname;
-  const args = [script, model, memoryFormat, batch, warmup, steps, threads, values.input].map(String);
+  const args = [script, model, memoryFormat, batch, warmup, steps, threads, values.input].map(
+    String,
+  );
   const env = tunedAllocator ? { ...process.env, GLIBC_TUNABLES: TUNED_GLIBC } : process.env;
   const run = spawnSync(python, args, { encoding: "utf8", env });
   if (run.status !== 0) return `PyTorch run failed: ${run.stderr.trim().split("\n").at(-1)}`;
