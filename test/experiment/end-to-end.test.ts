@@ -76,7 +76,8 @@ describe("nnr experiment run with the real trainer", () => {
           models: ["smallcnn"],
           datasets: ["fashion-mnist"],
           settings: ["control", "impl"],
-          options: { memoryFormat: ["contiguous", "channels_last"] },
+          // SmallCNN's default layout first: the ALGO+IMPL runs beside the pool train in it.
+          options: { memoryFormat: ["channels_last", "contiguous"] },
           pool: "tooling",
           replicates: 1,
         },
@@ -90,7 +91,7 @@ describe("nnr experiment run with the real trainer", () => {
     const record = (id: string) =>
       JSON.parse(readFileSync(join(out, "runs", id, "run.json"), "utf8"));
     const ids = ["control", "impl"].flatMap((setting) =>
-      ["contiguous", "channelslast"].map(
+      ["channelslast", "contiguous"].map(
         (format) => `smallcnn_fashion-mnist_${setting}_memoryFormat-${format}_r0`,
       ),
     );
@@ -100,10 +101,10 @@ describe("nnr experiment run with the real trainer", () => {
       expect(run.pool.name).toBe("tooling");
     }
     expect(pooled.map((run) => run.config.memoryFormat)).toEqual([
-      "contiguous",
       "channels_last",
       "contiguous",
       "channels_last",
+      "contiguous",
     ]);
     // On the CPU libtorch's kernels are deterministic: the flag alone does not move the bits.
     expect(pooled[2].weightsSha256).toBe(pooled[0].weightsSha256);
