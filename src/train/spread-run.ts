@@ -30,6 +30,19 @@ export interface RankJob {
   progressOnStdout?: boolean;
 }
 
+/** What every rank of the run is handed (rank-process.ts), however it is started. */
+export function rankJobOf(options: TrainRunOptions, extra: Partial<RankJob> = {}): RankJob {
+  return {
+    config: options.config,
+    outDir: options.outDir,
+    replicate: options.replicate,
+    pool: options.pool ?? null,
+    resume: options.resume ?? false,
+    timeoutMs: DEFAULT_DIST_TIMEOUT_S * 1000,
+    ...extra,
+  };
+}
+
 export function rankEntry(): { path: string; execArgv: string[] } {
   const compiled = fileURLToPath(new URL("./rank-process.js", import.meta.url));
   if (import.meta.url.endsWith(".js") && existsSync(compiled))
@@ -45,16 +58,8 @@ export async function trainRunSpread(options: TrainRunOptions): Promise<TrainRun
   if (allocation !== null) return trainRunAsSteps(options, allocation);
   const worldSize = options.config.worldSize ?? 1;
   if (worldSize === 1 || options.group) return trainRun(options);
-  const timeoutMs = DEFAULT_DIST_TIMEOUT_S * 1000;
   const port = await freePort();
-  const job: RankJob = {
-    config: options.config,
-    outDir: options.outDir,
-    replicate: options.replicate,
-    pool: options.pool ?? null,
-    resume: options.resume ?? false,
-    timeoutMs,
-  };
+  const job = rankJobOf(options);
   const entry = rankEntry();
   const log = options.log ?? (() => {});
   const helpers: ChildProcess[] = [];
@@ -86,7 +91,7 @@ export async function trainRunSpread(options: TrainRunOptions): Promise<TrainRun
       masterPort: port,
       rank: 0,
       worldSize,
-      timeoutMs,
+      timeoutMs: job.timeoutMs,
       device: "hostname:127.0.0.1",
     });
     const result = await trainRun({ ...options, group });

@@ -13,12 +13,11 @@ import {
   srunArgs,
   srunLauncher,
 } from "../distributed/slurm-steps.js";
-import { DEFAULT_DIST_TIMEOUT_S } from "../distributed/train-launch.js";
 import { UserError } from "../errors.js";
 import type { EpochProgress } from "./epoch.js";
 import type { TrainRunOptions, TrainRunResult } from "./run.js";
 import { readRunRecord } from "./run-folder.js";
-import { PROGRESS_PREFIX, type RankJob, rankEntry } from "./spread-run.js";
+import { PROGRESS_PREFIX, rankEntry, rankJobOf } from "./spread-run.js";
 
 /** How long the ranks have to stop after SIGTERM before this process stops waiting. */
 const STOP_GRACE_MS = 4_000;
@@ -36,15 +35,7 @@ export async function trainRunAsSteps(
   }
   const masterAddr = firstHost(allocation.nodeList);
   const masterPort = masterPortForJob(allocation.jobId);
-  const job: RankJob = {
-    config: options.config,
-    outDir: options.outDir,
-    replicate: options.replicate,
-    pool: options.pool ?? null,
-    resume: options.resume ?? false,
-    timeoutMs: DEFAULT_DIST_TIMEOUT_S * 1000,
-    progressOnStdout: true,
-  };
+  const job = rankJobOf(options, { progressOnStdout: true });
   const entry = rankEntry();
   const log = options.log ?? (() => {});
   log(
