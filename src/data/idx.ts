@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { dataFileError, describeFile, exists, gunzipIfNeeded, readDataFile } from "./files.js";
 import type { Dataset, SourceFile } from "./types.js";
+import { takeUnpacked } from "./unpack-ahead.js";
 
 const UNSIGNED_BYTE = 0x08;
 
@@ -75,8 +76,9 @@ export function parseIdx(path: string, bytes: Uint8Array, remedy: string): IdxAr
 /** Reads and parses one IDX file, gzipped or not. */
 export function readIdxFile(path: string, remedy: string): { array: IdxArray; file: SourceFile } {
   const raw = readDataFile(path, remedy);
-  const array = parseIdx(path, gunzipIfNeeded(path, raw, remedy), remedy);
-  return { array, file: describeFile(path, raw) };
+  const file = describeFile(path, raw);
+  const bytes = takeUnpacked(path, file.sha256) ?? gunzipIfNeeded(path, raw, remedy);
+  return { array: parseIdx(path, bytes, remedy), file };
 }
 
 /** IDX bytes for an unsigned-byte array; gzipped when asked. Used by tests and the subset script. */
@@ -108,6 +110,14 @@ export function findIdxFile(
     `${prefix}-${dotted}-ubyte`,
   ];
   return candidates.map((name) => join(dir, name)).find(exists);
+}
+
+/** The files of both IDX splits (`train-*`, `t10k-*`) that `dir` holds. */
+export function idxFilesIn(dir: string): string[] {
+  const parts = ["images-idx3", "labels-idx1"] as const;
+  return ["train", "t10k"]
+    .flatMap((prefix) => parts.map((part) => findIdxFile(dir, prefix, part)))
+    .filter((path): path is string => path !== undefined);
 }
 
 export interface IdxDatasetOptions {

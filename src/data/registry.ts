@@ -10,7 +10,7 @@ import { loadCifar10, loadCifar100 } from "./cifar.js";
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES } from "./class-names.js";
 import { DATASET_NAMES, type DatasetName } from "./dataset-names.js";
 import { exists, isDirectory } from "./files.js";
-import { loadIdxDataset } from "./idx.js";
+import { idxFilesIn, loadIdxDataset } from "./idx.js";
 import { loadImageFolder } from "./image-folder.js";
 import type { TransformSpec } from "./transforms.js";
 import type { Dataset } from "./types.js";
@@ -120,6 +120,22 @@ export function resolveFashionMnistDir(
   throw new UserError(
     `Fashion-MNIST not found at ${systemDir}; ${DATASETS["fashion-mnist"].remedy}`,
   );
+}
+
+/**
+ * The files a dataset of this name reads whole at start-up and that may be gzipped: those
+ * worth unpacking ahead (src/data/unpack-ahead.ts). Empty where none is known without
+ * reading the dataset, or where the folder is missing (loading then says so).
+ */
+export function wholeFilesOf(name: DatasetName, dataDir: string | undefined): string[] {
+  try {
+    if (name === "fashion-mnist") return idxFilesIn(resolveFashionMnistDir(dataDir, () => {}).dir);
+    if (name === "mnist" && dataDir !== undefined && isDirectory(dataDir))
+      return idxFilesIn(dataDir);
+  } catch {
+    // No folder: loadDataset reports it in its own words.
+  }
+  return [];
 }
 
 /** Reads one split of a named dataset. */

@@ -1,7 +1,8 @@
 /** The run's datasets and loaders, from its config and input seed. */
-import { DATASETS, type DatasetName, loadDataset } from "../data/registry.js";
+import { DATASETS, type DatasetName, loadDataset, wholeFilesOf } from "../data/registry.js";
 import type { TransformSpec } from "../data/transforms.js";
 import type { Dataset } from "../data/types.js";
+import { unpackAhead } from "../data/unpack-ahead.js";
 import type { RunConfig } from "./config.js";
 
 /** The first n examples of a dataset (fast runs on a fixed, reproducible subset). */
@@ -34,6 +35,14 @@ export function evaluationTransforms(transforms: readonly TransformSpec[]): Tran
 export interface RunData {
   train: Dataset;
   test: Dataset;
+}
+
+/**
+ * Starts gunzipping the run's dataset files on a worker thread, so that it overlaps what the
+ * main thread does next (loading libtorch); loadRunData then takes the unpacked bytes.
+ */
+export function unpackRunDataAhead(config: RunConfig): Promise<void> {
+  return unpackAhead(wholeFilesOf(config.dataset as DatasetName, config.dataDir ?? undefined));
 }
 
 export function loadRunData(config: RunConfig, notify: (line: string) => void): RunData {

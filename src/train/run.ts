@@ -21,7 +21,7 @@ import {
 import type { RunPool } from "../run-folder/pool.js";
 import { NNR_VERSION } from "../version.js";
 import { fileEpoch, type RunConfig } from "./config.js";
-import { evaluationTransforms, loadRunData } from "./data-setup.js";
+import { evaluationTransforms, loadRunData, unpackRunDataAhead } from "./data-setup.js";
 import { type EpochProgress, trainEpoch } from "./epoch.js";
 import { evaluate } from "./evaluate.js";
 import { trainingPrecision } from "./mixed-precision.js";
@@ -119,6 +119,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     );
   }
   if (leader) mkdirSync(outDir, { recursive: true });
+  const unpacking = unpackRunDataAhead(config);
   // Before the first tensor: the ISA is fixed when libtorch loads.
   pinCpuCapability(config.cpuCapability ?? "auto");
   configureDeterminism({
@@ -130,6 +131,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   });
   const precision = trainingPrecision(config.precision ?? "fp32", config.device);
 
+  await unpacking;
   const data = loadRunData(config, log);
   const multilabel = data.train.kind === "multilabel";
   const classes = data.train.classNames.length;
