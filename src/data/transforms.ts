@@ -19,6 +19,7 @@ import {
 } from "./image-ops.js";
 import { drawResizedCropBox } from "./resized-crop.js";
 import type { ImageShape } from "./types.js";
+import { scaleBytesToUnit } from "./unit-scale.js";
 
 const positive = z.number().int().positive();
 
@@ -193,9 +194,6 @@ export function drawExample(
   }
 }
 
-/** byte / 255 for every byte value, the same float32 values `scaleToUnit` computes. */
-const UNIT_SCALE = Float32Array.from({ length: 256 }, (_, byte) => byte / 255);
-
 /** Reusable buffers so a batch allocates nothing per example. */
 export class PipelineRunner {
   private readonly front: Float32Array;
@@ -216,7 +214,7 @@ export class PipelineRunner {
     let src = first === steps.length ? out : this.front;
     let dst = this.back;
     if (first === 1) {
-      for (let i = 0; i < pixels.length; i++) src[i] = UNIT_SCALE[pixels[i]!]!;
+      scaleBytesToUnit(pixels, src);
     } else {
       // TypedArray.set converts bytes to floats natively, several times faster than a JS loop.
       src.set(pixels);
