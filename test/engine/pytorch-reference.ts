@@ -14,6 +14,12 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import {
+  pinCpuCapability,
+  runnableCapabilities,
+  vectorExtensions,
+} from "../../src/engine/cpu-kernels.js";
+import { nativeLoaded } from "../../src/engine/native.js";
 
 /** The interpreter with PyTorch 1.13 for fixture scripts (not the `python3` on PATH). */
 export const PYTHON = "/usr/bin/python3";
@@ -76,4 +82,24 @@ export function pytorchReference(
     throw new Error(`scripts/fixtures/${script} failed (${run.status}):\n${run.stderr}`);
   }
   return { path, live: true, source: "computed live by PyTorch on this CPU" };
+}
+
+/** The ISA the committed fixtures were written on: the project's AVX2 machines. */
+export const FIXTURE_KERNELS = "avx2";
+
+/**
+ * Pins this process's kernels (ATen's and oneDNN's) to the ones the committed fixtures were
+ * written on, where this CPU runs them and libtorch has not loaded yet, so that a comparison
+ * with a committed fixture compares like with like. On AVX-512 CPUs oneDNN's own AVX-512
+ * convolutions otherwise round differently: measured, SmallCNN's BatchNorm + Adam + weight
+ * decay parity then misses 1e-6 + 1e-5·|x| by 1e-5 on one weight. Not for bf16 tests: capped
+ * at AVX2, oneDNN has no bf16 convolution on a CPU where ATen sends bf16 to it.
+ * Returns what it did, for the test's title.
+ */
+export function pinFixtureKernels(): string {
+  if (nativeLoaded()) return "kernels not pinned: libtorch had already loaded";
+  if (!runnableCapabilities(vectorExtensions()).includes(FIXTURE_KERNELS))
+    return `kernels not pinned: this CPU cannot run ${FIXTURE_KERNELS}`;
+  pinCpuCapability(FIXTURE_KERNELS);
+  return `kernels pinned to ${FIXTURE_KERNELS}, as the fixture was written`;
 }
