@@ -85,7 +85,7 @@ export function pytorchReference(
 }
 
 /** The ISA the committed fixtures were written on: the project's AVX2 machines. */
-export const FIXTURE_KERNELS = "avx2";
+const FIXTURE_KERNELS = "avx2";
 
 /**
  * Pins this process's kernels (ATen's and oneDNN's) to the ones the committed fixtures were
