@@ -144,3 +144,22 @@ export function cpuKernels(): CpuKernels {
     onednnMaxIsa: process.env.ONEDNN_MAX_CPU_ISA || null,
   };
 }
+
+/** oneDNN ISA caps below AVX-512 (ONEDNN_MAX_CPU_ISA's names). */
+const BELOW_AVX512 = new Set(["SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2"]);
+
+/**
+ * Why this process cannot run bf16 convolutions on the CPU, or null when it can. On a CPU with
+ * AVX-512 BW, VL and DQ, ATen sends bf16 convolutions to oneDNN; capped below AVX-512
+ * (ONEDNN_MAX_CPU_ISA, as `--cpu-capability avx2` or `default` set it) oneDNN has no kernel
+ * for them, and PyTorch itself fails there with "could not create a primitive descriptor".
+ */
+export function bf16ConvolutionBlocked(
+  extensions: readonly string[] = vectorExtensions(),
+  onednnMaxIsa: string | undefined = process.env.ONEDNN_MAX_CPU_ISA,
+): string | null {
+  const cap = onednnMaxIsa?.trim().toUpperCase();
+  if (cap === undefined || !BELOW_AVX512.has(cap)) return null;
+  if (!["avx512bw", "avx512vl", "avx512dq"].every((name) => extensions.includes(name))) return null;
+  return `libtorch sends bf16 convolutions on ${cpuDescription()} to oneDNN, which ONEDNN_MAX_CPU_ISA=${onednnMaxIsa} leaves without a kernel for them; train bf16 on --cpu-capability auto or avx512, or fp32 on ${cap.toLowerCase()}`;
+}

@@ -68,9 +68,13 @@ export function pytorchReference(
   script: string,
   committed: string,
   options: string[] = [],
+  /** Why the script cannot run in this process's environment, if it cannot. */
+  cannotRunHere: string | null = null,
 ): PyTorchReference {
   const forced = process.env.NNR_TEST_REFERENCE === "committed";
-  const unavailable = forced ? "NNR_TEST_REFERENCE=committed" : pythonTorchUnavailable();
+  const unavailable = forced
+    ? "NNR_TEST_REFERENCE=committed"
+    : (cannotRunHere ?? pythonTorchUnavailable());
   if (unavailable !== null) {
     return { path: committed, live: false, source: `committed fixture (${unavailable})` };
   }

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  bf16ConvolutionBlocked,
   parseAtenCapability,
   parseVectorExtensions,
   runnableCapabilities,
@@ -32,6 +33,16 @@ describe("what the CPU can run and what ATen reports", () => {
     ]);
     expect(runnableCapabilities(parseVectorExtensions(AVX2_CPU))).toEqual(["default", "avx2"]);
     expect(runnableCapabilities(["avx512f", "avx2", "fma"])).toEqual(["default", "avx2"]);
+  });
+
+  it("knows where oneDNN's cap leaves bf16 convolutions without a kernel", () => {
+    const avx512 = parseVectorExtensions(AVX512_CPU);
+    expect(bf16ConvolutionBlocked(avx512, "AVX2")).toMatch(/ONEDNN_MAX_CPU_ISA=AVX2 leaves/);
+    expect(bf16ConvolutionBlocked(avx512, "sse41")).not.toBeNull();
+    expect(bf16ConvolutionBlocked(avx512, "")).toBeNull(); // unset
+    expect(bf16ConvolutionBlocked(avx512, "AVX512_CORE")).toBeNull();
+    // Without AVX-512, ATen keeps bf16 convolutions off oneDNN: no cap matters.
+    expect(bf16ConvolutionBlocked(parseVectorExtensions(AVX2_CPU), "AVX2")).toBeNull();
   });
 
   it("parses the build summary's CPU capability line", () => {
@@ -128,7 +139,8 @@ describe.skipIf(!runnable.includes("avx2"))("training on pinned kernels", () => 
     expect(vector.config.cpuCapability).toBe("auto");
     // ATen's own choice, which is not always the CPU's best: 1.13 takes AVX2 on some AVX-512 CPUs.
     expect(runnable.slice(1)).toContain(vector.engine.cpu.atenCapability);
-    expect(vector.engine.cpu.onednnMaxIsa).toBeNull();
+    // Left as the environment has it: uncapped, unless the process was started capped.
+    expect(vector.engine.cpu.onednnMaxIsa).toBe(process.env.ONEDNN_MAX_CPU_ISA || null);
     // Measured: scalar and AVX2 kernels round differently, so a Control run ends elsewhere.
     expect(scalar.weightsSha256).not.toBe(vector.weightsSha256);
 
