@@ -61,6 +61,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterDistributed(env, exports);
   RegisterSyncBatchNorm(env, exports);
   RegisterOptim(env, exports);
+  RegisterReluMaxPool(env, exports);
   return exports;
 }
 

@@ -40,5 +40,6 @@ void RegisterCuda(Napi::Env env, Napi::Object exports);
 void RegisterDistributed(Napi::Env env, Napi::Object exports);
 void RegisterSyncBatchNorm(Napi::Env env, Napi::Object exports);
 void RegisterOptim(Napi::Env env, Napi::Object exports);
+void RegisterReluMaxPool(Napi::Env env, Napi::Object exports);
 
 }  // namespace nnr

@@ -62,6 +62,15 @@ export function maxPool2d(
   );
 }
 
+/**
+ * ReLU of 2×2 max pooling (stride 2, no padding): the numbers of `maxPool2d(input, 2).relu()`
+ * and of its backward, bit for bit. On float32 CPU tensors in NCHW or channels_last it runs as
+ * one native pass each way (native/src/relu-max-pool.cc); elsewhere as ATen's two ops.
+ */
+export function reluMaxPool2x2(input: Tensor): Tensor {
+  return Tensor.wrap(native.reluMaxPool2x2(input.handle));
+}
+
 export function avgPool2d(
   input: Tensor,
   kernel: Pair,

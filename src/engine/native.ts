@@ -189,6 +189,8 @@ export interface NativeAddon {
     dilation: number[],
     groups: number,
   ): H;
+  /** relu(maxPool2d(input, 2)) in one pass each way where the input is float32 on the CPU. */
+  reluMaxPool2x2(input: H): H;
   maxPool2d(
     input: H,
     kernel: number[],

@@ -146,6 +146,7 @@ export const AUDIT_OPS: readonly AuditOp[] = [
   conv("conv2d depthwise", { kernel: 3, stride: 1, groups: (c) => c }),
   unary("maxPool2d 3×3 s2 p1", (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1 })),
   unary("maxPool2d 2×2", (x) => F.maxPool2d(x, 2)),
+  unary("ReLU of maxPool2d 2×2 (fused)", (x) => F.reluMaxPool2x2(x)),
   unary("avgPool2d 2×2", (x) => F.avgPool2d(x, 2)),
   unary("avgPool2d 3×3 s1 p1", (x) =>
     F.avgPool2d(x, 3, { stride: 1, padding: 1, countIncludePad: false }),
