@@ -125,6 +125,28 @@ describe("DataLoader order", () => {
   });
 });
 
+describe("DataLoader with the default scale alone", () => {
+  it("gives each planned image's bytes / 255, bit for bit, batch after batch", async () => {
+    // A lone scale is assembled over the whole batch at once (src/data/batch-assembly.ts).
+    const dataset = memoryDataset(50, { channels: 1, height: 5, width: 7 });
+    if (dataset.images.kind !== "memory") throw new Error("memory dataset");
+    const pixels = dataset.images.pixels;
+    const loader = new DataLoader(dataset, {
+      batchSize: 8,
+      shuffle: { kind: "permutation" },
+      inputSeed: 3,
+    });
+    for (const batch of await take(loader, 7)) {
+      const expected = new Float32Array(batch.indices.length * 35);
+      batch.indices.forEach((index, k) => {
+        for (let j = 0; j < 35; j++)
+          expected[k * 35 + j] = Math.fround(pixels[index * 35 + j]! / 255);
+      });
+      expect(Buffer.from(batch.images.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    }
+  });
+});
+
 describe("DataLoader resume", () => {
   it.each([
     ["permutation", { kind: "permutation" as const }],
