@@ -139,6 +139,17 @@ describe("state-dict names follow the reference layouts", () => {
 });
 
 describe("input sizes and padding", () => {
+  it("mediumcnn names its minimum input size (six 2×2 poolings) when given a smaller one", () => {
+    const init = new Generator(0, "init");
+    expect(() => createModel("mediumcnn", { generator: init, inputShape: [1, 28, 28] })).toThrow(
+      /mediumcnn: input 28×28 is too small \(needs ≥ 64×64\)/,
+    );
+    expect(() => createModel("mediumcnn", { generator: init, inputShape: [3, 64, 63] })).toThrow(
+      /64×63 is too small/,
+    );
+    createModel("mediumcnn", { generator: init, inputShape: [3, 64, 64] }).dispose();
+  });
+
   it("inceptionv3 names its minimum input size when given a smaller one", () => {
     expect(INCEPTION_V3_MIN_SIZE).toBe(75);
     const init = new Generator(0, "init");

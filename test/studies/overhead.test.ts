@@ -126,7 +126,10 @@ describe("runOverhead", () => {
       out,
     );
     expect(run.failures).toEqual([
-      { model: "mediumcnn-k1", message: expect.stringMatching(/maxPool2d.*too small/) },
+      {
+        model: "mediumcnn-k1",
+        message: expect.stringMatching(/mediumcnn: input 32×32 is too small \(needs ≥ 64×64\)/),
+      },
     ]);
     expect(run.measurements.map((m) => m.model)).toEqual(["smallcnn"]);
     expect(parseCsvRecords(readFileSync(join(out, "overhead.csv"), "utf8")).records).toHaveLength(

@@ -25,6 +25,13 @@ export class MediumCNN extends Model {
         `mediumcnn: kernelSize must be a positive integer, got ${this.kernelSize}`,
       );
     }
+    const [, height, width] = this.inputShape;
+    const smallest = 2 ** FILTERS.length; // each block halves the image, flooring
+    if (height < smallest || width < smallest) {
+      throw new Error(
+        `mediumcnn: input ${height}×${width} is too small (needs ≥ ${smallest}×${smallest})`,
+      );
+    }
     const { generator } = options;
     let inChannels = this.inputShape[0];
     FILTERS.forEach((outChannels, i) => {
