@@ -65,6 +65,10 @@ int64_t RowGrain(const Pooling& p) {
 // libtorch's thread count). A TensorIterator's for_each is compiled inside libtorch and splits
 // its range on libtorch's threads: over a one-byte-per-row tensor, each task's first element
 // is its first row.
+// Each kernel's loop is a function of its own, called from the task with copies of the
+// pooling's sizes and restrict pointers: the compiler then keeps them in registers across the
+// stores. Captured by reference in the task's lambda, they were reloaded from memory after
+// every store, which took half the kernels' time.
 template <typename F>
 void ParallelRows(int64_t rows, int64_t grain, const F& f) {
   if (rows <= grain || at::get_num_threads() == 1) {
@@ -211,155 +215,178 @@ inline void UnpoolPartial(int64_t n, int64_t step, const float* g, const uint8_t
 
 // Channels_last: a window's four elements are C apart (b, d) and W·C apart (c, d); the
 // channels run contiguously, four at a time.
-void ForwardChannelsLast(const Pooling& p, const float* in, float* out, uint8_t* code) {
+// ForwardChannelsLast over the output rows [begin, end).
+void ForwardChannelsLastRows(const Pooling p, const float* __restrict in, float* __restrict out,
+                             uint8_t* __restrict code, int64_t begin, int64_t end) {
   const int64_t C = p.channels;
-  ParallelRows(p.batch * p.outHeight, RowGrain(p), [&](int64_t begin, int64_t end) {
-    // One division per task: the rows after the first step through (image, row).
-    int64_t n = begin / p.outHeight, oh = begin % p.outHeight;
-    for (int64_t r = begin; r < end; ++r) {
-      const float* upper = in + ((n * p.height + 2 * oh) * p.width) * C;
-      const float* lower = upper + p.width * C;
-      int64_t o = r * p.outWidth * C;
-      for (int64_t ow = 0; ow < p.outWidth; ++ow) {
-        const float* a = upper + 2 * ow * C;
-        const float* c = lower + 2 * ow * C;
-        int64_t ch = 0;
+  // One division per task: the rows after the first step through (image, row).
+  int64_t n = begin / p.outHeight, oh = begin % p.outHeight;
+  for (int64_t r = begin; r < end; ++r) {
+    const float* upper = in + ((n * p.height + 2 * oh) * p.width) * C;
+    const float* lower = upper + p.width * C;
+    int64_t o = r * p.outWidth * C;
+    for (int64_t ow = 0; ow < p.outWidth; ++ow) {
+      const float* a = upper + 2 * ow * C;
+      const float* c = lower + 2 * ow * C;
+      int64_t ch = 0;
 #if defined(__SSE2__)
-        for (; ch + 4 <= C; ch += 4) {
-          PoolFour(_mm_loadu_ps(a + ch), _mm_loadu_ps(a + C + ch), _mm_loadu_ps(c + ch),
-                   _mm_loadu_ps(c + C + ch), out + o + ch, code ? code + o + ch : nullptr);
-        }
+      for (; ch + 4 <= C; ch += 4) {
+        PoolFour(_mm_loadu_ps(a + ch), _mm_loadu_ps(a + C + ch), _mm_loadu_ps(c + ch),
+                 _mm_loadu_ps(c + C + ch), out + o + ch, code ? code + o + ch : nullptr);
+      }
 #endif
-        if (ch < C) {
-          PoolPartial(C - ch, 1, a + ch, a + C + ch, c + ch, c + C + ch, out + o + ch,
-                      code ? code + o + ch : nullptr);
-        }
-        o += C;
+      if (ch < C) {
+        PoolPartial(C - ch, 1, a + ch, a + C + ch, c + ch, c + C + ch, out + o + ch,
+                    code ? code + o + ch : nullptr);
       }
-      if (++oh == p.outHeight) {
-        oh = 0;
-        ++n;
-      }
+      o += C;
     }
+    if (++oh == p.outHeight) {
+      oh = 0;
+      ++n;
+    }
+  }
+}
+
+void ForwardChannelsLast(const Pooling& p, const float* in, float* out, uint8_t* code) {
+  ParallelRows(p.batch * p.outHeight, RowGrain(p), [&](int64_t begin, int64_t end) {
+    ForwardChannelsLastRows(p, in, out, code, begin, end);
   });
 }
 
-void BackwardChannelsLast(const Pooling& p, const float* g, const uint8_t* code, float* gin) {
+// BackwardChannelsLast over the output rows [begin, end).
+void BackwardChannelsLastRows(const Pooling p, const float* __restrict g,
+                              const uint8_t* __restrict code, float* __restrict gin, int64_t begin,
+                              int64_t end) {
   const int64_t C = p.channels;
   const int64_t rowLength = p.width * C;
   // Input rows: 2·oh and 2·oh + 1 for each output row; with an odd height, the last input
   // row of each image has no window.
-  ParallelRows(p.batch * p.outHeight, RowGrain(p), [&](int64_t begin, int64_t end) {
-    // One division per task: the rows after the first step through (image, row).
-    int64_t n = begin / p.outHeight, oh = begin % p.outHeight;
-    for (int64_t r = begin; r < end; ++r) {
-      float* upper = gin + ((n * p.height + 2 * oh) * p.width) * C;
-      float* lower = upper + rowLength;
-      int64_t o = r * p.outWidth * C;
-      for (int64_t ow = 0; ow < p.outWidth; ++ow) {
-        float* a = upper + 2 * ow * C;
-        float* c = lower + 2 * ow * C;
-        int64_t ch = 0;
+  // One division per task: the rows after the first step through (image, row).
+  int64_t n = begin / p.outHeight, oh = begin % p.outHeight;
+  for (int64_t r = begin; r < end; ++r) {
+    float* upper = gin + ((n * p.height + 2 * oh) * p.width) * C;
+    float* lower = upper + rowLength;
+    int64_t o = r * p.outWidth * C;
+    for (int64_t ow = 0; ow < p.outWidth; ++ow) {
+      float* a = upper + 2 * ow * C;
+      float* c = lower + 2 * ow * C;
+      int64_t ch = 0;
 #if defined(__SSE2__)
-        for (; ch + 4 <= C; ch += 4) {
-          __m128 parts[4];
-          UnpoolFour(g + o + ch, code + o + ch, parts);
-          _mm_storeu_ps(a + ch, parts[0]);
-          _mm_storeu_ps(a + C + ch, parts[1]);
-          _mm_storeu_ps(c + ch, parts[2]);
-          _mm_storeu_ps(c + C + ch, parts[3]);
-        }
+      for (; ch + 4 <= C; ch += 4) {
+        __m128 parts[4];
+        UnpoolFour(g + o + ch, code + o + ch, parts);
+        _mm_storeu_ps(a + ch, parts[0]);
+        _mm_storeu_ps(a + C + ch, parts[1]);
+        _mm_storeu_ps(c + ch, parts[2]);
+        _mm_storeu_ps(c + C + ch, parts[3]);
+      }
 #endif
-        if (ch < C) {
-          UnpoolPartial(C - ch, 1, g + o + ch, code + o + ch, a + ch, a + C + ch, c + ch,
-                        c + C + ch);
-        }
-        o += C;
+      if (ch < C) {
+        UnpoolPartial(C - ch, 1, g + o + ch, code + o + ch, a + ch, a + C + ch, c + ch, c + C + ch);
       }
-      if (p.width % 2 == 1) {
-        std::memset(upper + 2 * p.outWidth * C, 0, C * sizeof(float));
-        std::memset(lower + 2 * p.outWidth * C, 0, C * sizeof(float));
-      }
-      if (p.height % 2 == 1 && oh == p.outHeight - 1) {
-        std::memset(lower + rowLength, 0, rowLength * sizeof(float));
-      }
-      if (++oh == p.outHeight) {
-        oh = 0;
-        ++n;
-      }
+      o += C;
     }
+    if (p.width % 2 == 1) {
+      std::memset(upper + 2 * p.outWidth * C, 0, C * sizeof(float));
+      std::memset(lower + 2 * p.outWidth * C, 0, C * sizeof(float));
+    }
+    if (p.height % 2 == 1 && oh == p.outHeight - 1) {
+      std::memset(lower + rowLength, 0, rowLength * sizeof(float));
+    }
+    if (++oh == p.outHeight) {
+      oh = 0;
+      ++n;
+    }
+  }
+}
+
+void BackwardChannelsLast(const Pooling& p, const float* g, const uint8_t* code, float* gin) {
+  ParallelRows(p.batch * p.outHeight, RowGrain(p), [&](int64_t begin, int64_t end) {
+    BackwardChannelsLastRows(p, g, code, gin, begin, end);
   });
 }
 
 // NCHW: a window's two columns are neighbours; four windows take eight floats of each row,
 // split into even and odd columns.
-void ForwardContiguous(const Pooling& p, const float* in, float* out, uint8_t* code) {
-  const int64_t planes = p.batch * p.channels;
-  ParallelRows(planes * p.outHeight, RowGrain(p), [&](int64_t begin, int64_t end) {
-    // One division per task: the rows after the first step through (image, row).
-    int64_t plane = begin / p.outHeight, oh = begin % p.outHeight;
-    for (int64_t r = begin; r < end; ++r) {
-      const float* upper = in + (plane * p.height + 2 * oh) * p.width;
-      const float* lower = upper + p.width;
-      float* o = out + r * p.outWidth;
-      uint8_t* k = code ? code + r * p.outWidth : nullptr;
-      int64_t ow = 0;
+// ForwardContiguous over the output rows [begin, end).
+void ForwardContiguousRows(const Pooling p, const float* __restrict in, float* __restrict out,
+                           uint8_t* __restrict code, int64_t begin, int64_t end) {
+  // One division per task: the rows after the first step through (image, row).
+  int64_t plane = begin / p.outHeight, oh = begin % p.outHeight;
+  for (int64_t r = begin; r < end; ++r) {
+    const float* upper = in + (plane * p.height + 2 * oh) * p.width;
+    const float* lower = upper + p.width;
+    float* o = out + r * p.outWidth;
+    uint8_t* k = code ? code + r * p.outWidth : nullptr;
+    int64_t ow = 0;
 #if defined(__SSE2__)
-      for (; ow + 4 <= p.outWidth; ow += 4) {
-        __m128 u0 = _mm_loadu_ps(upper + 2 * ow), u1 = _mm_loadu_ps(upper + 2 * ow + 4);
-        __m128 l0 = _mm_loadu_ps(lower + 2 * ow), l1 = _mm_loadu_ps(lower + 2 * ow + 4);
-        PoolFour(_mm_shuffle_ps(u0, u1, _MM_SHUFFLE(2, 0, 2, 0)),
-                 _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(3, 1, 3, 1)),
-                 _mm_shuffle_ps(l0, l1, _MM_SHUFFLE(2, 0, 2, 0)),
-                 _mm_shuffle_ps(l0, l1, _MM_SHUFFLE(3, 1, 3, 1)), o + ow, k ? k + ow : nullptr);
-      }
-#endif
-      if (ow < p.outWidth) {
-        PoolPartial(p.outWidth - ow, 2, upper + 2 * ow, upper + 2 * ow + 1, lower + 2 * ow,
-                    lower + 2 * ow + 1, o + ow, k ? k + ow : nullptr);
-      }
-      if (++oh == p.outHeight) {
-        oh = 0;
-        ++plane;
-      }
+    for (; ow + 4 <= p.outWidth; ow += 4) {
+      __m128 u0 = _mm_loadu_ps(upper + 2 * ow), u1 = _mm_loadu_ps(upper + 2 * ow + 4);
+      __m128 l0 = _mm_loadu_ps(lower + 2 * ow), l1 = _mm_loadu_ps(lower + 2 * ow + 4);
+      PoolFour(_mm_shuffle_ps(u0, u1, _MM_SHUFFLE(2, 0, 2, 0)),
+               _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(3, 1, 3, 1)),
+               _mm_shuffle_ps(l0, l1, _MM_SHUFFLE(2, 0, 2, 0)),
+               _mm_shuffle_ps(l0, l1, _MM_SHUFFLE(3, 1, 3, 1)), o + ow, k ? k + ow : nullptr);
     }
+#endif
+    if (ow < p.outWidth) {
+      PoolPartial(p.outWidth - ow, 2, upper + 2 * ow, upper + 2 * ow + 1, lower + 2 * ow,
+                  lower + 2 * ow + 1, o + ow, k ? k + ow : nullptr);
+    }
+    if (++oh == p.outHeight) {
+      oh = 0;
+      ++plane;
+    }
+  }
+}
+
+void ForwardContiguous(const Pooling& p, const float* in, float* out, uint8_t* code) {
+  ParallelRows(p.batch * p.channels * p.outHeight, RowGrain(p), [&](int64_t begin, int64_t end) {
+    ForwardContiguousRows(p, in, out, code, begin, end);
   });
 }
 
-void BackwardContiguous(const Pooling& p, const float* g, const uint8_t* code, float* gin) {
-  const int64_t planes = p.batch * p.channels;
-  ParallelRows(planes * p.outHeight, RowGrain(p), [&](int64_t begin, int64_t end) {
-    // One division per task: the rows after the first step through (image, row).
-    int64_t plane = begin / p.outHeight, oh = begin % p.outHeight;
-    for (int64_t r = begin; r < end; ++r) {
-      float* upper = gin + (plane * p.height + 2 * oh) * p.width;
-      float* lower = upper + p.width;
-      const float* go = g + r * p.outWidth;
-      const uint8_t* k = code + r * p.outWidth;
-      int64_t ow = 0;
+// BackwardContiguous over the output rows [begin, end).
+void BackwardContiguousRows(const Pooling p, const float* __restrict g,
+                            const uint8_t* __restrict code, float* __restrict gin, int64_t begin,
+                            int64_t end) {
+  // One division per task: the rows after the first step through (image, row).
+  int64_t plane = begin / p.outHeight, oh = begin % p.outHeight;
+  for (int64_t r = begin; r < end; ++r) {
+    float* upper = gin + (plane * p.height + 2 * oh) * p.width;
+    float* lower = upper + p.width;
+    const float* go = g + r * p.outWidth;
+    const uint8_t* k = code + r * p.outWidth;
+    int64_t ow = 0;
 #if defined(__SSE2__)
-      for (; ow + 4 <= p.outWidth; ow += 4) {
-        __m128 parts[4];
-        UnpoolFour(go + ow, k + ow, parts);
-        _mm_storeu_ps(upper + 2 * ow, _mm_unpacklo_ps(parts[0], parts[1]));
-        _mm_storeu_ps(upper + 2 * ow + 4, _mm_unpackhi_ps(parts[0], parts[1]));
-        _mm_storeu_ps(lower + 2 * ow, _mm_unpacklo_ps(parts[2], parts[3]));
-        _mm_storeu_ps(lower + 2 * ow + 4, _mm_unpackhi_ps(parts[2], parts[3]));
-      }
-#endif
-      if (ow < p.outWidth) {
-        UnpoolPartial(p.outWidth - ow, 2, go + ow, k + ow, upper + 2 * ow, upper + 2 * ow + 1,
-                      lower + 2 * ow, lower + 2 * ow + 1);
-      }
-      if (p.width % 2 == 1) upper[p.width - 1] = lower[p.width - 1] = 0.0f;
-      if (p.height % 2 == 1 && oh == p.outHeight - 1) {
-        std::memset(lower + p.width, 0, p.width * sizeof(float));
-      }
-      if (++oh == p.outHeight) {
-        oh = 0;
-        ++plane;
-      }
+    for (; ow + 4 <= p.outWidth; ow += 4) {
+      __m128 parts[4];
+      UnpoolFour(go + ow, k + ow, parts);
+      _mm_storeu_ps(upper + 2 * ow, _mm_unpacklo_ps(parts[0], parts[1]));
+      _mm_storeu_ps(upper + 2 * ow + 4, _mm_unpackhi_ps(parts[0], parts[1]));
+      _mm_storeu_ps(lower + 2 * ow, _mm_unpacklo_ps(parts[2], parts[3]));
+      _mm_storeu_ps(lower + 2 * ow + 4, _mm_unpackhi_ps(parts[2], parts[3]));
     }
+#endif
+    if (ow < p.outWidth) {
+      UnpoolPartial(p.outWidth - ow, 2, go + ow, k + ow, upper + 2 * ow, upper + 2 * ow + 1,
+                    lower + 2 * ow, lower + 2 * ow + 1);
+    }
+    if (p.width % 2 == 1) upper[p.width - 1] = lower[p.width - 1] = 0.0f;
+    if (p.height % 2 == 1 && oh == p.outHeight - 1) {
+      std::memset(lower + p.width, 0, p.width * sizeof(float));
+    }
+    if (++oh == p.outHeight) {
+      oh = 0;
+      ++plane;
+    }
+  }
+}
+
+void BackwardContiguous(const Pooling& p, const float* g, const uint8_t* code, float* gin) {
+  ParallelRows(p.batch * p.channels * p.outHeight, RowGrain(p), [&](int64_t begin, int64_t end) {
+    BackwardContiguousRows(p, g, code, gin, begin, end);
   });
 }
 
