@@ -9,14 +9,10 @@
  * whole training step and of the optimizer step alone, each way, and their ratios.
  */
 import { parseArgs } from "node:util";
-import { Generator, rand, randint, setThreads, tidy } from "../src/engine/index.js";
-import {
-  Adam,
-  categoricalCrossEntropy,
-  createModel,
-  type ModelMemoryFormat,
-} from "../src/nn/index.js";
+import { setThreads, tidy } from "../src/engine/index.js";
+import { Adam, type ModelMemoryFormat } from "../src/nn/index.js";
 import { Optimizer } from "../src/nn/optim/optimizer.js";
+import { smallCnnOnFashionShapes } from "./smallcnn-fashion.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,17 +30,7 @@ if (!["contiguous", "channels_last"].includes(format) || !(batch > 0) || !(round
 setThreads(1);
 const oneCall = Adam.prototype.step;
 const perOp = Optimizer.prototype.step;
-const network = createModel("smallcnn", {
-  generator: new Generator(0, "init"),
-  memoryFormat: format,
-  classes: 10,
-  inputShape: [1, 28, 28],
-}).train();
-const optimizer = new Adam(network.parameters(), { lr: 4e-4, eps: 1e-7 });
-const data = new Generator(0, "input");
-const x = rand([batch, 1, 28, 28], data);
-const y = randint(0, 10, [batch], data);
-const backward = () => categoricalCrossEntropy(network.forward(x), y).backward();
+const { optimizer, backward, dispose } = smallCnnOnFashionShapes(format, batch);
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 const times = { step: new Map<string, number[]>(), optimizer: new Map<string, number[]>() };
 for (let i = 0; i < 3; i++) {
@@ -83,6 +69,4 @@ for (const [what, map] of Object.entries(times)) {
     `${what.padEnd(9)} per-op ${a.toFixed(3)} ms, one call ${b.toFixed(3)} ms: ${(a / b).toFixed(3)}×`,
   );
 }
-for (const t of [x, y]) t.dispose();
-optimizer.dispose();
-network.dispose();
+dispose();

@@ -12,22 +12,10 @@
  * and checks that both ways leave the same weights.
  */
 import { parseArgs } from "node:util";
-import {
-  Generator,
-  rand,
-  randint,
-  randn,
-  setThreads,
-  type Tensor,
-  tidy,
-} from "../src/engine/index.js";
-import {
-  Adam,
-  categoricalCrossEntropy,
-  createModel,
-  type ModelMemoryFormat,
-} from "../src/nn/index.js";
+import { Generator, randn, setThreads, tidy } from "../src/engine/index.js";
+import type { ModelMemoryFormat } from "../src/nn/index.js";
 import { fuseReluOfMaxPool, reluOfMaxPool } from "../src/nn/models/relu-pool.js";
+import { smallCnnOnFashionShapes } from "./smallcnn-fashion.js";
 
 const { values } = parseArgs({
   options: {
@@ -102,42 +90,18 @@ function opAlone(shape: number[]): [number, number] {
 
 /** The training step each way, and whether both ways trained the same weights. */
 function trainingStep(): { times: [number, number]; sameWeights: boolean } {
-  const data = new Generator(0, "input");
-  const x = rand([128, 1, 28, 28], data);
-  const y = randint(0, 10, [128], data);
-  const train = () => {
-    const network = createModel("smallcnn", {
-      generator: new Generator(0, "init"),
-      memoryFormat: format,
-      classes: 10,
-      inputShape: [1, 28, 28],
-    }).train();
-    const optimizer = new Adam(network.parameters(), { lr: 4e-4, eps: 1e-7 });
-    const step = () =>
-      tidy(() => {
-        optimizer.zeroGrad();
-        categoricalCrossEntropy(network.forward(x), y).backward();
-        optimizer.step();
-      });
-    return { network, optimizer, step };
-  };
-  const weights = (network: { parameters(): Tensor[] }) =>
-    network.parameters().map((p) => Array.from(tidy(() => p.contiguous().dataSync())));
   // Same start, 5 steps each way: the weights must agree bit for bit.
   const ends = WAYS.map(([, enabled]) => {
     fuseReluOfMaxPool(enabled);
-    const run = train();
-    for (let i = 0; i < 5; i++) run.step();
-    const w = weights(run.network);
-    run.optimizer.dispose();
-    run.network.dispose();
-    return JSON.stringify(w);
+    const training = smallCnnOnFashionShapes(format);
+    for (let i = 0; i < 5; i++) training.step();
+    const weights = JSON.stringify(training.weights().map((w) => Array.from(w)));
+    training.dispose();
+    return weights;
   });
-  const run = train();
-  const times = alternate(run.step, 10);
-  run.optimizer.dispose();
-  run.network.dispose();
-  for (const t of [x, y]) t.dispose();
+  const training = smallCnnOnFashionShapes(format);
+  const times = alternate(training.step, 10);
+  training.dispose();
   return { times, sameWeights: ends[0] === ends[1] };
 }
 

@@ -67,7 +67,7 @@ function hardUpstream(shape: number[], format: Format): Tensor {
 interface Outcome {
   output: number[];
   gradient: number[];
-  strides: [number[], number[]];
+  strides: number[][];
 }
 
 /** Forward output and input gradient of f, under one upstream gradient, with their strides. */
