@@ -88,6 +88,12 @@ std::string Seconds(Millis timeout) {
   return text;
 }
 
+// Whether c10d's message is about a wait that ran out ("timed out", "Timeout"), rather than a
+// failure that happened at once.
+bool TimedOut(const std::string& text) {
+  return std::regex_search(text, std::regex("time[ds]? ?out", std::regex::icase));
+}
+
 std::vector<uint8_t> Bytes(const std::string& text) { return {text.begin(), text.end()}; }
 
 // A problem CheckWorld found and named itself.
@@ -153,7 +159,7 @@ Napi::Value ProcessGroupInit(const Args& args) {
   options.timeout = box->timeout;
   QuietLogs quiet;
   try {
-    box->store = c10::make_intrusive<c10d::TCPStore>(addr, options);
+    box->store = MakeTCPStore<c10d::TCPStore>(addr, options);
   } catch (const std::exception& error) {
     std::string text = OneLine(error);
     if (box->rank == 0 && text.find("errno: 98") != std::string::npos) {
@@ -162,6 +168,7 @@ Napi::Value ProcessGroupInit(const Args& args) {
                                " is in use; choose another MASTER_PORT (--master-port)");
     }
     if (box->rank == 0) Fail("cannot serve the rendezvous at " + box->endpoint, error);
+    if (!TimedOut(text)) Fail("cannot reach the master at " + box->endpoint, error);
     throw std::runtime_error("cannot reach the master at " + box->endpoint + " within " +
                              Seconds(box->timeout) +
                              " (is rank 0 running, and MASTER_ADDR/MASTER_PORT right?)");

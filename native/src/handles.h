@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "args.h"
+#include "torch-compat.h"
 
 namespace nnr {
 
