@@ -3,6 +3,7 @@
  * (device, threads, tooling, seeds, versions). A field no run records is reported as such,
  * never guessed.
  */
+import { SEEDED_SOURCES } from "../contract/noise-sources.js";
 
 export interface RunContext {
   device: string | null;
@@ -52,11 +53,9 @@ export function contextOfRecord(record: unknown): Partial<Record<keyof RunContex
     value === undefined || value === null ? undefined : String(value);
   let fixedSeeds: string | undefined;
   if (deterministic) {
-    const sources = (["init", "input"] as const)
-      .filter((source) => deterministic[source] === true)
-      .map((source) =>
-        fixed?.[source] === undefined ? source : `${source} (seed ${fixed[source]})`,
-      );
+    const sources = SEEDED_SOURCES.filter((source) => deterministic[source] === true).map(
+      (source) => (fixed?.[source] === undefined ? source : `${source} (seed ${fixed[source]})`),
+    );
     fixedSeeds = sources.length === 0 ? "none (fresh seeds per run)" : sources.join(", ");
   }
   const trainExamples = config?.trainExamples;

@@ -1,10 +1,12 @@
 /** Display names of the settings, and the pairs of settings the seed paper makes claims about. */
+import {
+  SETTING_NAMES,
+  SETTING_LABELS as STUDY_SETTING_LABELS,
+} from "../contract/noise-sources.js";
 
+/** The study's settings (contract/noise-sources.ts), and the pool of the tooling study. */
 export const SETTING_LABELS: Record<string, string> = {
-  "algo+impl": "ALGO+IMPL",
-  algo: "ALGO",
-  impl: "IMPL",
-  control: "Control",
+  ...STUDY_SETTING_LABELS,
   tooling: "Tooling",
 };
 
@@ -17,4 +19,4 @@ export const DECLARED_PAIRS: { a: string; b: string; kind: "equivalence" | "diff
   { a: "impl", b: "control", kind: "difference" },
 ];
 
-export const STANDARD_SETTINGS = new Set(["algo+impl", "algo", "impl", "control"]);
+export const STANDARD_SETTINGS = new Set<string>(SETTING_NAMES);

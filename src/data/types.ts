@@ -1,6 +1,8 @@
 /** The in-memory shapes the readers produce and the loader consumes. */
 
-export type TaskKind = "multiclass" | "multilabel";
+import type { TaskKind } from "../contract/task.js";
+
+export type { TaskKind };
 
 /** One image, channels first (CHW), as every reader stores it. */
 export interface ImageShape {

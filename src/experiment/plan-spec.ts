@@ -14,12 +14,12 @@
  * ImageNet, without crossing them). Validation collects every mistake, each naming its field.
  */
 import { z } from "zod";
+import { drawsRandomSeeds, SETTING_NAMES, type SettingName } from "../contract/noise-sources.js";
 import { DATASET_NAMES } from "../data/dataset-names.js";
 import { UserError } from "../errors.js";
-import { modelNames } from "../nn/models/names.js";
+import { modelNames } from "../nn/models/index.js";
 import { POOL_NAME } from "../run-folder/pool.js";
 import { runConfigSchema } from "../train/config.js";
-import { SETTING_NAMES, SETTINGS, type SettingName } from "../train/settings.js";
 
 /** Run-config fields a plan may set in `base` or vary in `options`; the grid sets the rest. */
 const GRID_FIELDS = ["model", "dataset", "setting"] as const;
@@ -193,9 +193,7 @@ function gridLines(grid: Grid, root: unknown, prefix: Path): string[] {
   }
   if (grid.pool !== undefined) {
     // A pool's runs must differ only in what its variants name: random seeds would too.
-    const random = settingsOf(grid).filter(
-      (setting) => !SETTINGS[setting].init || !SETTINGS[setting].input,
-    );
+    const random = settingsOf(grid).filter(drawsRandomSeeds);
     if (random.length > 0) {
       lines.push(
         `${fieldPath([...prefix, "pool"])}: a pool compares runs with every seed fixed, but setting(s) ${random.join(", ")} draw random seeds; list only "control" and "impl" in settings`,

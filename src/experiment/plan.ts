@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
+import { findModelDescriptor } from "../nn/models/index.js";
 import { configValue, type RunPool, runPoolSchema } from "../run-folder/pool.js";
 import { groupName, type RunConfig, runConfigSchema } from "../train/config.js";
 import { runGroupName } from "../train/pool.js";
@@ -91,7 +92,9 @@ function optionSuffix(config: RunConfig, varied: Request): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(varied)) {
     if (key === "batchNorm") {
-      if (config.model !== "smallcnn" && value === true) parts.push("bn");
+      // The group name shows a BatchNorm switch; a model without one shows it here.
+      const model = findModelDescriptor(config.model);
+      if (!model?.options.batchNormSwitch && value === true) parts.push("bn");
       continue;
     }
     const text = typeof value === "object" ? JSON.stringify(value) : String(value);

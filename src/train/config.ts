@@ -4,13 +4,20 @@
  * the replicate number: runs that differ only in those belong to one group.
  */
 import { z } from "zod";
+import { modelGroupName, SCHEDULE_NAMES } from "../contract/model-descriptor.js";
+import { NOISE_SOURCE_NAMES, SEEDED_SOURCES, SETTING_NAMES } from "../contract/noise-sources.js";
 import { DATASET_NAMES } from "../data/dataset-names.js";
 import { transformSpecSchema } from "../data/transforms.js";
 import { CPU_CAPABILITIES } from "../engine/cpu-kernels.js";
+import { findModelDescriptor } from "../nn/models/index.js";
 import { PRECISIONS } from "./precision.js";
-import { SETTING_NAMES } from "./settings.js";
 
 const positiveInt = z.number().int().positive();
+
+/** An object schema with one field of the same type per name, in the names' order. */
+function fieldPerName<N extends string, T extends z.ZodType>(names: readonly N[], field: T) {
+  return Object.fromEntries(names.map((name) => [name, field])) as Record<N, T>;
+}
 
 export const runConfigSchema = z
   .object({
@@ -36,14 +43,7 @@ export const runConfigSchema = z
       /** L2 weight decay, added to the gradient (PyTorch's `weight_decay`). */
       weightDecay: z.number().min(0),
     }),
-    schedule: z.enum([
-      "constant",
-      "linear-decay",
-      "smallcnn",
-      "resnet18-cifar",
-      "celeba",
-      "resnet50-imagenet",
-    ]),
+    schedule: z.enum(SCHEDULE_NAMES),
     labelSmoothing: z.number().min(0).max(1),
     transforms: z.array(transformSpecSchema),
     shuffle: z.discriminatedUnion("kind", [
@@ -53,9 +53,10 @@ export const runConfigSchema = z
     ]),
     dropRemainder: z.boolean(),
     setting: z.enum([...SETTING_NAMES, "custom"]),
-    deterministic: z.object({ init: z.boolean(), input: z.boolean(), impl: z.boolean() }),
+    /** Which noise sources are fixed (contract/noise-sources.ts), one switch each. */
+    deterministic: z.object(fieldPerName(NOISE_SOURCE_NAMES, z.boolean())),
     /** Seeds used by the deterministic sources. */
-    fixedSeeds: z.object({ init: z.number().int().min(0), input: z.number().int().min(0) }),
+    fixedSeeds: z.object(fieldPerName(SEEDED_SOURCES, z.number().int().min(0))),
     /** Flip the last bit of one initial weight (chosen by the init generator). */
     perturbInitUlp: z.boolean(),
     threads: positiveInt,
@@ -113,10 +114,9 @@ export function originalSaveEpochs(epochs: number): number[] {
  * pool's name takes the setting's place (`smallcnn_fashion-mnist_tooling`).
  */
 export function groupName(config: RunConfig, setting: string = config.setting): string {
-  const model = config.model === "mediumcnn" ? `mediumcnn${config.kernelSize}` : config.model;
+  const model = findModelDescriptor(config.model);
   return [
-    model,
-    config.batchNorm && config.model === "smallcnn" ? "bn" : null,
+    model === undefined ? config.model : modelGroupName(model, config),
     config.syncBatchNorm ? "syncbn" : null,
     config.dataset,
     setting,

@@ -1,16 +1,16 @@
 /** One training run: config, seeds, run folder, replay and resume. */
 
-export { RUN_JSON } from "../run-folder/files.js";
-export { groupName, originalSaveEpochs, type RunConfig, runConfigSchema } from "./config.js";
-export { type RunRequest, recipeFor, resolveRunConfig } from "./recipes.js";
-export type { RunRecord } from "./record.js";
-export { type TrainRunOptions, type TrainRunResult, trainRun } from "./run.js";
-export { readRunRecord } from "./run-folder.js";
-export { drawSeeds, type RunSeeds } from "./seeds.js";
 export {
   originalSettingName,
   SETTING_NAMES,
   SETTINGS,
   type SettingName,
   settingOf,
-} from "./settings.js";
+} from "../contract/noise-sources.js";
+export { RUN_JSON } from "../run-folder/files.js";
+export { groupName, originalSaveEpochs, type RunConfig, runConfigSchema } from "./config.js";
+export { type RunRequest, resolveRunConfig } from "./recipes.js";
+export type { RunRecord } from "./record.js";
+export { type TrainRunOptions, type TrainRunResult, trainRun } from "./run.js";
+export { readRunRecord } from "./run-folder.js";
+export { drawSeeds, type RunSeeds } from "./seeds.js";

@@ -1,10 +1,9 @@
 import { randomInt } from "node:crypto";
+import { perSeededSource, type SourceSeeds } from "../contract/noise-sources.js";
 import type { RunConfig } from "./config.js";
 
-export interface RunSeeds {
-  init: number;
-  input: number;
-}
+/** A run's seed of each seeded noise source (contract/noise-sources.ts). */
+export type RunSeeds = SourceSeeds;
 
 /**
  * Seeds for a run: a deterministic source uses its fixed seed; a random one draws a fresh seed
@@ -12,8 +11,7 @@ export interface RunSeeds {
  */
 export function drawSeeds(config: RunConfig): RunSeeds {
   const fresh = () => randomInt(0, 2 ** 47);
-  return {
-    init: config.deterministic.init ? config.fixedSeeds.init : fresh(),
-    input: config.deterministic.input ? config.fixedSeeds.input : fresh(),
-  };
+  return perSeededSource((source) =>
+    config.deterministic[source] ? config.fixedSeeds[source] : fresh(),
+  );
 }

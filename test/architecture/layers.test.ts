@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 
 const SRC = resolve(import.meta.dirname, "../../src");
 
-const BASE = ["errors", "version", "io", "random", "run-folder"];
+const BASE = ["errors", "version", "io", "random", "run-folder", "contract"];
 /** Everything up to training and the studies, which the top layers build on. */
 const BELOW_EXPERIMENT = [...BASE, "engine", "nn", "data", "distributed", "train", "analysis"];
 /** What each layer may import besides itself; keep in step with docs/architecture.md. */
@@ -19,13 +19,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   io: ["errors"],
   random: ["errors"],
   "run-folder": ["errors", "io"],
+  contract: ["errors", "io", "run-folder"],
   engine: ["errors"],
-  data: ["errors", "io", "random"],
-  nn: ["engine", "io", "random", "errors"],
+  data: ["errors", "io", "random", "contract"],
+  nn: ["engine", "io", "random", "errors", "contract"],
   distributed: ["engine", "nn", "data", "errors"],
   train: [...BASE, "engine", "nn", "data", "distributed"],
-  analysis: ["io", "random", "run-folder", "errors"],
-  report: ["analysis", "io", "run-folder", "errors"],
+  analysis: ["io", "random", "run-folder", "contract", "errors"],
+  report: ["analysis", "io", "run-folder", "contract", "errors"],
   studies: [...BELOW_EXPERIMENT, "report"],
   experiment: [...BELOW_EXPERIMENT, "report", "studies"],
   original: [...BELOW_EXPERIMENT, "report", "studies", "experiment"],
@@ -88,6 +89,24 @@ describe("layers", () => {
       "analysis/runs/example.ts imports ../../train/config.js (analysis → train)",
       "analysis/runs/example.ts imports ../../engine/tensor.js (analysis → engine)",
       "analysis/runs/example.ts imports ../../nn/models/index.js (analysis → nn)",
+    ]);
+  });
+
+  it("keeps the contract below every stage: it may not import data, nn, train or analysis", () => {
+    const file = join(SRC, "contract/example.ts");
+    const source = [
+      'import { UserError } from "../errors.js";',
+      'import { RUN_JSON } from "../run-folder/files.js";',
+      'import { PIPELINES } from "../data/registry.js";',
+      'import type { Model } from "../nn/models/model.js";',
+      'import type { RunConfig } from "../train/config.js";',
+      'import { settingLabel } from "../analysis/settings.js";',
+    ].join("\n");
+    expect(fileViolations(file, source)).toEqual([
+      "contract/example.ts imports ../data/registry.js (contract → data)",
+      "contract/example.ts imports ../nn/models/model.js (contract → nn)",
+      "contract/example.ts imports ../train/config.js (contract → train)",
+      "contract/example.ts imports ../analysis/settings.js (contract → analysis)",
     ]);
   });
 });

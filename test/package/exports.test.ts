@@ -14,6 +14,7 @@ const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as
 
 /** A few names each entry point must give, the ones docs/architecture.md's example uses. */
 const EXPECTED: Record<string, string[]> = {
+  contract: ["NOISE_SOURCES", "SETTINGS", "recipeOf"],
   engine: ["tidy", "Tensor", "Generator"],
   nn: ["Module", "Adam", "createModel"],
   data: ["DATASET_NAMES", "RandomStream"],

@@ -1,6 +1,7 @@
+import type { TaskKind } from "../../contract/task.js";
 import type { RunContext } from "../run-context.js";
 
-export type TaskKind = "multiclass" | "multilabel";
+export type { TaskKind };
 export type Layout = "nnr" | "original";
 
 /** What identifies a group of replicates: everything about a run except its replicate. */

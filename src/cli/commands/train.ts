@@ -1,6 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import {
+  NOISE_SOURCES,
+  ORIGINAL_SOURCE_FLAGS,
+  SEEDED_SOURCES,
+  seedFlag,
+  seedOf,
+  switchFlag,
+} from "../../contract/noise-sources.js";
 import { DATASET_NAMES } from "../../data/dataset-names.js";
 import {
   chooseLaunch,
@@ -12,7 +20,7 @@ import {
 } from "../../distributed/train-launch.js";
 import { CPU_CAPABILITIES } from "../../engine/cpu-kernels.js";
 import { UserError } from "../../errors.js";
-import { modelNames } from "../../nn/models/names.js";
+import { modelNames } from "../../nn/models/index.js";
 import { RUN_FORMAT_PREFIX, RUN_JSON } from "../../run-folder/files.js";
 import {
   type RunRecord,
@@ -53,22 +61,11 @@ export const registerTrain: RegisterCommand = (program) => {
     .option("--out <dir>", "the run folder to write")
     .option(
       "--setting <name>",
-      `${SETTING_NAMES.join(", ")}: the three switches at once (default algo+impl)`,
+      `${SETTING_NAMES.join(", ")}: the switches of ${NOISE_SOURCES.map((row) => row.name).join(", ")} at once (default algo+impl)`,
       oneOf("--setting", SETTING_NAMES),
-    )
-    .option("--deterministic-init", "fixed initialisation seed")
-    .option("--deterministic-input", "fixed data order and augmentation seed")
-    .option("--deterministic-impl", "deterministic kernels")
-    .option(
-      "--seed-init <n>",
-      "seed of a deterministic init (default 0)",
-      nonNegativeInteger("--seed-init"),
-    )
-    .option(
-      "--seed-input <n>",
-      "seed of a deterministic input (default 0)",
-      nonNegativeInteger("--seed-input"),
-    )
+    );
+  addNoiseSourceFlags(command);
+  command
     .option("--perturb-init-ulp", "flip the last bit of one initial weight")
     .option("--epochs <n>", "epochs (default: the model's recipe)", positiveInteger("--epochs"))
     .option("--batch-size <n>", "batch size", positiveInteger("--batch-size"))
@@ -156,13 +153,7 @@ export const registerTrain: RegisterCommand = (program) => {
       positiveInteger("--dist-timeout"),
     );
   // The original scripts' flags, so their command lines run unchanged.
-  for (const flag of [
-    "deterministic_init",
-    "deterministic_input",
-    "deterministic_tf",
-    "deterministic_algo",
-    "deterministic_impl",
-  ]) {
+  for (const flag of ORIGINAL_SOURCE_FLAGS) {
     command.addOption(new Option(`--${flag}`).hideHelp());
   }
   command.addOption(new Option("--fp16").hideHelp());
@@ -183,6 +174,18 @@ export const registerTrain: RegisterCommand = (program) => {
     );
   });
 };
+
+/** Each noise source's switch, and each seeded source's seed (contract/noise-sources.ts). */
+function addNoiseSourceFlags(command: Command): void {
+  for (const row of NOISE_SOURCES) command.option(switchFlag(row.name), row.flagHelp);
+  for (const source of SEEDED_SOURCES) {
+    command.option(
+      `${seedFlag(source)} <n>`,
+      seedOf(source).flagHelp,
+      nonNegativeInteger(seedFlag(source)),
+    );
+  }
+}
 
 /** The long names of the flags on the command line, e.g. ["--out", "--epochs"]. */
 function givenFlags(command: Command): string[] {

@@ -3,30 +3,38 @@
  * (BatchNorm on a model without that switch, momentum under Adam, the seed of a source drawn
  * at random) makes run.json describe a run that did not happen, so it is an error instead.
  */
+import { refuseMissingOption } from "../../contract/model-descriptor.js";
+import {
+  SEEDED_SOURCES,
+  SETTING_NAMES,
+  SETTINGS,
+  seedFlag,
+  seedFlagKey,
+  switchFlag,
+} from "../../contract/noise-sources.js";
 import { UserError } from "../../errors.js";
+import { modelDescriptor, zooDescriptors } from "../../nn/models/index.js";
 import type { RunConfig } from "../../train/config.js";
 import type { TrainFlags } from "./train-request.js";
 
 /** Throws a one-line UserError naming the first flag that the resolved run would ignore. */
 export function refuseInapplicableFlags(flags: TrainFlags, config: RunConfig): void {
   refuseShadowedFlags(flags);
-  const { model } = config;
-  if (flags.bn && model !== "smallcnn") {
-    refuse(`--bn: only smallcnn has a BatchNorm switch (${model} has none); drop --bn`);
-  }
-  if (flags.kernelSize !== undefined && model !== "mediumcnn") {
-    refuse(`--kernel-size: only mediumcnn takes a kernel size (not ${model}); drop --kernel-size`);
+  const model = modelDescriptor(config.model);
+  if (flags.bn) refuseMissingOption(model, "batchNorm", "--bn", zooDescriptors());
+  if (flags.kernelSize !== undefined) {
+    refuseMissingOption(model, "kernelSize", "--kernel-size", zooDescriptors());
   }
   if (flags.momentum !== undefined && config.optimizer.name !== "sgd") {
     refuse(
       `--momentum: only SGD uses momentum (this run's optimizer is ${config.optimizer.name}); add --optimizer sgd or drop --momentum`,
     );
   }
-  for (const source of ["init", "input"] as const) {
-    const seed = source === "init" ? flags.seedInit : flags.seedInput;
-    if (seed !== undefined && !config.deterministic[source]) {
+  for (const source of SEEDED_SOURCES) {
+    if (flags[seedFlagKey(source)] !== undefined && !config.deterministic[source]) {
+      const fixing = SETTING_NAMES.filter((setting) => SETTINGS[setting][source]).join(" or ");
       refuse(
-        `--seed-${source}: the ${source} seed is drawn at random in setting ${config.setting}; add --deterministic-${source} (or --setting impl or control) or drop --seed-${source}`,
+        `${seedFlag(source)}: the ${source} seed is drawn at random in setting ${config.setting}; add ${switchFlag(source)} (or --setting ${fixing}) or drop ${seedFlag(source)}`,
       );
     }
   }

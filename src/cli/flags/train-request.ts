@@ -4,13 +4,30 @@
  * --deterministic_tf (and CelebA's --deterministic_algo / --deterministic_impl), --ckpt_folder,
  * --batch_size, --data_dir, --eppchs / --num_epoch, --fp16.
  */
+
+import {
+  type NoiseSource,
+  type OriginalSourceFlag,
+  perSeededSource,
+  perSource,
+  SETTINGS,
+  type SeedFlagKey,
+  type SettingName,
+  type SwitchFlagKey,
+  seedFlagKey,
+  sourceRow,
+  switchFlagKey,
+} from "../../contract/noise-sources.js";
 import type { CpuCapabilityChoice } from "../../engine/cpu-kernels.js";
 import type { Precision } from "../../train/precision.js";
 import type { RunRequest } from "../../train/recipes.js";
-import type { SettingName } from "../../train/settings.js";
-import { SETTINGS } from "../../train/settings.js";
 
-export interface TrainFlags {
+/** Each noise source's flags (contract/noise-sources.ts): ours and the original scripts'. */
+type SourceFlags = { [K in SwitchFlagKey]?: boolean } & { [K in SeedFlagKey]?: number } & {
+  [K in OriginalSourceFlag]?: boolean;
+};
+
+export interface TrainFlags extends SourceFlags {
   model?: string;
   dataset?: RunRequest["dataset"];
   dataDir?: string;
@@ -43,16 +60,6 @@ export interface TrainFlags {
   testExamples?: number;
   saveEpochs?: number[];
   setting?: SettingName;
-  deterministicInit?: boolean;
-  deterministicInput?: boolean;
-  deterministicImpl?: boolean;
-  deterministic_init?: boolean;
-  deterministic_input?: boolean;
-  deterministic_tf?: boolean;
-  deterministic_algo?: boolean;
-  deterministic_impl?: boolean;
-  seedInit?: number;
-  seedInput?: number;
   perturbInitUlp?: boolean;
   cudnnBenchmark?: boolean;
   trace?: boolean;
@@ -68,17 +75,9 @@ export function outDirOf(flags: TrainFlags): string | undefined {
 
 export function trainRequest(flags: TrainFlags): RunRequest {
   const base = SETTINGS[flags.setting ?? "algo+impl"];
-  const deterministic = {
-    init:
-      base.init ||
-      !!(flags.deterministicInit || flags.deterministic_init || flags.deterministic_algo),
-    input:
-      base.input ||
-      !!(flags.deterministicInput || flags.deterministic_input || flags.deterministic_algo),
-    impl:
-      base.impl ||
-      !!(flags.deterministicImpl || flags.deterministic_tf || flags.deterministic_impl),
-  };
+  const fixedByFlag = (source: NoiseSource) =>
+    !!flags[switchFlagKey(source)] || sourceRow(source).originalFlags.some((flag) => flags[flag]);
+  const deterministic = perSource((source) => base[source] || fixedByFlag(source));
   const epochs =
     flags.epochs ?? flags.eppchs ?? flags.num_epoch ?? (flags.fast ? FAST.epochs : undefined);
   const trainExamples = flags.trainExamples ?? (flags.fast ? FAST.trainExamples : undefined);
@@ -93,7 +92,7 @@ export function trainRequest(flags: TrainFlags): RunRequest {
   const request: RunRequest = {
     deterministic,
     optimizer,
-    fixedSeeds: { init: flags.seedInit ?? 0, input: flags.seedInput ?? 0 },
+    fixedSeeds: perSeededSource((source) => flags[seedFlagKey(source)] ?? 0),
     batchNorm: flags.bn ?? false,
   };
   const optional: Partial<RunRequest> = {

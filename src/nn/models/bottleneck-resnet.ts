@@ -6,6 +6,7 @@
  * which are PyTorch's defaults. Convs: He normal (fan-in, untruncated; Keras's he_normal
  * truncates at 2σ); Dense: N(0, 0.01²) kernel, zero bias, as Model Garden.
  */
+
 import { F, normal_, type Tensor } from "../../engine/index.js";
 import { kaimingNormal_, type WeightInit } from "../init.js";
 import {
@@ -16,7 +17,8 @@ import {
   Sequential,
   TORCH_BATCH_NORM,
 } from "../layers/index.js";
-import { Model, type ModelOptions, resolveSpec } from "./model.js";
+import { Model, type ModelOptions, resolveSpec, type ZooModel } from "./model.js";
+import { IMAGENET_RECIPE } from "./recipes.js";
 
 const heNormal: WeightInit = (weight, generator) =>
   kaimingNormal_(weight, generator, { mode: "fanIn", nonlinearity: "relu" });
@@ -93,3 +95,23 @@ export class BottleneckResNet extends Model {
     return this.#fc.forward(x.mean([2, 3]));
   }
 }
+
+const bottleneckResNet = (
+  name: BottleneckResNetName,
+  displayName: string,
+  overheadOrder: number,
+): ZooModel => ({
+  descriptor: {
+    name,
+    displayName,
+    description: `${displayName} (ImageNet, v1.5, torchvision layout)`,
+    options: {},
+    recipe: { default: IMAGENET_RECIPE },
+    input: {},
+    overhead: { order: overheadOrder },
+  },
+  create: (options) => new BottleneckResNet(name, options),
+});
+
+export const RESNET50_MODEL = bottleneckResNet("resnet50", "ResNet50", 3);
+export const RESNET152_MODEL = bottleneckResNet("resnet152", "ResNet152", 4);

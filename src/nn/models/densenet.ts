@@ -11,7 +11,7 @@
 import { cat, F, type Generator, type Tensor } from "../../engine/index.js";
 import { BatchNorm2d, type BatchNormConfig, Conv2d, Linear } from "../layers/index.js";
 import { Module } from "../module.js";
-import { Model, type ModelOptions, resolveSpec } from "./model.js";
+import { Model, type ModelOptions, resolveSpec, type ZooModel } from "./model.js";
 
 const BATCH_NORM: BatchNormConfig = { momentum: 0.01, eps: 1.001e-5 };
 const GROWTH = 32;
@@ -166,3 +166,18 @@ export class DenseNet extends Model {
     return this.#classifier.forward(this.#features.forward(input).mean([2, 3]));
   }
 }
+
+const denseNet = (name: DenseNetName, displayName: string, overheadOrder: number): ZooModel => ({
+  descriptor: {
+    name,
+    displayName,
+    description: `${displayName} (Keras applications, torchvision names)`,
+    options: {},
+    input: {},
+    overhead: { order: overheadOrder },
+  },
+  create: (options) => new DenseNet(name, options),
+});
+
+export const DENSENET121_MODEL = denseNet("densenet121", "DenseNet121", 5);
+export const DENSENET201_MODEL = denseNet("densenet201", "DenseNet201", 6);

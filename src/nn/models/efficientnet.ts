@@ -20,7 +20,7 @@ import { F, type Generator, ones, type Tensor, uniform_ } from "../../engine/ind
 import { truncatedNormal_, type WeightInit } from "../init.js";
 import { BatchNorm2d, Conv2d, Dropout, KERAS_BATCH_NORM, Linear } from "../layers/index.js";
 import { Module } from "../module.js";
-import { Model, type ModelOptions, resolveSpec } from "./model.js";
+import { Model, type ModelOptions, resolveSpec, type ZooModel } from "./model.js";
 
 /**
  * Keras's CONV_KERNEL_INITIALIZER, VarianceScaling(2, "fan_out", "truncated_normal"), with
@@ -256,3 +256,15 @@ export class EfficientNetB0 extends Model {
     return this.#predictions.forward(this.#dropout.forward(x.mean([2, 3])));
   }
 }
+
+export const EFFICIENTNETB0_MODEL: ZooModel = {
+  descriptor: {
+    name: "efficientnetb0",
+    displayName: "EfficientNetB0",
+    description: "EfficientNetB0 (Keras applications, without its input normalisation)",
+    options: {},
+    input: {},
+    overhead: { order: 10 },
+  },
+  create: (options) => new EfficientNetB0(options),
+};

@@ -10,10 +10,11 @@
  * uniform kernels. 23,817,352 trainable parameters; with the 34,432 moving statistics, Keras's
  * 23,851,784. Keras's default input is 299×299; the valid strided convs need at least 75×75.
  */
+import { checkInputSize } from "../../contract/model-descriptor.js";
 import { cat, F, type Generator, type Tensor } from "../../engine/index.js";
 import { BatchNorm2d, Conv2d, KERAS_BATCH_NORM, Linear } from "../layers/index.js";
 import { Module } from "../module.js";
-import { Model, type ModelOptions, resolveSpec } from "./model.js";
+import { Model, type ModelOptions, resolveSpec, type ZooModel } from "./model.js";
 
 /** The smallest height and width: the stem and the strided valid convs bring 75 down to 1×1. */
 export const INCEPTION_V3_MIN_SIZE = 75;
@@ -248,10 +249,7 @@ class InceptionE extends InceptionBlock {
 }
 
 function checkSize(height: number, width: number): void {
-  const min = INCEPTION_V3_MIN_SIZE;
-  if (height < min || width < min) {
-    throw new Error(`inceptionv3: input ${height}×${width} is too small (needs ≥ ${min}×${min})`);
-  }
+  checkInputSize(INCEPTIONV3_MODEL.descriptor, height, width);
 }
 
 export class InceptionV3 extends Model {
@@ -310,3 +308,15 @@ export class InceptionV3 extends Model {
     return this.#fc.forward(x.mean([2, 3]));
   }
 }
+
+export const INCEPTIONV3_MODEL: ZooModel = {
+  descriptor: {
+    name: "inceptionv3",
+    displayName: "InceptionV3",
+    description: "InceptionV3 (Keras applications, torchvision names; 299×299 inputs by default)",
+    options: {},
+    input: { minSize: INCEPTION_V3_MIN_SIZE },
+    overhead: { order: 7 },
+  },
+  create: (options) => new InceptionV3(options),
+};

@@ -1,95 +1,65 @@
 /**
- * The model zoo: every model by name. Adding one is one file exporting the model, its name in
- * names.ts and its entry in DEFINITIONS below.
+ * The model zoo: every model, with the facts other layers read (its descriptor) and how to
+ * build it. Adding one is one file exporting the model and its ZooModel, and its line in ZOO.
  */
 
-import { BottleneckResNet } from "./bottleneck-resnet.js";
-import { DenseNet } from "./densenet.js";
-import { EfficientNetB0 } from "./efficientnet.js";
-import { InceptionV3 } from "./inception-v3.js";
-import { MediumCNN } from "./medium-cnn.js";
-import { MobileNet } from "./mobilenet.js";
-import type { Model, ModelOptions } from "./model.js";
-import { MODEL_NAMES, type ModelName, modelNames } from "./names.js";
-import { ResNet18Cifar } from "./resnet-cifar.js";
-import { SmallCNN } from "./small-cnn.js";
-import { VGG } from "./vgg.js";
-import { Xception } from "./xception.js";
+import type { ModelDescriptor } from "../../contract/model-descriptor.js";
+import { RESNET50_MODEL, RESNET152_MODEL } from "./bottleneck-resnet.js";
+import { DENSENET121_MODEL, DENSENET201_MODEL } from "./densenet.js";
+import { EFFICIENTNETB0_MODEL } from "./efficientnet.js";
+import { INCEPTIONV3_MODEL } from "./inception-v3.js";
+import { MEDIUMCNN_MODEL } from "./medium-cnn.js";
+import { MOBILENET_MODEL } from "./mobilenet.js";
+import type { Model, ModelOptions, ZooModel } from "./model.js";
+import { RESNET18_MODEL } from "./resnet-cifar.js";
+import { SMALLCNN_MODEL } from "./small-cnn.js";
+import { VGG16_MODEL, VGG19_MODEL } from "./vgg.js";
+import { XCEPTION_MODEL } from "./xception.js";
 
-export interface ModelDefinition {
-  name: string;
-  description: string;
-  /** Builds the model, initialised from options.generator, in options.memoryFormat. */
-  create(options: ModelOptions): Model;
+/** The zoo, in the order help texts list it. */
+const ZOO: readonly ZooModel[] = [
+  SMALLCNN_MODEL,
+  RESNET18_MODEL,
+  RESNET50_MODEL,
+  MEDIUMCNN_MODEL,
+  VGG16_MODEL,
+  VGG19_MODEL,
+  RESNET152_MODEL,
+  MOBILENET_MODEL,
+  DENSENET121_MODEL,
+  DENSENET201_MODEL,
+  XCEPTION_MODEL,
+  INCEPTIONV3_MODEL,
+  EFFICIENTNETB0_MODEL,
+];
+
+const REGISTRY = new Map<string, ZooModel>(ZOO.map((model) => [model.descriptor.name, model]));
+
+export function modelNames(): string[] {
+  return ZOO.map((model) => model.descriptor.name);
 }
 
-const DEFINITIONS: Record<ModelName, Omit<ModelDefinition, "name">> = {
-  smallcnn: {
-    description: "SmallCNN (CIFAR): 3 conv blocks (16, 32, 32), optional BatchNorm, GAP, Dense 32",
-    create: (options) => new SmallCNN(options),
-  },
-  resnet18: {
-    description: "ResNet18, CIFAR variant (3×3 stem, no max-pool); softmax or sigmoid head",
-    create: (options) => new ResNet18Cifar(options),
-  },
-  resnet50: {
-    description: "ResNet50 (ImageNet, v1.5, torchvision layout)",
-    create: (options) => new BottleneckResNet("resnet50", options),
-  },
-  mediumcnn: {
-    description: "MediumCNN(k): 6 conv k×k blocks with BatchNorm, GAP, Dense 1000",
-    create: (options) => new MediumCNN(options),
-  },
-  vgg16: {
-    description: "VGG16 (Keras applications)",
-    create: (options) => new VGG("vgg16", options),
-  },
-  vgg19: {
-    description: "VGG19 (Keras applications)",
-    create: (options) => new VGG("vgg19", options),
-  },
-  resnet152: {
-    description: "ResNet152 (ImageNet, v1.5, torchvision layout)",
-    create: (options) => new BottleneckResNet("resnet152", options),
-  },
-  mobilenet: {
-    description: "MobileNet v1, alpha 1 (Keras applications)",
-    create: (options) => new MobileNet(options),
-  },
-  densenet121: {
-    description: "DenseNet121 (Keras applications, torchvision names)",
-    create: (options) => new DenseNet("densenet121", options),
-  },
-  densenet201: {
-    description: "DenseNet201 (Keras applications, torchvision names)",
-    create: (options) => new DenseNet("densenet201", options),
-  },
-  xception: {
-    description: "Xception (Keras applications; 299×299 inputs by default)",
-    create: (options) => new Xception(options),
-  },
-  inceptionv3: {
-    description: "InceptionV3 (Keras applications, torchvision names; 299×299 inputs by default)",
-    create: (options) => new InceptionV3(options),
-  },
-  efficientnetb0: {
-    description: "EfficientNetB0 (Keras applications, without its input normalisation)",
-    create: (options) => new EfficientNetB0(options),
-  },
-};
+/** Every zoo model's descriptor, in the zoo's order. */
+export function zooDescriptors(): ModelDescriptor[] {
+  return ZOO.map((model) => model.descriptor);
+}
 
-const REGISTRY = new Map<string, ModelDefinition>(
-  MODEL_NAMES.map((name) => [name, { name, ...DEFINITIONS[name] }]),
-);
+/** The descriptor of a zoo model, or undefined for a name the zoo lacks. */
+export function findModelDescriptor(name: string): ModelDescriptor | undefined {
+  return REGISTRY.get(name)?.descriptor;
+}
 
-export { MODEL_NAMES, type ModelName, modelNames };
-
-export function modelDefinition(name: string): ModelDefinition {
-  const definition = REGISTRY.get(name);
-  if (definition === undefined) {
+function zooModel(name: string): ZooModel {
+  const model = REGISTRY.get(name);
+  if (model === undefined) {
     throw new Error(`unknown model '${name}': known models are ${modelNames().join(", ")}`);
   }
-  return definition;
+  return model;
+}
+
+/** The descriptor of a zoo model; throws an Error naming the known ones for another name. */
+export function modelDescriptor(name: string): ModelDescriptor {
+  return zooModel(name).descriptor;
 }
 
 /**
@@ -97,7 +67,7 @@ export function modelDefinition(name: string): ModelDefinition {
  * are drawn on the CPU, so a seed gives the same initial weights on every device.
  */
 export function createModel(name: string, options: ModelOptions): Model {
-  const model = modelDefinition(name).create(options);
+  const model = zooModel(name).create(options);
   if (options.device !== undefined && options.device !== "cpu") model.toDevice(options.device);
   if (model.memoryFormat !== "contiguous") {
     model.toMemoryFormat(model.memoryFormat, options.layoutStrides ?? "canonical");
@@ -111,7 +81,7 @@ export { EfficientNetB0 } from "./efficientnet.js";
 export { INCEPTION_V3_MIN_SIZE, InceptionV3 } from "./inception-v3.js";
 export { MediumCNN } from "./medium-cnn.js";
 export { MobileNet } from "./mobilenet.js";
-export { type Head, type InputShape, Model, type ModelOptions } from "./model.js";
+export { type Head, type InputShape, Model, type ModelOptions, type ZooModel } from "./model.js";
 export { ResNet18Cifar } from "./resnet-cifar.js";
 export { SmallCNN } from "./small-cnn.js";
 export { VGG, type VggName } from "./vgg.js";

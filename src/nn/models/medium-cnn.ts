@@ -3,9 +3,11 @@
  * 256, 512 filters, with bias) → BatchNorm (Keras's defaults) → ReLU → MaxPool 2×2; global
  * average pool → Dense 1000. Glorot-uniform kernels. Input 224×224×3.
  */
+import { checkInputSize } from "../../contract/model-descriptor.js";
 import type { Tensor } from "../../engine/index.js";
 import { BatchNorm2d, Conv2d, KERAS_BATCH_NORM, Linear } from "../layers/index.js";
-import { Model, type ModelOptions, resolveSpec } from "./model.js";
+import { Model, type ModelOptions, resolveSpec, type ZooModel } from "./model.js";
+import { adam, KERAS_SMALLCNN_RECIPE } from "./recipes.js";
 import { reluOfMaxPool } from "./relu-pool.js";
 
 const FILTERS = [16, 32, 64, 128, 256, 512] as const;
@@ -26,12 +28,7 @@ export class MediumCNN extends Model {
       );
     }
     const [, height, width] = this.inputShape;
-    const smallest = 2 ** FILTERS.length; // each block halves the image, flooring
-    if (height < smallest || width < smallest) {
-      throw new Error(
-        `mediumcnn: input ${height}×${width} is too small (needs ≥ ${smallest}×${smallest})`,
-      );
-    }
+    checkInputSize(MEDIUMCNN_MODEL.descriptor, height, width);
     const { generator } = options;
     let inChannels = this.inputShape[0];
     FILTERS.forEach((outChannels, i) => {
@@ -62,3 +59,24 @@ export class MediumCNN extends Model {
     return this.#fc.forward(x.mean([2, 3]));
   }
 }
+
+export const MEDIUMCNN_MODEL: ZooModel = {
+  descriptor: {
+    name: "mediumcnn",
+    displayName: "MediumCNN",
+    description: "MediumCNN(k): 6 conv k×k blocks with BatchNorm, GAP, Dense 1000",
+    options: { kernelSize: { default: 3 } },
+    recipe: {
+      default: {
+        ...KERAS_SMALLCNN_RECIPE,
+        epochs: 10,
+        optimizer: adam(1e-3),
+        schedule: "constant",
+      },
+    },
+    // Each block halves the image, flooring.
+    input: { minSize: 2 ** FILTERS.length },
+    overhead: { order: 0, kernelSizes: [1, 3, 5, 7] },
+  },
+  create: (options) => new MediumCNN(options),
+};

@@ -12,7 +12,7 @@
 import { F, type Tensor } from "../../engine/index.js";
 import { BatchNorm2d, Conv2d, Dropout, KERAS_BATCH_NORM } from "../layers/index.js";
 import { Module } from "../module.js";
-import { Model, type ModelOptions, resolveSpec } from "./model.js";
+import { Model, type ModelOptions, resolveSpec, type ZooModel } from "./model.js";
 
 /** [ZeroPadding2D(((0, 1), (0, 1))) →] Conv (no bias) → BatchNorm → ReLU6. */
 class ConvBnRelu6 extends Module {
@@ -113,3 +113,15 @@ export class MobileNet extends Model {
     return this.#classifier.forward(x).flatten(1);
   }
 }
+
+export const MOBILENET_MODEL: ZooModel = {
+  descriptor: {
+    name: "mobilenet",
+    displayName: "MobileNet",
+    description: "MobileNet v1, alpha 1 (Keras applications)",
+    options: {},
+    input: {},
+    overhead: { order: 9 },
+  },
+  create: (options) => new MobileNet(options),
+};

@@ -1,3 +1,4 @@
+import type { ModelDescriptor } from "../../contract/model-descriptor.js";
 import type { Generator, Tensor } from "../../engine/index.js";
 import { type LayoutStrides, type ModelMemoryFormat, Module } from "../module.js";
 
@@ -99,4 +100,11 @@ export function resolveSpec(
     head: options.head ?? defaults.head ?? "softmax",
     memoryFormat: options.memoryFormat ?? "contiguous",
   };
+}
+
+/** A model of the zoo: the facts every layer reads, and how to build it. */
+export interface ZooModel {
+  descriptor: ModelDescriptor;
+  /** Builds the model, initialised from options.generator, in options.memoryFormat. */
+  create(options: ModelOptions): Model;
 }

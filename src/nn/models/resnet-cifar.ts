@@ -9,6 +9,7 @@
  * On 32×32 inputs the pool leaves 1×1×512 (11,173,962 parameters for 10 classes). On CelebA's
  * 128×128 it leaves 4×4×512, so the Dense layer takes 8,192 features, as in the original.
  */
+import { checkInputSize, type Recipe } from "../../contract/model-descriptor.js";
 import { F, type Tensor } from "../../engine/index.js";
 import { glorotUniform } from "../init.js";
 import {
@@ -19,7 +20,8 @@ import {
   Linear,
   Sequential,
 } from "../layers/index.js";
-import { Model, type ModelOptions, resolveSpec } from "./model.js";
+import { Model, type ModelOptions, resolveSpec, type ZooModel } from "./model.js";
+import { adam, KERAS_SMALLCNN_RECIPE } from "./recipes.js";
 
 const STAGES = [
   { channels: 64, stride: 1 },
@@ -74,8 +76,7 @@ export class ResNet18Cifar extends Model {
     // "same" stride-2 convs give ceil(size / 2); the 4×4 average pool then floors.
     const pooled = (size: number) => Math.floor(Math.ceil(size / 8) / 4);
     const features = inChannels * pooled(height) * pooled(width);
-    if (features === 0)
-      throw new Error(`resnet18: input ${height}×${width} is too small (needs ≥ 25×25)`);
+    if (features === 0) checkInputSize(RESNET18_MODEL.descriptor, height, width);
     this.#fc = this.registerModule(
       "fc",
       new Linear({ inFeatures: features, outFeatures: this.classes, generator }),
@@ -88,3 +89,41 @@ export class ResNet18Cifar extends Model {
     return this.#fc.forward(F.avgPool2d(x, 4).flatten(1));
   }
 }
+
+/** The original's CIFAR setup: SmallCNN's, with ResNet18's schedule, standardised inputs. */
+const CIFAR_RECIPE: Recipe = {
+  ...KERAS_SMALLCNN_RECIPE,
+  schedule: "resnet18-cifar",
+  pipeline: "standardize",
+  shuffle: { kind: "buffer", size: 10000 },
+};
+const CIFAR_AUGMENTED: Recipe = { ...CIFAR_RECIPE, pipeline: "cifarAugmentStandardize" };
+
+export const RESNET18_MODEL: ZooModel = {
+  descriptor: {
+    name: "resnet18",
+    displayName: "ResNet18",
+    description: "ResNet18, CIFAR variant (3×3 stem, no max-pool); softmax or sigmoid head",
+    options: {},
+    recipe: {
+      default: CIFAR_RECIPE,
+      datasets: {
+        cifar10: CIFAR_AUGMENTED,
+        cifar100: CIFAR_AUGMENTED,
+        // CelebA's 40 attributes: sigmoid outputs, the original's celeba.py.
+        celeba: {
+          ...KERAS_SMALLCNN_RECIPE,
+          epochs: 10,
+          optimizer: adam(1e-3),
+          schedule: "celeba",
+          pipeline: "standardize",
+          shuffle: { kind: "buffer", size: 1000 },
+          head: "sigmoid",
+        },
+      },
+    },
+    // "same" stride-2 convs give ceil(size / 2); the 4×4 average pool then floors.
+    input: { minSize: 25 },
+  },
+  create: (options) => new ResNet18Cifar(options),
+};

@@ -3,9 +3,11 @@
  * with bias as Keras's Conv2D) → optional BatchNorm (Keras's defaults) → ReLU → MaxPool 2×2;
  * GlobalAveragePooling → Dense 32 → ReLU → Dense classes. Glorot-uniform kernels.
  */
+
 import type { Tensor } from "../../engine/index.js";
 import { BatchNorm2d, Conv2d, KERAS_BATCH_NORM, Linear } from "../layers/index.js";
-import { Model, type ModelOptions, resolveSpec } from "./model.js";
+import { Model, type ModelOptions, resolveSpec, type ZooModel } from "./model.js";
+import { KERAS_SMALLCNN_RECIPE } from "./recipes.js";
 import { reluOfMaxPool } from "./relu-pool.js";
 
 const FILTERS = [16, 32, 32] as const;
@@ -68,3 +70,18 @@ export class SmallCNN extends Model {
     return this.#fc2.forward(this.#fc1.forward(pooled).relu());
   }
 }
+
+export const SMALLCNN_MODEL: ZooModel = {
+  descriptor: {
+    name: "smallcnn",
+    displayName: "SmallCNN",
+    description: "SmallCNN (CIFAR): 3 conv blocks (16, 32, 32), optional BatchNorm, GAP, Dense 32",
+    options: { batchNormSwitch: { momentum: true } },
+    recipe: { default: KERAS_SMALLCNN_RECIPE },
+    input: {},
+    // A training step 1.4× as fast on CPU, on Fashion-MNIST and CIFAR-shaped images (`npx tsx
+    // bench/training-throughput.ts --input 1,28,28`); on CUDA nothing was measured.
+    layout: { cpu: "channels_last" },
+  },
+  create: (options) => new SmallCNN(options),
+};

@@ -5,10 +5,12 @@
  * `classifier.*` are torchvision's (its Dropout layers sit at classifier.2 and .5), so weights
  * map onto torchvision.models.vgg16 one to one. 138,357,544 / 143,667,240 parameters.
  */
+import { checkInputSize } from "../../contract/model-descriptor.js";
 import type { Tensor } from "../../engine/index.js";
 import { Conv2d, Dropout, Linear, MaxPool2d, ReLU, Sequential } from "../layers/index.js";
 import type { Module } from "../module.js";
-import { Model, type ModelOptions, resolveSpec } from "./model.js";
+import { Model, type ModelOptions, resolveSpec, type ZooModel } from "./model.js";
+import { IMAGENET_RECIPE } from "./recipes.js";
 
 const CONFIGS = {
   vgg16: [
@@ -55,8 +57,7 @@ export class VGG extends Model {
     const stages = CONFIGS[name].length;
     const features =
       inChannels * Math.floor(height / 2 ** stages) * Math.floor(width / 2 ** stages);
-    if (features === 0)
-      throw new Error(`${name}: input ${height}×${width} is too small (needs ≥ 32×32)`);
+    if (features === 0) checkInputSize(VGG_MODELS[name].descriptor, height, width);
     const p = options.dropout ?? 0;
     const dropoutGenerator = options.dropoutGenerator ?? null;
     this.#classifier = this.registerModule(
@@ -77,3 +78,22 @@ export class VGG extends Model {
     return this.#classifier.forward(this.#features.forward(input).flatten(1));
   }
 }
+
+const vggModel = (name: VggName, displayName: string, overheadOrder: number): ZooModel => ({
+  descriptor: {
+    name,
+    displayName,
+    description: `${displayName} (Keras applications)`,
+    options: {},
+    recipe: { default: IMAGENET_RECIPE },
+    // Five 2×2 max-pools, each flooring.
+    input: { minSize: 32 },
+    overhead: { order: overheadOrder },
+  },
+  create: (options) => new VGG(name, options),
+});
+
+export const VGG16_MODEL = vggModel("vgg16", "VGG16", 1);
+export const VGG19_MODEL = vggModel("vgg19", "VGG19", 2);
+
+const VGG_MODELS: Record<VggName, ZooModel> = { vgg16: VGG16_MODEL, vgg19: VGG19_MODEL };

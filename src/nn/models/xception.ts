@@ -10,7 +10,7 @@
 import { F, type Generator, type Tensor } from "../../engine/index.js";
 import { BatchNorm2d, Conv2d, KERAS_BATCH_NORM, Linear, samePadding } from "../layers/index.js";
 import { Module } from "../module.js";
-import { Model, type ModelOptions, resolveSpec } from "./model.js";
+import { Model, type ModelOptions, resolveSpec, type ZooModel } from "./model.js";
 
 /** Keras's SeparableConv2D (3×3, "same", no bias) followed by BatchNorm. */
 class SeparableConvBn extends Module {
@@ -159,3 +159,15 @@ export class Xception extends Model {
     return this.#fc.forward(x.mean([2, 3]));
   }
 }
+
+export const XCEPTION_MODEL: ZooModel = {
+  descriptor: {
+    name: "xception",
+    displayName: "Xception",
+    description: "Xception (Keras applications; 299×299 inputs by default)",
+    options: {},
+    input: {},
+    overhead: { order: 8 },
+  },
+  create: (options) => new Xception(options),
+};

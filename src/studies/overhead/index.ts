@@ -6,6 +6,6 @@ export {
   type OverheadMeasurement,
   type OverheadSettings,
 } from "./measure.js";
-export { defaultStudyModels, parseStudyModel, STUDY_MODELS, type StudyModel } from "./models.js";
+export { defaultStudyModels, parseStudyModel, type StudyModel } from "./models.js";
 export { describeMachine, type OverheadCallbacks, type OverheadRun, runOverhead } from "./run.js";
 export { summarize, type TimingSummary } from "./stats.js";

@@ -1,8 +1,10 @@
 /**
- * The overhead study's model list: registry names, plus `mediumcnn-k{N}` for MediumCNN with
- * kernel size N (the study measures k = 1, 3, 5, 7).
+ * The overhead study's models, from the zoo's descriptors: each model in the study says its
+ * place in the original's list, and a model that takes a kernel size is measured at each of
+ * its listed sizes, labelled NAME-kN (the study measures MediumCNN at k = 1, 3, 5, 7).
  */
-import { modelNames } from "../../nn/models/names.js";
+import type { ModelDescriptor } from "../../contract/model-descriptor.js";
+import { findModelDescriptor, zooDescriptors } from "../../nn/models/index.js";
 
 /** A model of the study: the registry name and the options that select its variant. */
 export interface StudyModel {
@@ -12,43 +14,38 @@ export interface StudyModel {
   kernelSize?: number;
 }
 
-/** The original's list; models the zoo lacks are left out by {@link defaultStudyModels}. */
-export const STUDY_MODELS = [
-  "mediumcnn-k1",
-  "mediumcnn-k3",
-  "mediumcnn-k5",
-  "mediumcnn-k7",
-  "vgg16",
-  "vgg19",
-  "resnet50",
-  "resnet152",
-  "densenet121",
-  "densenet201",
-  "inceptionv3",
-  "xception",
-  "mobilenet",
-  "efficientnetb0",
-] as const;
+const KERNEL_LABEL = /^(.+)-k(\d+)$/;
 
-const MEDIUM = /^mediumcnn-k(\d+)$/;
+const kernelVariant = (model: ModelDescriptor, kernelSize: number): StudyModel => ({
+  label: `${model.name}-k${kernelSize}`,
+  name: model.name,
+  kernelSize,
+});
 
 /** Parses one label; throws an Error naming the label and the known ones when unknown. */
 export function parseStudyModel(label: string): StudyModel {
-  const medium = MEDIUM.exec(label);
-  if (medium !== null) {
-    const kernelSize = Number(medium[1]);
-    if (kernelSize >= 1) return { label, name: "mediumcnn", kernelSize };
+  const sized = KERNEL_LABEL.exec(label);
+  const sizedModel = sized === null ? undefined : findModelDescriptor(sized[1]!);
+  if (sizedModel?.options.kernelSize && Number(sized![2]) >= 1) {
+    return kernelVariant(sizedModel, Number(sized![2]));
   }
-  if (label !== "mediumcnn" && modelNames().includes(label)) return { label, name: label };
-  if (label === "mediumcnn") return { label: "mediumcnn-k3", name: "mediumcnn", kernelSize: 3 };
-  const known = [...new Set([...modelNames().filter((n) => n !== "mediumcnn"), "mediumcnn-kN"])];
+  const model = findModelDescriptor(label);
+  if (model?.options.kernelSize) return kernelVariant(model, model.options.kernelSize.default);
+  if (model !== undefined) return { label, name: label };
+  const known = zooDescriptors().map((m) => (m.options.kernelSize ? `${m.name}-kN` : m.name));
   throw new Error(`unknown model '${label}': known models are ${known.join(", ")}`);
 }
 
-/** The study's models that the zoo has. */
+/** The original's list, as far as the zoo has its models, in its order. */
 export function defaultStudyModels(): StudyModel[] {
-  const available = new Set(modelNames());
-  return STUDY_MODELS.filter((label) => label.startsWith("mediumcnn-") || available.has(label)).map(
-    parseStudyModel,
-  );
+  return zooDescriptors()
+    .filter((model) => model.overhead !== undefined)
+    .sort((a, b) => a.overhead!.order - b.overhead!.order)
+    .flatMap((model) =>
+      model.options.kernelSize
+        ? (model.overhead!.kernelSizes ?? [model.options.kernelSize.default]).map((k) =>
+            kernelVariant(model, k),
+          )
+        : [{ label: model.name, name: model.name }],
+    );
 }

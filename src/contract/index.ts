@@ -1,0 +1,7 @@
+/**
+ * The run contract every stage reads: the noise sources and settings (one table), the model
+ * descriptor (a model's own facts) and the task kinds.
+ */
+export * from "./model-descriptor.js";
+export * from "./noise-sources.js";
+export type { TaskKind } from "./task.js";
