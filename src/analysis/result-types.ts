@@ -37,6 +37,8 @@ export interface PerClassResult {
   /** Test examples of each class (examples, for each attribute). */
   support: number[];
   meanAccuracy: number[];
+  /** The same with its t interval over runs on the logit scale (inside [0, 1]). */
+  meanAccuracyInterval: Estimate[];
   /** Sample std (ddof = 1) over runs of each class's accuracy, with a χ² interval. */
   stdSample: Estimate[];
   meanStd: number;
@@ -69,8 +71,11 @@ export interface InstabilityResult {
 export interface SubgroupRates {
   attribute: string;
   fprMean: number;
+  /** fprMean with its t interval over runs on the logit scale (inside [0, 1]). */
+  fprMeanInterval: Estimate;
   fprStd: Estimate;
   fnrMean: number;
+  fnrMeanInterval: Estimate;
   fnrStd: Estimate;
 }
 

@@ -238,8 +238,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
   }
   if (summary.failed.length > 0) process.exitCode = 1;
   if (!summary.allComplete) {
-    // Runs left undone (held elsewhere under --no-wait, failed, refused) are not a success.
-    process.exitCode = 1;
+    // Under --no-wait, runs left to other runners are not a success: the caller must look again.
+    if (flags.wait === false) process.exitCode = 1;
     console.log(`not all runs are complete; 'nnr experiment status ${dir}' shows which`);
     return;
   }
