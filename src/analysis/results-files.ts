@@ -156,7 +156,9 @@ export function resultRows(result: AnalysisResult): Row[] {
       rows.push({
         ...base,
         metric,
-        scope: "",
+        scope: comparison.exploratory
+          ? `exploratory (Holm among exploratory pairs); differs in ${comparison.differsIn.join(", ")}`
+          : "",
         value: finiteOrNull(e.value),
         ci_low: finiteOrNull(e.low),
         ci_high: finiteOrNull(e.high),
