@@ -18,16 +18,28 @@ function chanceAccuracy(group: GroupResult): number | null {
   return 1 / group.classes;
 }
 
-export function nearChanceWarning(group: GroupResult): string | null {
+function isNearChance(group: GroupResult): boolean {
   const chance = chanceAccuracy(group);
   const accuracy = group.accuracy?.mean.value;
-  if (chance === null || accuracy === undefined || !Number.isFinite(accuracy)) return null;
-  if (accuracy > chance + NEAR_CHANCE_SHARE * (1 - chance)) return null;
+  if (chance === null || accuracy === undefined || !Number.isFinite(accuracy)) return false;
+  return accuracy <= chance + NEAR_CHANCE_SHARE * (1 - chance);
+}
+
+/** One warning naming every group near chance, with its accuracy and what guessing gives. */
+export function nearChanceWarning(groups: readonly GroupResult[]): string | null {
+  const near = groups.filter(isNearChance);
+  if (near.length === 0) return null;
+  const listed = near
+    .map(
+      (group) =>
+        `${group.label} reaches ${percent(group.accuracy!.mean.value)} top-1 accuracy where guessing gives ${percent(1 / group.classes)} (1 in ${group.classes} classes)`,
+    )
+    .join("; ");
+  const these = near.length === 1 ? "These models have" : "Their models have";
   return (
-    `Near chance: ${group.label} reaches ${percent(accuracy)} top-1 accuracy, where guessing gives ` +
-    `${percent(chance)} (1 in ${group.classes} classes). These models have barely learnt; their ` +
-    "spread and churn describe untrained networks and say little about trained ones. Train " +
-    "longer or check the recipe before reading the figures below."
+    `Near chance: ${listed}. ${these} barely learnt; their spread and churn describe ` +
+    "untrained networks and say little about trained ones. Train longer or check the recipe " +
+    "before reading the figures below."
   );
 }
 
@@ -49,6 +61,7 @@ export function exclusionWarning(result: AnalysisResult): string | null {
 
 /** The first screen's warnings, most important first. */
 export function firstScreenWarnings(result: AnalysisResult): string[] {
-  const nearChance = result.groups.map(nearChanceWarning);
-  return [exclusionWarning(result), ...nearChance].filter((text): text is string => text !== null);
+  return [exclusionWarning(result), nearChanceWarning(result.groups)].filter(
+    (text): text is string => text !== null,
+  );
 }
