@@ -270,7 +270,7 @@ describe("intervals of fractions near 0 and 1 stay inside [0, 1] and cover (n = 
   }
 
   const churnCases = [
-    { name: "churn near 0", model: () => churnModel(RandomStream.named(31, "model"), 1000, 0.01) },
+    { name: "churn near 0", model: () => churnModel(RandomStream.named(31, "model"), 400, 0.02) },
     {
       name: "churn near 1 (near-chance, 10 classes)",
       model: () => chanceChurnModel(RandomStream.named(32, "model"), 300, 10, 0.1),
