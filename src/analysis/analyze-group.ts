@@ -2,7 +2,7 @@ import { groupAccuracy, groupPerClass, identicalPredictions } from "./group-accu
 import { groupInstability } from "./group-instability.js";
 import { groupSubgroups } from "./group-subgroups.js";
 import { groupIdentity, groupL2, runWeightHashes } from "./group-weights.js";
-import { pairMeanInterval } from "./intervals.js";
+import { pairFractionInterval } from "./intervals.js";
 import type { PairMatrix } from "./metrics/pairwise.js";
 import { poolEffects } from "./pool-effects.js";
 import type { GroupResult } from "./result-types.js";
@@ -47,7 +47,7 @@ export function analyzeGroup(
     group.kind === "multilabel" && group.labels !== undefined
       ? groupSubgroups(group, options.subgroupAttributes, level, notes)
       : null;
-  const churnEstimate = pairMeanInterval(churn, level);
+  const churnEstimate = pairFractionInterval(churn, level);
   const members = group.runs.map((run) => run.membership);
   const pooled = members.length > 1 && members.every((member) => member !== undefined);
   return {

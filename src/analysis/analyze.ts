@@ -2,20 +2,21 @@ import { resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { RandomStream } from "../random/stream.js";
 import { analyzeGroup } from "./analyze-group.js";
-import { type ComparableGroup, type ComparisonOptions, compareGroups } from "./compare.js";
+import { type ComparisonOptions, compareGroups } from "./compare.js";
 import { applyHolm, declaredHypotheses } from "./hypotheses.js";
 import { churnMatrix } from "./metrics/classification.js";
 import { readOverhead } from "./overhead.js";
+import { type ComparedPair, familyPairs, oneFieldPairs, type PairableGroup } from "./pairs.js";
 import {
   ANALYSIS_FORMAT,
   type AnalysisOptions,
   type AnalysisResult,
   type Comparison,
 } from "./result-types.js";
+import { distinguishLabels } from "./runs/config-fields.js";
 import { discoverRuns } from "./runs/discover.js";
 import { loadGroup } from "./runs/load-group.js";
 import { type RunFolder, settingRank } from "./runs/types.js";
-import { DECLARED_PAIRS, STANDARD_SETTINGS } from "./settings.js";
 import { type VarianceAccounting, varianceAccounting } from "./variance-accounting.js";
 
 export const DEFAULTS = {
@@ -46,32 +47,10 @@ function groupFolders(runs: readonly RunFolder[]): RunFolder[][] {
 }
 
 /**
- * The pairs of a family that are compared: the declared ones (ALGO vs IMPL, ALGO+IMPL vs
- * ALGO, IMPL vs Control), and every pair with a setting outside the four (a pool).
- */
-function comparedPairs(family: readonly ComparableGroup[]) {
-  const pairs: { a: ComparableGroup; b: ComparableGroup; equivalence: boolean }[] = [];
-  for (const [i, a] of family.entries()) {
-    for (const b of family.slice(i + 1)) {
-      const [sa, sb] = [a.result.setting, b.result.setting];
-      const declared = DECLARED_PAIRS.find(
-        (pair) => (pair.a === sa && pair.b === sb) || (pair.a === sb && pair.b === sa),
-      );
-      if (declared) {
-        const [first, second] = declared.a === sa ? [a, b] : [b, a];
-        pairs.push({ a: first, b: second, equivalence: declared.kind === "equivalence" });
-      } else if (!STANDARD_SETTINGS.has(sa) || !STANDARD_SETTINGS.has(sb)) {
-        pairs.push({ a, b, equivalence: false });
-      }
-    }
-  }
-  return pairs;
-}
-
-/**
  * Reads every run folder under `dir`, groups replicates, computes every metric with its
- * interval, compares the settings within each family, tests the declared hypotheses (Holm
- * over all tests) and accounts the variance by source. Problems with the input are collected
+ * interval, compares every pair of settings within each family and the groups that differ in
+ * one config field (pairs.ts), tests the declared hypotheses (Holm over them and the pairs they
+ * cover; the exploratory pairs apart) and accounts the variance by source. Problems with the input are collected
  * in `problems`; only a folder with no usable run at all throws.
  */
 export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): AnalysisResult {
@@ -93,7 +72,8 @@ export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): A
     );
   }
 
-  const analysed: ComparableGroup[] = [];
+  distinguishLabels(runs);
+  const analysed: PairableGroup[] = [];
   for (const folders of groupFolders(runs)) {
     const data = loadGroup(folders, options.epoch, problems, options.attributeNames);
     if (data === undefined) continue;
@@ -104,40 +84,52 @@ export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): A
       subgroupAttributes,
       topUnstable: options.topUnstable ?? DEFAULTS.topUnstable,
     });
-    analysed.push({ result, churn, predictions });
+    analysed.push({ result, churn, predictions, config: data.descriptor.config });
   }
 
   const permutation = { maxExact: DEFAULTS.maxExactRelabellings, draws: resamples };
+  const compare = (pair: ComparedPair): Comparison => {
+    const { a, b } = pair;
+    const rng = RandomStream.named(seed, `${a.result.groupKey}|${b.result.groupKey}`);
+    const comparisonOptions: ComparisonOptions = {
+      ...permutation,
+      level,
+      alpha,
+      equivalenceMargin: pair.equivalence ? equivalenceMargin : null,
+    };
+    const made = compareGroups(a, b, rng, comparisonOptions);
+    return { ...made, exploratory: pair.exploratory, differsIn: pair.differsIn };
+  };
   const comparisons: Comparison[] = [];
   const accounting: VarianceAccounting[] = [];
   const families = [...new Set(analysed.map(({ result }) => result.familyKey))];
   for (const familyKey of families) {
     const family = analysed.filter(({ result }) => result.familyKey === familyKey);
-    const familyComparisons = comparedPairs(family).map(({ a, b, equivalence }) => {
-      const rng = RandomStream.named(seed, `${a.result.groupKey}|${b.result.groupKey}`);
-      const comparisonOptions: ComparisonOptions = {
-        ...permutation,
-        level,
-        alpha,
-        equivalenceMargin: equivalence ? equivalenceMargin : null,
-      };
-      return compareGroups(a, b, rng, comparisonOptions);
-    });
+    const familyComparisons = familyPairs(family).map(compare);
     comparisons.push(...familyComparisons);
     const sources = varianceAccounting(
       family.map(({ result }) => result),
-      familyComparisons,
+      familyComparisons.filter((comparison) => !comparison.exploratory),
       level,
     );
     if (sources) accounting.push(sources);
   }
+  comparisons.push(...oneFieldPairs(analysed).map(compare));
   const groups = analysed.map(({ result }) => result);
-  const hypotheses = declaredHypotheses(groups, comparisons, {
+  const confirmatory = comparisons.filter((comparison) => !comparison.exploratory);
+  const hypotheses = declaredHypotheses(groups, confirmatory, {
     ...permutation,
     alpha,
     equivalenceMargin,
   });
-  applyHolm(hypotheses, comparisons, alpha);
+  // The declared hypotheses (and the pairs compared with them) as one Holm family, as before;
+  // the exploratory pairs as another, so that looking further costs the claims nothing.
+  applyHolm(hypotheses, confirmatory, alpha);
+  applyHolm(
+    [],
+    comparisons.filter((comparison) => comparison.exploratory),
+    alpha,
+  );
 
   return {
     format: ANALYSIS_FORMAT,

@@ -86,7 +86,7 @@ export function compareGroups(
   b: ComparableGroup,
   rng: RandomStream,
   options: ComparisonOptions,
-): Comparison {
+): Omit<Comparison, "exploratory" | "differsIn"> {
   const [ra, rb] = [a.result, b.result];
   const na = ra.runs.length;
   const nb = rb.runs.length;

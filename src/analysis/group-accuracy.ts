@@ -3,10 +3,9 @@
  * counts (exact zeros) with χ² intervals, and the baselines they are judged against.
  */
 import { countStd } from "./count-spread.js";
-import { studentTQuantile } from "./distributions.js";
 import type { Estimate } from "./estimate.js";
 import { independentErrorsVariance } from "./independent-errors.js";
-import { chiSquareStdInterval } from "./intervals.js";
+import { chiSquareStdInterval, fractionInterval } from "./intervals.js";
 import { correctPerRun, perClassCorrect } from "./metrics/classification.js";
 import { attributeCorrect } from "./metrics/multilabel.js";
 import { perClassBaseline } from "./per-class-baseline.js";
@@ -19,14 +18,18 @@ export function stdEstimate(s: number, n: number, level: number): Estimate {
   return s === 0 ? { value: 0, low: null, high: null } : chiSquareStdInterval(s, n, level);
 }
 
-/** t interval of the mean over runs. */
-function meanEstimate(values: readonly number[], s: number, level: number): Estimate {
-  const n = values.length;
-  const value = mean(values);
+/**
+ * t interval of a fraction's mean over n runs whose sample std is s, on the logit scale so
+ * that it stays inside [0, 1] (fractionInterval). Used for accuracy, per-class accuracy and
+ * FPR/FNR alike.
+ */
+export function fractionMeanEstimate(value: number, s: number, n: number, level: number): Estimate {
   if (n < 2 || s === 0) return { value, low: null, high: null };
-  const half = (studentTQuantile(1 - (1 - level) / 2, n - 1) * s) / Math.sqrt(n);
-  return { value, low: value - half, high: value + half, method: "t" };
+  return fractionInterval(value, s / Math.sqrt(n), n - 1, level, "t");
 }
+
+const meanEstimate = (values: readonly number[], s: number, level: number) =>
+  fractionMeanEstimate(mean(values), s, values.length, level);
 
 function fromValues(
   perRun: number[],
@@ -105,6 +108,9 @@ export function groupPerClass(group: GroupData, top1Std: number, level: number):
     names: present.map((k) => names[k] ?? String(k)),
     support: present.map((k) => counts.support[k]!),
     meanAccuracy: present.map((k) => mean(column(k)) / counts.support[k]!),
+    meanAccuracyInterval: present.map((k, i) =>
+      fractionMeanEstimate(mean(column(k)) / counts.support[k]!, stds[i]!, n, level),
+    ),
     stdSample: stds.map((s) => stdEstimate(s, n, level)),
     meanStd,
     maxStd: maximum(stds),

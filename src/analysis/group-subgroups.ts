@@ -1,5 +1,6 @@
 import { countStd } from "./count-spread.js";
-import { stdEstimate } from "./group-accuracy.js";
+import { pointOnly } from "./estimate.js";
+import { fractionMeanEstimate, stdEstimate } from "./group-accuracy.js";
 import { confusionPerAttribute } from "./metrics/multilabel.js";
 import type { SubgroupResult } from "./result-types.js";
 import type { GroupData } from "./runs/load-group.js";
@@ -51,14 +52,22 @@ export function groupSubgroups(
       const positives = cells[0]!.fn + cells[0]!.tp;
       const fp = cells.map((c) => c.fp);
       const fn = cells.map((c) => c.fn);
-      const rateMean = (counts: number[], of: number) =>
-        of === 0 ? Number.NaN : counts.reduce((x, y) => x + y, 0) / counts.length / of;
+      const rate = (counts: number[], of: number) => {
+        if (of === 0) return { mean: pointOnly(Number.NaN), std: pointOnly(Number.NaN) };
+        const s = countStd(counts, of, 1);
+        const value = counts.reduce((x, y) => x + y, 0) / counts.length / of;
+        return { mean: fractionMeanEstimate(value, s, n, level), std: stdEstimate(s, n, level) };
+      };
+      const fpr = rate(fp, negatives);
+      const fnr = rate(fn, positives);
       return {
         attribute,
-        fprMean: rateMean(fp, negatives),
-        fprStd: stdEstimate(countStd(fp, negatives, 1), n, level),
-        fnrMean: rateMean(fn, positives),
-        fnrStd: stdEstimate(countStd(fn, positives, 1), n, level),
+        fprMean: fpr.mean.value,
+        fprMeanInterval: fpr.mean,
+        fprStd: fpr.std,
+        fnrMean: fnr.mean.value,
+        fnrMeanInterval: fnr.mean,
+        fnrStd: fnr.std,
       };
     });
     return { subgroup, examples, rates };

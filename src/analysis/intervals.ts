@@ -2,6 +2,8 @@
  * Intervals with a stated coverage at the numbers of runs people use (3 to 20): exact ones
  * where the runs are close to normal (a std, a ratio of stds), and the jackknife over runs
  * for the mean over pairs (churn, L2), whose pairs share runs and so are not independent.
+ * Fractions (accuracy, churn, per-class accuracy, FPR/FNR) get their t interval on the
+ * logit scale, which keeps it inside [0, 1] (docs/analysis.md).
  */
 import { chiSquareQuantile, fQuantile, studentTQuantile } from "./distributions.js";
 import type { Estimate } from "./estimate.js";
@@ -94,7 +96,7 @@ export function pairMeanJackknifeSe(matrix: PairMatrix): number {
 export const jackknifeDf = (n: number) => Math.max(1, n - 2);
 
 /**
- * Mean over pairs (churn, L2) with a jackknife-over-runs t interval. Leaving out a run
+ * Mean over pairs (L2; churn, a fraction, uses pairFractionInterval) with a jackknife-over-runs t interval. Leaving out a run
  * removes every pair it is in, which is what makes the interval respect the pairs'
  * dependence. A mean of exactly 0 (every pair identical) gets no interval: it is a fact.
  */
@@ -106,13 +108,66 @@ export function pairMeanInterval(matrix: PairMatrix, level: number): Estimate {
   if (n < 3 || value === 0 || !Number.isFinite(value)) return { value, low: null, high: null };
   const halfWidth =
     studentTQuantile(1 - (1 - level) / 2, jackknifeDf(n)) * pairMeanJackknifeSe(matrix);
-  // Churn and L2 cannot be negative; clipping at 0 keeps the coverage and drops impossible values.
+  // L2 cannot be negative; clipping at 0 keeps the coverage and drops impossible values.
   return {
     value,
     low: Math.max(0, value - halfWidth),
     high: value + halfWidth,
     method: "jackknife over runs",
   };
+}
+
+const logit = (p: number) => Math.log(p / (1 - p));
+const expit = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * t interval of a fraction p̂ with standard error `se` (on the fraction's own scale) and `df`
+ * degrees of freedom, made on the logit scale: logit(p̂) ± t·se/(p̂(1 − p̂)) (the delta
+ * method), mapped back. It lies inside (0, 1) whatever the data, and is the plain t interval
+ * where p̂ is far from both ends; near an end it is asymmetric, longer on the open side.
+ * Coverage near 0 and 1 at 3 to 20 runs: coverage.test.ts. `bounded` says when the plain
+ * interval would have crossed 0 or 1. No interval at p̂ of exactly 0 or 1, nor without spread.
+ */
+export function fractionInterval(
+  value: number,
+  se: number,
+  df: number,
+  level: number,
+  method: string,
+): Estimate {
+  if (!(value > 0 && value < 1) || !(se > 0) || !Number.isFinite(se) || df < 1) {
+    return { value, low: null, high: null };
+  }
+  const t = studentTQuantile(1 - (1 - level) / 2, df);
+  const half = (t * se) / (value * (1 - value));
+  const [below, above] = [value - t * se < 0, value + t * se > 1];
+  const bounded = below && above ? "at 0 and 1" : below ? "at 0" : above ? "at 1" : undefined;
+  return {
+    value,
+    low: expit(logit(value) - half),
+    high: expit(logit(value) + half),
+    method: `${method}, logit scale`,
+    ...(bounded ? { bounded } : {}),
+    se,
+  };
+}
+
+/**
+ * A mean over pairs that is a fraction (churn) with the jackknife-over-runs interval on the
+ * logit scale (fractionInterval). Exactly 0 (every pair identical) gets no interval: a fact.
+ */
+export function pairFractionInterval(matrix: PairMatrix, level: number): Estimate {
+  const n = matrix.runs;
+  if (n < 2) return { value: Number.NaN, low: null, high: null };
+  const value = leaveOneOutPairMeans(matrix).total / ((n * (n - 1)) / 2);
+  if (n < 3) return { value, low: null, high: null };
+  return fractionInterval(
+    value,
+    pairMeanJackknifeSe(matrix),
+    jackknifeDf(n),
+    level,
+    "jackknife over runs",
+  );
 }
 
 /**

@@ -37,6 +37,8 @@ export interface PerClassResult {
   /** Test examples of each class (examples, for each attribute). */
   support: number[];
   meanAccuracy: number[];
+  /** The same with its t interval over runs on the logit scale (inside [0, 1]). */
+  meanAccuracyInterval: Estimate[];
   /** Sample std (ddof = 1) over runs of each class's accuracy, with a χ² interval. */
   stdSample: Estimate[];
   meanStd: number;
@@ -69,8 +71,11 @@ export interface InstabilityResult {
 export interface SubgroupRates {
   attribute: string;
   fprMean: number;
+  /** fprMean with its t interval over runs on the logit scale (inside [0, 1]). */
+  fprMeanInterval: Estimate;
   fprStd: Estimate;
   fnrMean: number;
+  fnrMeanInterval: Estimate;
   fnrStd: Estimate;
 }
 
@@ -167,6 +172,14 @@ export interface Comparison {
   holm: { spread: number | null; churn: number | null };
   /** Runs per setting a permutation test needs to reach α, when these runs cannot. */
   runsNeededForTest: number | null;
+  /**
+   * A pair no declared hypothesis or pool names (two settings outside the declared pairs, or
+   * groups of one setting whose configs differ in one field): Holm-corrected among the
+   * exploratory pairs only, apart from the declared ones.
+   */
+  exploratory: boolean;
+  /** The config fields in which a and b differ: ["setting"] within a family. */
+  differsIn: string[];
 }
 
 export type HypothesisVerdict =
@@ -214,8 +227,12 @@ export interface AnalysisOptions {
   topUnstable?: number | undefined;
 }
 
-/** results.json's format; /2 added pools, /3 exact intervals, hypotheses and variance accounting. */
-export const ANALYSIS_FORMAT = "nnr-analysis/3";
+/**
+ * results.json's format; /2 added pools, /3 exact intervals, hypotheses and variance
+ * accounting, /4 logit-scale intervals of fractions (`bounded`, `se`, per-class and FPR/FNR
+ * mean intervals) and exploratory comparisons (`exploratory`, `differsIn`).
+ */
+export const ANALYSIS_FORMAT = "nnr-analysis/4";
 
 export interface AnalysisResult {
   format: typeof ANALYSIS_FORMAT;

@@ -26,6 +26,13 @@ type Row = Record<(typeof RESULT_COLUMNS)[number], string | number | boolean | n
 const finiteOrNull = (value: number | null | undefined) =>
   value === null || value === undefined || !Number.isFinite(value) ? null : value;
 
+/** The note, with what the range did to a fraction's interval when it shaped it. */
+function boundedNote(estimate: Estimate, note: string): string {
+  if (estimate.bounded === undefined) return note;
+  const said = `interval bounded ${estimate.bounded} by the range`;
+  return note ? `${note}; ${said}` : said;
+}
+
 function groupRows(group: GroupResult): Row[] {
   const rows: Row[] = [];
   const add = (metric: string, value: number | Estimate | null, scope = "", note = "") => {
@@ -44,7 +51,7 @@ function groupRows(group: GroupResult): Row[] {
       value: finiteOrNull(estimate.value),
       ci_low: finiteOrNull(estimate.low),
       ci_high: finiteOrNull(estimate.high),
-      note,
+      note: boundedNote(estimate, note),
     });
   };
   const { accuracy, perClass, instability, identity } = group;
@@ -52,7 +59,7 @@ function groupRows(group: GroupResult): Row[] {
     group.identicalRuns === null ? "" : `runs identical (${group.identicalRuns}): exactly 0`;
   if (accuracy) {
     const note = accuracy.source === "log" ? "from log.csv val_accuracy" : "";
-    add("accuracy_mean", accuracy.mean, "", note || "t interval over runs");
+    add("accuracy_mean", accuracy.mean, "", note || "t interval over runs, logit scale");
     add("accuracy_min", accuracy.min, "", note);
     add("accuracy_max", accuracy.max, "", note);
     add("accuracy_std_population", accuracy.stdPopulation, "", "ddof=0, as numpy/the original");
@@ -68,7 +75,14 @@ function groupRows(group: GroupResult): Row[] {
   add("l2", group.l2, "", same || "mean pairwise L2 of flattened trained weights; jackknife");
   if (perClass) {
     for (const [k, name] of perClass.names.entries()) {
-      add("per_class_accuracy_std_sample", perClass.stdSample[k]!, `${perClass.unit}=${name}`);
+      const scope = `${perClass.unit}=${name}`;
+      add(
+        "per_class_accuracy_mean",
+        perClass.meanAccuracyInterval[k]!,
+        scope,
+        "t interval over runs",
+      );
+      add("per_class_accuracy_std_sample", perClass.stdSample[k]!, scope);
     }
     add("per_class_std_mean", perClass.meanStd, "", "mean over classes of the sample std");
     add("per_class_std_max", perClass.maxStd);
@@ -101,9 +115,9 @@ function groupRows(group: GroupResult): Row[] {
   for (const subgroup of group.subgroups ?? []) {
     for (const rates of subgroup.rates) {
       const scope = `attribute=${rates.attribute};subgroup=${subgroup.subgroup}`;
-      add("fpr_mean", rates.fprMean, scope);
+      add("fpr_mean", rates.fprMeanInterval, scope, "t interval over runs");
       add("fpr_std_sample", rates.fprStd, scope, "FP/(FP+TN)");
-      add("fnr_mean", rates.fnrMean, scope);
+      add("fnr_mean", rates.fnrMeanInterval, scope, "t interval over runs");
       add("fnr_std_sample", rates.fnrStd, scope, "FN/(FN+TP)");
     }
   }
@@ -142,7 +156,9 @@ export function resultRows(result: AnalysisResult): Row[] {
       rows.push({
         ...base,
         metric,
-        scope: "",
+        scope: comparison.exploratory
+          ? `exploratory (Holm among exploratory pairs); differs in ${comparison.differsIn.join(", ")}`
+          : "",
         value: finiteOrNull(e.value),
         ci_low: finiteOrNull(e.low),
         ci_high: finiteOrNull(e.high),

@@ -36,10 +36,21 @@ export function runsForStdPrecision(target: number, level: number): number {
   return n;
 }
 
-const relativeHalfWidth = (estimate: Estimate) =>
-  estimate.high === null || !(estimate.value > 0)
-    ? null
-    : (estimate.high - estimate.value) / estimate.value;
+/**
+ * Half-width of the plain (symmetric) t interval: t·se where the interval was made on the
+ * logit scale and records its se, else its upper side.
+ */
+function plainHalfWidth(estimate: Estimate, df: number, level: number): number | null {
+  if (estimate.high === null) return null;
+  return estimate.se === undefined
+    ? estimate.high - estimate.value
+    : studentTQuantile(1 - (1 - level) / 2, df) * estimate.se;
+}
+
+const relativeHalfWidth = (estimate: Estimate, df: number, level: number) => {
+  const half = plainHalfWidth(estimate, df, level);
+  return half === null || !(estimate.value > 0) ? null : half / estimate.value;
+};
 
 /**
  * Runs a t interval needs for ±target, if its standard error shrinks as 1/√n from the one
@@ -70,7 +81,7 @@ export function runsNeeded(
   const lines: RunsNeeded[] = [];
   if (accuracy && n >= 2) {
     const { mean, stdSample } = accuracy;
-    const meanHalf = mean.high === null ? null : mean.high - mean.value;
+    const meanHalf = plainHalfWidth(mean, n - 1, level);
     lines.push({
       metric: "mean accuracy",
       runs: n,
@@ -91,7 +102,7 @@ export function runsNeeded(
       needed: stdSample.value > 0 ? runsForStdPrecision(PRECISION_TARGETS.std, level) : null,
     });
   }
-  const churnHalf = relativeHalfWidth(churn);
+  const churnHalf = relativeHalfWidth(churn, jackknifeDf(n), level);
   lines.push({
     metric: "churn",
     runs: n,

@@ -13,8 +13,12 @@ export function formatEstimate(estimate: Estimate | null | undefined, digits = 2
     estimate.low === null || estimate.high === null
       ? ""
       : ` [${percent(estimate.low, digits)}, ${percent(estimate.high, digits)}]`;
-  return `${percent(estimate.value, digits)}${interval}`;
+  return `${percent(estimate.value, digits)}${interval}${estimate.bounded ? BOUNDED_MARK : ""}`;
 }
+
+/** Marks an interval the range [0, 1] shaped; the table's last line says so. */
+const BOUNDED_MARK = "‡";
+const BOUNDED_LEGEND = `${BOUNDED_MARK} interval bounded by 0% or 100% (made on the logit scale, so it stays inside)`;
 
 /** A compact plain-text table of the headline metrics, one line per group. */
 export function summaryTable(result: AnalysisResult): string {
@@ -44,7 +48,13 @@ export function summaryTable(result: AnalysisResult): string {
       .map((cell, column) => cell.padEnd(widths[column]!))
       .join("  ")
       .trimEnd();
-  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join(
-    "\n",
-  );
+  const legend = rows.some((row) => row.some((cell) => cell.endsWith(BOUNDED_MARK)))
+    ? [BOUNDED_LEGEND]
+    : [];
+  return [
+    line(header),
+    line(widths.map((width) => "-".repeat(width))),
+    ...rows.map(line),
+    ...legend,
+  ].join("\n");
 }

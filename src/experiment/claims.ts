@@ -195,18 +195,20 @@ export interface ClaimAttempt {
 
 /**
  * Tries to claim a run: a first claim, or a takeover of one whose holder is gone or that was
- * released. A run marked done is never claimed again; a failed one only with `retryFailed`.
+ * released. A run marked done is claimed again only with `retakeDone`; a failed one only with
+ * `retryFailed`.
  */
 export function tryClaim(
   dir: string,
   id: string,
   owner: ClaimOwner,
-  options: { nowMs: number; staleAfterMs: number; retryFailed: boolean },
+  options: { nowMs: number; staleAfterMs: number; retryFailed: boolean; retakeDone?: boolean },
 ): ClaimAttempt {
   const latest = latestClaim(dir, id);
   if (latest !== null) {
     const { state } = latest.record;
-    if (state === "done") return { reason: "done" };
+    // retakeDone: a run marked done whose record has since been damaged, to train again.
+    if (state === "done" && options.retakeDone !== true) return { reason: "done" };
     if (state === "failed" && !options.retryFailed) return { reason: "failed" };
     if (state === "running" && holderAlive(latest, options.nowMs, options.staleAfterMs)) {
       return { reason: "held" };

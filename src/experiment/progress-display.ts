@@ -60,7 +60,9 @@ function eventLine(event: RunnerEvent): string | null {
     case "lost":
       return `${pc.yellow("taken over")} ${event.id}: another runner resumed it; stopped here`;
     case "waiting":
-      return `waiting: ${event.heldElsewhere} runs held by other runners`;
+      return event.heldElsewhere === 1
+        ? "waiting: 1 run held by another runner"
+        : `waiting: ${event.heldElsewhere} runs held by other runners`;
     case "stopping":
       return "stopping: ending the workers; their runs will resume from the last complete epoch";
     case "log":

@@ -9,7 +9,10 @@ export function runDir(dir: string, id: string): string {
   return join(dir, "runs", id);
 }
 
-/** The status in `runs/<id>/run.json`, or null when the run has not written one yet. */
+/**
+ * The status in `runs/<id>/run.json`, or null when the run has not written one yet (or its
+ * record cannot be read: `unreadableRecord` tells that case apart).
+ */
 export function runRecordStatus(dir: string, id: string): RunRecordStatus | null {
   let text: string;
   try {
@@ -23,4 +26,33 @@ export function runRecordStatus(dir: string, id: string): RunRecordStatus | null
   } catch {
     return null;
   }
+}
+
+/**
+ * Why `runs/<id>/run.json` cannot be used, when it exists but is not a record (truncated,
+ * not JSON, no status); null when it is readable or absent. run.json is written atomically,
+ * so this is damage, never a write in progress.
+ */
+export function unreadableRecord(dir: string, id: string): string | null {
+  const path = join(runDir(dir, id), RUN_JSON);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? null : (error as Error).message;
+  }
+  try {
+    const status = (JSON.parse(text) as { status?: unknown } | null)?.status;
+    return typeof status === "string" ? null : "no status field";
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** The one line that says a run's record is unreadable and what to do about it. */
+export function unreadableMessage(dir: string, id: string, reason: string): string {
+  return (
+    `${join(runDir(dir, id), RUN_JSON)} is unreadable (${reason}); ` +
+    `'nnr experiment run --out ${dir} --retry-failed' trains the run again (the damaged file is kept as ${RUN_JSON}.unreadable)`
+  );
 }

@@ -6,10 +6,20 @@
  * resumes those runs at once; so does a worker ended by SIGTERM.
  */
 import { randomBytes } from "node:crypto";
+import { renameSync } from "node:fs";
 import { hostname } from "node:os";
-import { type Claim, fileSystemNow, latestClaim, type RunProgress, tryClaim } from "./claims.js";
+import { join } from "node:path";
+import { RUN_JSON } from "../run-folder/files.js";
+import {
+  type Claim,
+  fileSystemNow,
+  holderAlive,
+  latestClaim,
+  type RunProgress,
+  tryClaim,
+} from "./claims.js";
 import type { Plan, PlanEntry } from "./plan.js";
-import { runDir, runRecordStatus } from "./run-folders.js";
+import { runDir, runRecordStatus, unreadableMessage, unreadableRecord } from "./run-folders.js";
 import { startWorker, type WorkerHandle, type WorkerOutcome } from "./worker-process.js";
 import type { TrainerRef } from "./worker-protocol.js";
 
@@ -226,6 +236,25 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
       : (options.cores ?? Number.POSITIVE_INFINITY) - busy;
   };
 
+  /**
+   * A run whose run.json is damaged will not resume and must not be waited on: without
+   * retryFailed it is refused in one line (true: skip it); with it, it is trained again.
+   */
+  const refuseDamaged = (entry: PlanEntry, reason: string, nowMs: number): boolean => {
+    if (options.retryFailed) return false;
+    const latest = latestClaim(dir, entry.id);
+    if (latest !== null && holderAlive(latest, nowMs, staleAfterMs)) return true;
+    settledHere.add(entry.id);
+    summary.failed.push({ id: entry.id, message: unreadableMessage(dir, entry.id, reason) });
+    return true;
+  };
+
+  /** Keeps a damaged run.json beside the run, so the run starts afresh and nothing is lost. */
+  const setAsideRecord = (id: string) => {
+    const record = join(runDir(dir, id), RUN_JSON);
+    renameSync(record, `${record}.unreadable`);
+  };
+
   const claimNext = (): { entry: PlanEntry; claim: Claim } | null => {
     const nowMs = fileSystemNow(dir, owner.runnerId);
     const active = new Set(slots.map((run) => run?.entry.id));
@@ -234,12 +263,16 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
       if (settledHere.has(entry.id) || active.has(entry.id)) continue;
       if (coresOf(entry) > free) continue;
       if (runRecordStatus(dir, entry.id) === "complete") continue;
+      const damaged = unreadableRecord(dir, entry.id);
+      if (damaged !== null && refuseDamaged(entry, damaged, nowMs)) continue;
       const attempt = tryClaim(dir, entry.id, owner, {
         nowMs,
         staleAfterMs,
         retryFailed: options.retryFailed ?? false,
+        retakeDone: damaged !== null,
       });
       if (attempt.claim === undefined) continue;
+      if (damaged !== null) setAsideRecord(entry.id);
       // Finished between our look and our claim (its holder died before marking it done).
       if (runRecordStatus(dir, entry.id) === "complete") {
         attempt.claim.update({ state: "done" });

@@ -5,7 +5,7 @@
 import pc from "picocolors";
 import { fileSystemNow, holderAlive, latestClaim, type RunProgress } from "./claims.js";
 import { type Plan, readPlan } from "./plan.js";
-import { runRecordStatus } from "./run-folders.js";
+import { runRecordStatus, unreadableMessage, unreadableRecord } from "./run-folders.js";
 
 export const RUN_STATES = ["done", "running", "failed", "pending"] as const;
 export type RunState = (typeof RUN_STATES)[number];
@@ -64,10 +64,8 @@ export function experimentStatus(dir: string, staleAfterMs = 120_000): Experimen
     };
     if (record === "complete") return { ...status, state: "done" };
     const claim = latestClaim(dir, entry.id);
-    if (claim === null) return { ...status, interrupted: record !== null };
-    const { state, owner, progress, error } = claim.record;
-    if (state === "failed") return { ...status, state: "failed", error };
-    if (state === "running" && holderAlive(claim, nowMs, staleAfterMs)) {
+    if (claim?.record.state === "running" && holderAlive(claim, nowMs, staleAfterMs)) {
+      const { owner, progress } = claim.record;
       return {
         ...status,
         state: "running",
@@ -75,6 +73,14 @@ export function experimentStatus(dir: string, staleAfterMs = 120_000): Experimen
         holder: `${owner.hostname}:${owner.runnerPid}`,
       };
     }
+    // A damaged record will not resume: it is a failure to act on, whatever the claim says.
+    const unreadable = unreadableRecord(dir, entry.id);
+    if (unreadable !== null) {
+      return { ...status, state: "failed", error: unreadableMessage(dir, entry.id, unreadable) };
+    }
+    if (claim === null) return { ...status, interrupted: record !== null };
+    if (claim.record.state === "failed")
+      return { ...status, state: "failed", error: claim.record.error };
     return { ...status, interrupted: true };
   });
   const counts = { done: 0, running: 0, failed: 0, pending: 0 };

@@ -177,8 +177,13 @@ export function findings(result: AnalysisResult): string[] {
     if (comparison.churnTest === null && comparison.runsNeededForTest !== null) continue;
     if (!comparison.churnTest) continue;
     const difference = comparison.churnDifference;
+    // An exploratory pair may be of one setting (two configs): named by its groups.
+    const [a, b] = comparison.exploratory
+      ? [comparison.a, comparison.b]
+      : [settingName(comparison.settingA), settingName(comparison.settingB)];
+    const kind = comparison.exploratory ? " (exploratory, Holm over the exploratory pairs)" : "";
     sentences.push(
-      `Churn, ${settingName(comparison.settingA)} − ${settingName(comparison.settingB)}: ${percent(difference.value)} ${interval(difference)} (${levelText(result.settings.level)}, jackknife); permutation ${pValue(comparison.churnTest.pValue)}, Holm ${pValue(comparison.holm.churn)}.`,
+      `Churn, ${a} − ${b}${kind}: ${percent(difference.value)} ${interval(difference)} (${levelText(result.settings.level)}, jackknife); permutation ${pValue(comparison.churnTest.pValue)}, Holm ${pValue(comparison.holm.churn)}.`,
     );
   }
   for (const group of result.groups)

@@ -20,10 +20,17 @@ export function signedPoints(value: number | null | undefined, digits = 2): stri
 /** "95 %" from 0.95, "80 %" from 0.8, "97.5 %" from 0.975: the level as the analysis ran it. */
 export const levelText = (level: number) => `${Number((level * 100).toFixed(1))}%`;
 
+/** ", bounded by 100%" where the range [0, 1] shaped a fraction's interval (Estimate.bounded). */
+export function boundedText(estimate: Estimate): string {
+  return estimate.bounded === undefined
+    ? ""
+    : `, bounded by ${{ "at 0": "0%", "at 1": "100%", "at 0 and 1": "0% and 100%" }[estimate.bounded]}`;
+}
+
 export function interval(estimate: Estimate | null | undefined, digits = 2): string {
   if (!estimate || !isFiniteNumber(estimate.low) || estimate.high === null) return "";
   const high = Number.isFinite(estimate.high) ? percent(estimate.high, digits) : "unbounded";
-  return `[${percent(estimate.low, digits)}, ${high}]`;
+  return `[${percent(estimate.low, digits)}, ${high}]${boundedText(estimate)}`;
 }
 
 export function withInterval(estimate: Estimate | null | undefined, digits = 2): string {

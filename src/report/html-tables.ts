@@ -223,7 +223,7 @@ export function comparisonTable(result: AnalysisResult): string {
   const identical = (label: string) =>
     result.groups.find((group) => group.label === label)?.identicalRuns != null;
   const rows = result.comparisons.map((comparison) => [
-    `${labels.get(comparison.a)} vs ${labels.get(comparison.b)}`,
+    `${labels.get(comparison.a)} vs ${labels.get(comparison.b)}${comparison.exploratory ? ` (exploratory: ${comparison.differsIn.join(", ")})` : ""}`,
     `${comparison.runsA} / ${comparison.runsB}`,
     comparison.accuracyStdRatio
       ? ratioWithInterval(comparison.accuracyStdRatio)

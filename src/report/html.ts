@@ -13,6 +13,7 @@ import {
   table,
   varianceTable,
 } from "./html-tables.js";
+import { firstScreenWarnings } from "./warnings.js";
 
 export interface RenderedChart {
   name: string;
@@ -35,7 +36,7 @@ function methodNote(result: AnalysisResult): string {
   const { settings } = result;
   const level = levelText(settings.level);
   const alpha = settings.alpha ?? 1 - settings.level;
-  return `Epoch: ${settings.epoch ?? "the latest each group reached"}. Intervals are ${level}: χ² for a std (and a variance), F for a ratio of stds, t for a mean, and the jackknife over runs for churn and L2 (their pairs share runs). Spreads of identical runs are exactly 0 and carry no interval, ratio or test. p-values are from permutation tests over runs (exact when there are at most 20,000 relabellings, else ${settings.resamples} seeded Monte Carlo draws, seed ${settings.seed}) or, for "the same order" (within ${settings.equivalenceMargin ?? 3}×), two one-sided F tests; all are Holm-corrected together at α = ${Number(alpha.toFixed(4))}. A test these runs cannot make reach α is not run: it says "too few runs to tell" and how many would do. "std (sample)" divides by n − 1; "std (population)" by n, as numpy and the original code did.`;
+  return `Epoch: ${settings.epoch ?? "the latest each group reached"}. Intervals are ${level}: χ² for a std (and a variance), F for a ratio of stds, t for a mean, and the jackknife over runs for churn and L2 (their pairs share runs); intervals of fractions (accuracy, churn, FPR/FNR) are made on the logit scale, so they stay inside 0–100 %, and ", bounded by 100%" (or 0%) marks one the range shaped. Spreads of identical runs are exactly 0 and carry no interval, ratio or test. p-values are from permutation tests over runs (exact when there are at most 20,000 relabellings, else ${settings.resamples} seeded Monte Carlo draws, seed ${settings.seed}) or, for "the same order" (within ${settings.equivalenceMargin ?? 3}×), two one-sided F tests; the declared hypotheses' tests and those of the pairs they cover are Holm-corrected together at α = ${Number(alpha.toFixed(4))}, and the exploratory pairs (every other pair of settings, and groups that differ in one config field) among themselves. A test these runs cannot make reach α is not run: it says "too few runs to tell" and how many would do. "std (sample)" divides by n − 1; "std (population)" by n, as numpy and the original code did.`;
 }
 
 function headlineList(result: AnalysisResult): string {
@@ -104,7 +105,7 @@ export function reportHtml(
 <body>
 <h1>Randomness in training: ${name}</h1>
 <p class="muted">${escapeHtml(result.dir)} · ${groups} group${groups === 1 ? "" : "s"} of runs</p>
-${silenceNotes(result)
+${[...firstScreenWarnings(result), ...silenceNotes(result)]
   .map((note) => `<p class="notice">${escapeHtml(note)}</p>`)
   .join("\n")}
 ${headlineList(result)}

@@ -63,7 +63,10 @@ describe("analyzeExperiment on our run folders", () => {
     expect(control!.identicalRuns).toBe("weights");
     expect(control!.accuracy!.stdSample).toEqual({ value: 0, low: null, high: null });
     expect(control!.churn).toEqual({ value: 0, low: null, high: null });
-    expect(result.comparisons).toHaveLength(0); // ALGO vs Control is not a declared pair
+    // ALGO vs Control is not a declared pair: compared all the same, as exploratory (issue 32).
+    expect(result.comparisons).toHaveLength(1);
+    expect(result.comparisons[0]).toMatchObject({ settingA: "algo", settingB: "control" });
+    expect(result.comparisons[0]!.exploratory).toBe(true);
     expect(result.problems).toEqual([]);
   });
 

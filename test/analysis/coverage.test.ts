@@ -11,12 +11,15 @@
  * The generators are seeded: these numbers are the same on every run of the suite.
  */
 import { describe, expect, it } from "vitest";
+import { countStd } from "../../src/analysis/count-spread.js";
 import { studentTQuantile } from "../../src/analysis/distributions.js";
+import { fractionMeanEstimate } from "../../src/analysis/group-accuracy.js";
 import { independentErrorsVariance } from "../../src/analysis/independent-errors.js";
 import {
   chiSquareStdInterval,
   chiSquareVarianceInterval,
   fRatioInterval,
+  pairFractionInterval,
   pairMeanInterval,
 } from "../../src/analysis/intervals.js";
 import { churnMatrix } from "../../src/analysis/metrics/classification.js";
@@ -30,7 +33,14 @@ import {
 import { stdSample } from "../../src/analysis/stats.js";
 import { varianceAccounting } from "../../src/analysis/variance-accounting.js";
 import { RandomStream } from "../../src/random/stream.js";
-import { churnModel, classCountsModel, normals, weightsModel } from "./simulation.js";
+import {
+  chanceChurnModel,
+  churnModel,
+  classCountsModel,
+  fractionModel,
+  normals,
+  weightsModel,
+} from "./simulation.js";
 
 const LEVEL = 0.9;
 const REPLICATIONS = 400;
@@ -46,13 +56,18 @@ function coverage(
   truth: number,
   draw: (rng: RandomStream, n: number) => Interval,
   runs: readonly number[] = RUNS,
+  noInterval: "throw" | "miss" = "throw",
 ) {
   const rng = RandomStream.named(seed, "simulation");
   const perRuns = runs.map((n) => {
     let covered = 0;
     for (let r = 0; r < REPLICATIONS; r++) {
       const { low, high } = draw(rng, n);
-      if (low === null || high === null) throw new Error(`no interval at n = ${n}`);
+      if (low === null || high === null) {
+        // Near an end, every run may score the same: no interval, counted as a miss.
+        if (noInterval === "miss") continue;
+        throw new Error(`no interval at n = ${n}`);
+      }
       if (low <= truth && truth <= high) covered++;
     }
     return covered / REPLICATIONS;
@@ -121,10 +136,17 @@ describe("intervals cover at their stated level (seeded simulation, n = 3 … 20
     );
   });
 
+  it("t interval of the mean accuracy, inside [0, 1] (logit scale)", () => {
+    const model = fractionModel(RandomStream.named(40, "simulation"), 0.7, 0.1, 1000);
+    expectExact(coverage(4, model.truth, (_rng, n) => meanOfCounts(model.runs(n), 1000)));
+  });
+
   it("jackknife interval of churn, whose pairs share runs", () => {
     const model = churnModel(RandomStream.named(50, "simulation"), 100);
     expectAtLeast(
-      coverage(5, model.truth, (_rng, n) => pairMeanInterval(churnMatrix(model.runs(n)), LEVEL)),
+      coverage(5, model.truth, (_rng, n) =>
+        pairFractionInterval(churnMatrix(model.runs(n)), LEVEL),
+      ),
     );
   });
 
@@ -212,6 +234,65 @@ describe("intervals cover at their stated level (seeded simulation, n = 3 … 20
     // sd of the rate over 2000 replications: 0.0067; 4 sd.
     expect(covered / replications).toBeGreaterThanOrEqual(LEVEL - 0.027);
   });
+});
+
+/** The analysis's interval of a fraction's mean, from each run's count out of `of`. */
+function meanOfCounts(counts: number[], of: number): Interval {
+  const value = counts.reduce((a, b) => a + b, 0) / counts.length / of;
+  const estimate = fractionMeanEstimate(value, countStd(counts, of, 1), counts.length, LEVEL);
+  expectInside(estimate);
+  return estimate;
+}
+
+function expectInside({ low, high }: Interval) {
+  if (low !== null && high !== null) expect(0 <= low && low <= high && high <= 1).toBe(true);
+}
+
+/**
+ * Fractions near 0 and near 1, where a plain t interval leaves [0, 1]: the logit-scale
+ * intervals stay inside and cover at their level. A case where every run scores the same
+ * gets no interval and counts as a miss, so these rates are if anything understated.
+ */
+describe("intervals of fractions near 0 and 1 stay inside [0, 1] and cover (n = 3 … 20)", () => {
+  const cases = [
+    { name: "accuracy near 1 (99.5 %, 1,000 examples)", p: 0.995, sd: 0.3, of: 1000, seed: 21 },
+    { name: "FPR near 0 (0.5 %, 1,000 examples)", p: 0.005, sd: 0.3, of: 1000, seed: 22 },
+    { name: "a class's accuracy near 1 (98 %, 300 examples)", p: 0.98, sd: 0.3, of: 300, seed: 23 },
+    { name: "near-chance accuracy (12 %, 1,000 examples)", p: 0.12, sd: 0.5, of: 1000, seed: 24 },
+  ];
+  for (const { name, p, sd, of, seed } of cases) {
+    it(`t interval of a mean: ${name}`, () => {
+      const model = fractionModel(RandomStream.named(seed, "model"), p, sd, of);
+      expectExact(
+        coverage(seed, model.truth, (_rng, n) => meanOfCounts(model.runs(n), of), RUNS, "miss"),
+      );
+    });
+  }
+
+  const churnCases = [
+    { name: "churn near 0", model: () => churnModel(RandomStream.named(31, "model"), 400, 0.02) },
+    {
+      name: "churn near 1 (near-chance, 10 classes)",
+      model: () => chanceChurnModel(RandomStream.named(32, "model"), 300, 10, 0.1),
+    },
+  ];
+  for (const [i, { name, model: make }] of churnCases.entries()) {
+    it(`jackknife interval: ${name}`, () => {
+      const model = make();
+      const result = coverage(
+        33 + i,
+        model.truth,
+        (_rng, n) => {
+          const estimate = pairFractionInterval(churnMatrix(model.runs(n)), LEVEL);
+          expectInside(estimate);
+          return estimate;
+        },
+        RUNS,
+        "miss",
+      );
+      expectAtLeast(result);
+    });
+  }
 });
 
 describe("tests keep their size: under the null they reject at most α of the time", () => {

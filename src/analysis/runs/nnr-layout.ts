@@ -92,6 +92,7 @@ export function readNnrRunFolder(dir: string): RunFolder {
     familyKey: `nnr:${canonicalJson(familyConfig)}`,
     groupKey: `nnr:${canonicalJson(config)}${pool ? `|pool:${pool.name}` : ""}`,
     label: record.group ?? `${config.model}_${config.dataset}_${setting}`,
+    config: { ...familyConfig, setting },
   };
   // run.json lists what it wrote; files present but unlisted (a crash between writing a
   // file and rewriting run.json) are found too.

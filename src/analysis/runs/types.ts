@@ -17,6 +17,11 @@ export interface GroupDescriptor {
   groupKey: string;
   /** Human-readable name of the group. */
   label: string;
+  /**
+   * The group's config less the determinism flags its setting implies (our layout only): what
+   * tells groups with one name apart, and finds the groups that differ in one field.
+   */
+  config?: Record<string, unknown>;
 }
 
 /** A pool member's place in its pool. */

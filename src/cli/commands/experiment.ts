@@ -136,6 +136,9 @@ function interruptOnSigint(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
+/** "1 worker", "4 workers". */
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
 /** Analyses a finished experiment and prints what a run ends with. */
 async function analyseAndPrint(dir: string, training: number, started: number): Promise<void> {
   const finished = await analyzeAndReport(dir);
@@ -190,7 +193,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const before = experimentStatus(dir, flags.staleAfter * 1000);
   console.log(
     `experiment ${dir}: plan '${plan.name}', ${plan.runs.length} runs (${before.counts.done} done); ` +
-      `${workers} workers${flags.gpus ? ` on GPUs ${flags.gpus.join(",")}` : flags.workers === undefined ? ` sharing ${cores} cores` : ""}, ${threadsRange(plan)} per run`,
+      `${plural(workers, "worker")}${flags.gpus ? ` on GPUs ${flags.gpus.join(",")}` : flags.workers === undefined ? ` sharing ${cores} cores` : ""}, ${threadsRange(plan)} per run`,
   );
   if (flags.dryRun) return;
   const interrupt = interruptOnSigint();
@@ -222,7 +225,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   console.log(
     `trained ${summary.completed.length} run${summary.completed.length === 1 ? "" : "s"} here in ${training.toFixed(1)} s` +
       (summary.completed.length > 0
-        ? ` (${perRun.toFixed(1)} s wall per run with ${workers} workers)`
+        ? ` (${perRun.toFixed(1)} s wall per run with ${plural(workers, "worker")})`
         : "") +
       (summary.resumed.length > 0 ? `; resumed ${summary.resumed.length}` : ""),
   );
@@ -235,6 +238,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
   }
   if (summary.failed.length > 0) process.exitCode = 1;
   if (!summary.allComplete) {
+    // Under --no-wait, runs left to other runners are not a success: the caller must look again.
+    if (flags.wait === false) process.exitCode = 1;
     console.log(`not all runs are complete; 'nnr experiment status ${dir}' shows which`);
     return;
   }
