@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { readRunRecord } from "../../src/train/index.js";
 import { tempDir } from "../train/helpers.js";
-import { start, waitForLine } from "./helpers.js";
+import { type Started, start, waitForLine } from "./helpers.js";
 
 const driver = fileURLToPath(new URL("./launcher-driver.ts", import.meta.url));
 /** Forwarding takes milliseconds; the rest is margin for a loaded machine. */
@@ -43,6 +43,15 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/** Resolves once `started` has printed every pattern to stderr, in any order. */
+async function waitForLines(started: Started, patterns: RegExp[], timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!patterns.every((pattern) => pattern.test(started.stderr()))) {
+    if (Date.now() > deadline) throw new Error(`not all of ${patterns} in:\n${started.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function expectTorchrunEnvironment(envs: Record<string, string>[], port?: string): void {
   const places = envs.map((env) => [env.RANK, env.LOCAL_RANK]).sort();
   expect(places).toEqual([
@@ -62,8 +71,7 @@ describe("the launcher and signals", () => {
   it("passes SIGTERM on to every rank, each with torchrun's environment, then ends by it", async () => {
     const dir = tempDir("launch-signal");
     const launcher = start(process.execPath, ["--import", "tsx", driver, "stub", dir]);
-    await waitForLine(launcher, /rank 0 ready/, 60_000);
-    await waitForLine(launcher, /rank 1 ready/, 60_000);
+    await waitForLines(launcher, [/rank 0 ready/, /rank 1 ready/], 60_000);
     launcher.child.kill("SIGTERM");
     const ended = await launcher.done;
     expect(ended.signal).toBe("SIGTERM");
