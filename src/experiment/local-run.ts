@@ -31,18 +31,16 @@ export function workerSlots(
   chosen: { workers?: number; gpus?: string[] },
   cores = availableParallelism(),
 ): WorkerSlots {
-  if (chosen.workers !== undefined) {
-    return { workers: chosen.workers, description: `${chosen.workers} workers` };
-  }
-  if (chosen.gpus) {
-    return {
-      workers: chosen.gpus.length,
-      description: `${chosen.gpus.length} workers on GPUs ${chosen.gpus.join(",")}`,
-    };
-  }
   const threads = Math.min(...plan.runs.map((entry) => entry.config.threads));
-  const workers = Math.max(1, Math.floor(cores / threads));
-  return { workers, cores, description: `${workers} workers sharing ${cores} cores` };
+  const shared = chosen.workers === undefined && !chosen.gpus;
+  const workers =
+    chosen.workers ?? (chosen.gpus ? chosen.gpus.length : Math.max(1, Math.floor(cores / threads)));
+  const where = chosen.gpus
+    ? ` on GPUs ${chosen.gpus.join(",")}`
+    : shared
+      ? ` sharing ${cores} cores`
+      : "";
+  return { workers, ...(shared ? { cores } : {}), description: `${workers} workers${where}` };
 }
 
 export interface LocalRunResult {
