@@ -10,5 +10,3 @@ export interface Estimate {
   /** How the interval was made, e.g. "chi-square"; absent when there is none. */
   method?: string;
 }
-
-export const pointOnly = (value: number): Estimate => ({ value, low: null, high: null });
