@@ -5,3 +5,4 @@
 export * from "./model-descriptor.js";
 export * from "./noise-sources.js";
 export type { TaskKind } from "./task.js";
+export * from "./run-record.js";
