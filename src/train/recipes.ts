@@ -3,6 +3,7 @@
  * any flag can override. `resolveRunConfig` turns a partial request into a full RunConfig.
  */
 
+import { dataOptionsRefusal } from "../data/data-options.js";
 import type { DatasetName } from "../data/registry.js";
 import { PIPELINES } from "../data/registry.js";
 import { UserError } from "../errors.js";
@@ -126,6 +127,9 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
     head: request.head ?? recipe.head,
     dataset,
     dataDir: request.dataDir ?? null,
+    ...(request.dataOptions !== undefined && Object.keys(request.dataOptions).length > 0
+      ? { dataOptions: request.dataOptions }
+      : {}),
     trainExamples: request.trainExamples ?? null,
     testExamples: request.testExamples ?? null,
     epochs,
@@ -157,6 +161,8 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
       : {}),
     ...(request.syncBatchNorm ? { syncBatchNorm: true as const } : {}),
   };
+  const dataProblem = dataOptionsRefusal(config.dataset, config.dataOptions);
+  if (dataProblem !== null) throw new UserError(dataProblem);
   const syncProblem = syncBatchNormRefusal(config);
   if (syncProblem !== null) throw new UserError(syncProblem);
   if (config.batchNormMomentum !== null && !(config.model === "smallcnn" && config.batchNorm)) {

@@ -132,7 +132,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const precision = trainingPrecision(config.precision ?? "fp32", config.device);
 
   await unpacking;
-  const data = loadRunData(config, log);
+  const data = await loadRunData(config, log);
   const multilabel = data.train.kind === "multilabel";
   const classes = data.train.classNames.length;
   const init = new Generator(seeds.init, "init");
