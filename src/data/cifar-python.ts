@@ -7,7 +7,7 @@
  * for byte; only `source` says which files it came from.
  */
 import { join } from "node:path";
-import { FileFormatError } from "../io/errors.js";
+import { FileFormatError, printable } from "../io/errors.js";
 import { type PickleArray, type PickleValue, unpickle } from "../io/pickle.js";
 import type { Cifar100LabelKind } from "./cifar.js";
 import { CIFAR10_CLASSES, CIFAR100_COARSE_CLASSES, CIFAR100_FINE_CLASSES } from "./class-names.js";
@@ -82,7 +82,7 @@ function labelsOf(
     if (typeof label !== "number" || !Number.isInteger(label) || label < 0 || label >= classes) {
       throw dataFileError(
         path,
-        `${key} entry ${row} (${String(label)}) is outside 0..${classes - 1}`,
+        `${key} entry ${row} (${printable(String(label))}) is outside 0..${classes - 1}`,
         remedy,
       );
     }

@@ -6,7 +6,7 @@
  * are used in place, a view of the file's bytes, not copied.
  */
 import { join } from "node:path";
-import { FileFormatError } from "../io/errors.js";
+import { FileFormatError, printable } from "../io/errors.js";
 import { descrBytes, type NpyHeader, parseNpyHeader } from "../io/npy.js";
 import { listZip, readZipEntry } from "../io/zip.js";
 import { arrayDataset, classCount, type FeatureArray, type LabelArray } from "./array-dataset.js";
@@ -29,7 +29,7 @@ interface NpyBlob {
   path: string;
 }
 
-function npyBlob(bytes: Uint8Array, path: string): NpyBlob {
+export function npyBlob(bytes: Uint8Array, path: string): NpyBlob {
   try {
     return { bytes, header: parseNpyHeader(bytes, path), path };
   } catch (error) {
@@ -62,7 +62,7 @@ export function featureArray(blob: NpyBlob): FeatureArray {
   }
   throw dataFileError(
     path,
-    `dtype ${header.descr} is not one nnr takes for features: it takes ${FEATURE_DTYPES}; convert with x.astype(np.float32)`,
+    `dtype ${printable(header.descr)} is not one nnr takes for features: it takes ${FEATURE_DTYPES}; convert with x.astype(np.float32)`,
     NPY_REMEDY,
   );
 }
@@ -76,7 +76,7 @@ export function labelArray(blob: NpyBlob): LabelArray {
   if (match === null || width === undefined) {
     throw dataFileError(
       path,
-      `dtype ${header.descr} is not one nnr takes for labels: it takes ${LABEL_DTYPES}; convert with y.astype(np.int64)`,
+      `dtype ${printable(header.descr)} is not one nnr takes for labels: it takes ${LABEL_DTYPES}; convert with y.astype(np.int64)`,
       NPY_REMEDY,
     );
   }
@@ -167,7 +167,7 @@ function npzFile(path: string): NpySource {
       if (entry === undefined) {
         throw dataFileError(
           path,
-          `has no array "${key}" (it holds ${entries.map((e) => e.name.replace(/\.npy$/, "")).join(", ") || "nothing"})`,
+          `has no array "${key}" (it holds ${entries.map((e) => printable(e.name.replace(/\.npy$/, ""))).join(", ") || "nothing"})`,
           NPY_REMEDY,
         );
       }

@@ -4,11 +4,15 @@
  * of `{bytes, path}` structs holding PNG/JPEG bytes and an integer label column. Read with
  * hyparquet one row group at a time (ranges of the file, never the file whole), every image
  * decoded up front by sharp at its own size (data/decode-image.ts); all must share one size.
+ * Runs in a child process (parquet-isolated.ts): a corrupt file may abort the process that
+ * reads it.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import type { AsyncBuffer, FileMetaData, SchemaTree } from "hyparquet";
 import { UserError } from "../errors.js";
+import { printable } from "../io/errors.js";
+import { checkChunkPages } from "../io/parquet-pages.js";
 import { classCount } from "./array-dataset.js";
 import type { DataOptions } from "./data-options.js";
 import { decodeImageBytes, decoderWithResize } from "./decode-image.js";
@@ -70,6 +74,56 @@ interface Columns {
   label: string;
 }
 
+/** Rows one row group may hold here: its arrays stay far below V8's limits. */
+const MAX_GROUP_ROWS = 1 << 24;
+
+/**
+ * Checks the row groups' counts and the pages of the chunks of `columns` before hyparquet
+ * reads them (io/parquet-pages.ts says why).
+ */
+async function checkGroups(
+  file: AsyncBuffer,
+  path: string,
+  metadata: FileMetaData,
+  columns: string[],
+): Promise<void> {
+  let total = 0;
+  for (const group of metadata.row_groups) {
+    const rows = Number(group.num_rows);
+    if (!Number.isSafeInteger(rows) || rows < 0 || rows > MAX_GROUP_ROWS) {
+      throw dataFileError(
+        path,
+        `corrupt Parquet file: a row group of ${rows} rows (nnr reads up to ${MAX_GROUP_ROWS})`,
+        PARQUET_REMEDY,
+      );
+    }
+    total += rows;
+    for (const chunk of group.columns) {
+      const meta = chunk.meta_data;
+      if (meta === undefined || !columns.includes(meta.path_in_schema[0] ?? "")) continue;
+      const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+      await checkChunkPages(
+        file,
+        path,
+        {
+          column: printable(meta.path_in_schema.join(".")),
+          start,
+          length: Number(meta.total_compressed_size),
+          values: Number(meta.num_values),
+        },
+        rows,
+      );
+    }
+  }
+  if (total !== Number(metadata.num_rows)) {
+    throw dataFileError(
+      path,
+      `corrupt Parquet file: row groups hold ${total} rows, the footer says ${metadata.num_rows}`,
+      PARQUET_REMEDY,
+    );
+  }
+}
+
 /** The image column (a struct with `bytes`) and the label column (integers), by the schema. */
 function findColumns(schema: SchemaTree, path: string): Columns {
   const top = schema.children;
@@ -78,7 +132,7 @@ function findColumns(schema: SchemaTree, path: string): Columns {
     c.children.length === 0 && (c.element.type === "INT32" || c.element.type === "INT64");
   const label =
     top.find((c) => LABEL_COLUMNS.includes(c.element.name) && integer(c)) ?? top.find(integer);
-  const names = top.map((c) => c.element.name).join(", ");
+  const names = top.map((c) => printable(c.element.name)).join(", ");
   if (image === undefined) {
     throw dataFileError(
       path,
@@ -112,7 +166,7 @@ function labelOf(value: unknown, where: string): number {
   const label = typeof value === "bigint" ? Number(value) : value;
   if (typeof label !== "number" || !Number.isInteger(label) || label < 0 || label > 2 ** 31 - 1) {
     throw new UserError(
-      `${where}: label ${String(value)} is not a class index (0 or more); ${PARQUET_REMEDY}`,
+      `${where}: label ${printable(String(value))} is not a class index (0 or more); ${PARQUET_REMEDY}`,
     );
   }
   return label;
@@ -185,6 +239,7 @@ async function readLabels(paths: string[]): Promise<Int32Array> {
       async (file, { parquetMetadataAsync, parquetReadObjects, parquetSchema }) => {
         const metadata = await parquetMetadataAsync(file);
         const columns = findColumns(parquetSchema(metadata), path);
+        await checkGroups(file, path, metadata, [columns.label]);
         const rows = (await parquetReadObjects({
           file,
           metadata,
@@ -205,6 +260,7 @@ function readParquetFile(path: string, into: Accumulator): Promise<FileMetaData>
     async (file, { parquetMetadataAsync, parquetReadObjects, parquetSchema }) => {
       const metadata = await parquetMetadataAsync(file);
       const columns = findColumns(parquetSchema(metadata), path);
+      await checkGroups(file, path, metadata, [columns.image, columns.label]);
       let first = 0;
       for (const group of metadata.row_groups) {
         const count = Number(group.num_rows);
@@ -224,8 +280,12 @@ function readParquetFile(path: string, into: Accumulator): Promise<FileMetaData>
   );
 }
 
-/** Reads one split of a Parquet image set. */
-export async function loadParquetDataset(
+/**
+ * Reads one split of a Parquet image set in this process. A corrupt file can abort the
+ * process from inside the Parquet library, so nnr calls this through loadParquetDataset
+ * (parquet-isolated.ts), in a child process.
+ */
+export async function readParquetDataset(
   dir: string,
   split: "train" | "test",
   options: DataOptions,

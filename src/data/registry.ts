@@ -21,7 +21,8 @@ import { exists, isDirectory } from "./files.js";
 import { idxFilesIn, loadIdxDataset } from "./idx.js";
 import { loadImageFolder } from "./image-folder.js";
 import { loadNpyDataset, NPY_REMEDY } from "./npy-dataset.js";
-import { loadParquetDataset, PARQUET_REMEDY } from "./parquet-dataset.js";
+import { PARQUET_REMEDY } from "./parquet-dataset.js";
+import { loadParquetDataset } from "./parquet-isolated.js";
 import type { TransformSpec } from "./transforms.js";
 import type { Dataset, DatasetSource } from "./types.js";
 

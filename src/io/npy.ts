@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { writeFileAtomicSync } from "./atomic.js";
-import { FileFormatError } from "./errors.js";
+import { FileFormatError, printable } from "./errors.js";
 
 /** NumPy dtype descriptors we handle, all little-endian (`|u1` has no byte order). */
 export type NpyDtype = "<f4" | "<f8" | "<i4" | "<i8" | "|u1";
@@ -98,7 +98,8 @@ export function parseNpyHeader(buffer: Uint8Array, path: string): NpyHeader {
     .split(",")
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
-  if (parts.some((part) => !/^\d{1,15}$/.test(part))) fail(`bad shape (${shapeText})`);
+  if (parts.some((part) => !/^\d{1,15}$/.test(part)))
+    fail(`bad shape (${printable(shapeText as string)})`);
   const shape = parts.map(Number);
   const count = shape.reduce((product, dim) => product * dim, 1);
   const dataStart = headerStart + headerLength;
@@ -114,7 +115,7 @@ export function parseNpy(buffer: Uint8Array, path: string): NpyArray {
   const { descr, shape, dataStart } = parseNpyHeader(buffer, path);
   const dtype = (descr === "<u1" ? "|u1" : descr) as NpyDtype;
   if (!Object.hasOwn(BYTES, dtype)) {
-    throw new FileFormatError(path, `not a valid .npy file: unsupported dtype ${descr}`);
+    throw new FileFormatError(path, `not a valid .npy file: unsupported dtype ${printable(descr)}`);
   }
   // A copy, aligned and detached from Node's buffer pool (Buffer#slice would share it).
   const copy = new Uint8Array(buffer.subarray(dataStart)).buffer;

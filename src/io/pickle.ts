@@ -7,7 +7,7 @@
  * else (another global, an opcode outside the list) is refused in one line naming it. This
  * is what torchvision's CIFAR python folders hold: dicts of lists, strings and uint8 arrays.
  */
-import { FileFormatError } from "./errors.js";
+import { FileFormatError, printable } from "./errors.js";
 
 export interface PickleArray {
   kind: "ndarray";
@@ -183,7 +183,7 @@ class Unpickler {
     const allowed = (ALLOWED_GLOBALS as Record<string, AllowedGlobal>)[full];
     if (allowed === undefined) {
       this.fail(
-        `global ${JSON.stringify(full).slice(0, 80)} is not allowed (nnr accepts only ${Object.keys(ALLOWED_GLOBALS).join(", ")}); nothing in a pickle is executed`,
+        `global "${printable(full)}" is not allowed (nnr accepts only ${Object.keys(ALLOWED_GLOBALS).join(", ")}); nothing in a pickle is executed`,
       );
     }
     this.push({ kind: "global", name: allowed });

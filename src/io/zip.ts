@@ -6,7 +6,7 @@
  * checked against the file before use; anything else is refused in one line.
  */
 import { crc32, inflateRawSync } from "node:zlib";
-import { FileFormatError } from "./errors.js";
+import { FileFormatError, printable } from "./errors.js";
 
 export interface ZipEntry {
   name: string;
@@ -94,7 +94,8 @@ function applyZip64(zip: ZipReader, entry: ZipEntry, extraStart: number, extraEn
     if (id === 0x0001) {
       let field = at + 4;
       const take = (): number => {
-        if (field + 8 > at + 4 + length) zip.fail(`entry ${entry.name}: short zip64 field`);
+        if (field + 8 > at + 4 + length)
+          zip.fail(`entry ${printable(entry.name)}: short zip64 field`);
         const value = zip.u64(field);
         field += 8;
         return value;
@@ -140,24 +141,26 @@ export function listZip(bytes: Uint8Array, path: string): ZipEntry[] {
 export function readZipEntry(bytes: Uint8Array, path: string, entry: ZipEntry): Uint8Array {
   const zip = new ZipReader(bytes, path);
   const header = entry.localHeaderOffset;
-  if (zip.u32(header) !== LOCAL) zip.fail(`entry ${entry.name}: bad local header`);
+  if (zip.u32(header) !== LOCAL) zip.fail(`entry ${printable(entry.name)}: bad local header`);
   const start = header + 30 + zip.u16(header + 26) + zip.u16(header + 28);
   const end = start + entry.compressedSize;
-  if (end > bytes.length) zip.fail(`entry ${entry.name} runs past the end (truncated?)`);
-  if (entry.size > MAX_MEMBER_BYTES) zip.fail(`entry ${entry.name} is over 2 GiB unpacked`);
+  if (end > bytes.length) zip.fail(`entry ${printable(entry.name)} runs past the end (truncated?)`);
+  if (entry.size > MAX_MEMBER_BYTES)
+    zip.fail(`entry ${printable(entry.name)} is over 2 GiB unpacked`);
   const packed = bytes.subarray(start, end);
   let data: Uint8Array;
   if (entry.method === 0) {
-    if (entry.compressedSize !== entry.size) zip.fail(`entry ${entry.name}: sizes disagree`);
+    if (entry.compressedSize !== entry.size)
+      zip.fail(`entry ${printable(entry.name)}: sizes disagree`);
     data = packed;
   } else if (entry.method === 8) {
     data = inflate(zip, entry, packed);
   } else {
     return zip.fail(
-      `entry ${entry.name} uses compression method ${entry.method}; nnr reads stored (0) and deflated (8) entries, as np.savez and np.savez_compressed write`,
+      `entry ${printable(entry.name)} uses compression method ${entry.method}; nnr reads stored (0) and deflated (8) entries, as np.savez and np.savez_compressed write`,
     );
   }
-  if (crc32(data) !== entry.crc) zip.fail(`entry ${entry.name}: CRC mismatch (corrupt)`);
+  if (crc32(data) !== entry.crc) zip.fail(`entry ${printable(entry.name)}: CRC mismatch (corrupt)`);
   return data;
 }
 
@@ -168,10 +171,12 @@ function inflate(zip: ZipReader, entry: ZipEntry, packed: Uint8Array): Uint8Arra
     data = inflateRawSync(packed, { maxOutputLength: Math.max(1, entry.size) });
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return zip.fail(`entry ${entry.name}: corrupt deflate data (${reason})`);
+    return zip.fail(`entry ${printable(entry.name)}: corrupt deflate data (${reason})`);
   }
   if (data.length !== entry.size) {
-    zip.fail(`entry ${entry.name} inflates to ${data.length} bytes, declared ${entry.size}`);
+    zip.fail(
+      `entry ${printable(entry.name)} inflates to ${data.length} bytes, declared ${entry.size}`,
+    );
   }
   return data;
 }
