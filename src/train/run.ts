@@ -118,7 +118,6 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       `${outDir} was trained over ${config.worldSize ?? 1} process(es) and this run has ${group?.worldSize ?? 1}; resume it with --nproc ${config.worldSize ?? 1}`,
     );
   }
-  if (leader) mkdirSync(outDir, { recursive: true });
   const unpacking = unpackRunDataAhead(config);
   // Before the first tensor: the ISA is fixed when libtorch loads.
   pinCpuCapability(config.cpuCapability ?? "auto");
@@ -133,6 +132,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
 
   await unpacking;
   const data = await loadRunData(config, log);
+  // After the data: a dataset refused leaves no folder behind.
+  if (leader) mkdirSync(outDir, { recursive: true });
   const multilabel = data.train.kind === "multilabel";
   const classes = data.train.classNames.length;
   const init = new Generator(seeds.init, "init");

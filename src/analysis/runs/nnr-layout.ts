@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { dataIdentity } from "../../run-folder/data-identity.js";
 import { LOG_CSV, RUN_FORMAT_PREFIX, RUN_JSON, TEST_LABELS } from "../../run-folder/files.js";
 import {
   configValue,
@@ -142,6 +143,7 @@ export function readNnrRunFolder(dir: string): RunFolder {
     finalWeightsSha256: record.status === "complete" ? record.weightsSha256 : undefined,
     finalEpoch:
       record.epochsDone === undefined ? undefined : record.epochsDone - (originalLayout ? 1 : 0),
+    dataIdentity: dataIdentity(json),
     context: contextOfRecord(json),
   };
 }
