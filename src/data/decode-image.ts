@@ -43,6 +43,22 @@ export function decoderWithResize(resize: string): DecoderInfo {
   };
 }
 
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Whether a PNG is grey, from its IHDR's colour type (0 grey, 4 grey with alpha), without a
+ * second pass through the decoder; undefined for anything but a PNG.
+ */
+function pngIsGrey(bytes: Uint8Array): boolean | undefined {
+  if (bytes.length < 26 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) return undefined;
+  return bytes[25] === 0 || bytes[25] === 4;
+}
+
+async function isGrey(input: Buffer): Promise<boolean> {
+  const meta = await sharp()(input).metadata();
+  return meta.space === "b-w" || meta.space === "grey16";
+}
+
 /** An image decoded at its own size: C×H×W bytes, one channel for grey images, else three. */
 export interface DecodedImage {
   pixels: Uint8Array;
@@ -64,8 +80,7 @@ export async function decodeImageBytes(
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const meta = await sharp()(input).metadata();
-    const grey = meta.space === "b-w" || meta.space === "grey16";
+    const grey = pngIsGrey(bytes) ?? (await isGrey(input));
     decoded = await sharp()(input)
       .removeAlpha()
       .toColourspace(grey ? "b-w" : "srgb")

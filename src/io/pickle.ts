@@ -278,13 +278,9 @@ function reduce(u: Unpickler, callable: PickleValue, args: PickleValue): PickleV
       if (typeof first !== "string" || (second !== "latin1" && second !== "latin-1")) {
         u.fail("_codecs.encode other than a latin1 string");
       }
-      const out = new Uint8Array(first.length);
-      for (let i = 0; i < first.length; i++) {
-        const code = first.charCodeAt(i);
-        if (code > 0xff) u.fail("_codecs.encode of a character outside latin1");
-        out[i] = code;
-      }
-      return out;
+      // Both native: the check, then Buffer's latin1 encoding (which would wrap past 0xff).
+      if (/[^\x00-\xff]/.test(first)) u.fail("_codecs.encode of a character outside latin1");
+      return new Uint8Array(Buffer.from(first, "latin1"));
     }
     default:
       return u.fail(`${callable.name} cannot be called`);
