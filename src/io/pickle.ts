@@ -34,9 +34,20 @@ export type PickleValue =
   | PickleTuple
   | Map<string, PickleValue>
   | PickleArray
+  | LongText
   | PickleObject;
 
 /** Values that exist only while unpickling: an allowed global, an array or dtype being built. */
+/** Text over 64 KiB, kept as its UTF-8 bytes (`text` in a pickle of bytes at protocol 2). */
+export interface LongText {
+  kind: "text";
+  utf8: Uint8Array;
+}
+
+function isLongText(value: PickleValue | undefined): value is LongText {
+  return typeof value === "object" && value !== null && "kind" in value && value.kind === "text";
+}
+
 type PickleObject =
   | { kind: "global"; name: AllowedGlobal }
   | { kind: "array-pending" }
@@ -198,8 +209,37 @@ function latin1(bytes: Uint8Array): string {
   return text;
 }
 
-function utf8(bytes: Uint8Array): string {
+/** Text over this many bytes is kept as its UTF-8 bytes: Python 3 pickles bytes as such text. */
+const LONG_TEXT = 64 * 1024;
+
+function text(bytes: Uint8Array): string | LongText {
+  if (bytes.length > LONG_TEXT) return { kind: "text", utf8: bytes };
   return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+}
+
+/**
+ * The latin1 bytes of text held as UTF-8, as `_codecs.encode(text, "latin1")` gives them: every
+ * character is one or two UTF-8 bytes (U+0000–U+00FF). A JavaScript loop, since decoding
+ * 20 MB of such UTF-8 to a string first takes TextDecoder's slow path (0.6 s).
+ */
+function latin1FromUtf8(u: Unpickler, utf8: Uint8Array): Uint8Array {
+  const out = new Uint8Array(utf8.length);
+  let n = 0;
+  for (let i = 0; i < utf8.length; i++) {
+    const b = utf8[i]!;
+    if (b < 0x80) {
+      out[n++] = b;
+    } else if (
+      (b === 0xc2 || b === 0xc3) &&
+      i + 1 < utf8.length &&
+      (utf8[i + 1]! & 0xc0) === 0x80
+    ) {
+      out[n++] = ((b & 0x03) << 6) | (utf8[++i]! & 0x3f);
+    } else {
+      u.fail("_codecs.encode of a character outside latin1");
+    }
+  }
+  return out.subarray(0, n);
 }
 
 function isTuple(value: PickleValue | undefined): value is PickleTuple {
@@ -275,9 +315,11 @@ function reduce(u: Unpickler, callable: PickleValue, args: PickleValue): PickleV
         byteOrder: "|",
       };
     case "encode": {
-      if (typeof first !== "string" || (second !== "latin1" && second !== "latin-1")) {
+      const isText = typeof first === "string" || isLongText(first);
+      if (!isText || (second !== "latin1" && second !== "latin-1")) {
         u.fail("_codecs.encode other than a latin1 string");
       }
+      if (isLongText(first)) return latin1FromUtf8(u, first.utf8);
       // Both native: the check, then Buffer's latin1 encoding (which would wrap past 0xff).
       if (/[^\x00-\xff]/.test(first)) u.fail("_codecs.encode of a character outside latin1");
       return new Uint8Array(Buffer.from(first, "latin1"));
@@ -335,7 +377,12 @@ function arrayFromState(u: Unpickler, state: PickleTuple): PickleArray {
     u.fail(`dtype ${dtype.descr} is not read (numbers only: no object arrays)`);
   if (dtype.byteOrder === ">" && bytesPer > 1)
     u.fail(`big-endian dtype >${dtype.descr} is not read`);
-  const data = typeof raw === "string" ? reduceLatin1(u, raw) : raw;
+  const data =
+    typeof raw === "string"
+      ? reduceLatin1(u, raw)
+      : isLongText(raw)
+        ? latin1FromUtf8(u, raw.utf8)
+        : raw;
   if (!(data instanceof Uint8Array)) return u.fail("an array's data is not bytes");
   const shape = shapeValue.items as number[];
   const count = shape.reduce((product, dim) => product * dim, 1);
@@ -409,9 +456,9 @@ const OPCODES: Record<number, Handler> = {
   67: (u) => u.push(u.take(u.u8())),
   66: (u) => u.push(u.take(u.u32())),
   142: (u) => u.push(u.take(u.u64())),
-  88: (u) => u.push(utf8(u.take(u.u32()))),
-  140: (u) => u.push(utf8(u.take(u.u8()))),
-  141: (u) => u.push(utf8(u.take(u.u64()))),
+  88: (u) => u.push(text(u.take(u.u32()))),
+  140: (u) => u.push(text(u.take(u.u8()))),
+  141: (u) => u.push(text(u.take(u.u64()))),
   113: (u) => u.memoPut(u.u8()),
   114: (u) => u.memoPut(u.u32()),
   148: (u) => u.memoPut(u.memoSize),

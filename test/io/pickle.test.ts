@@ -35,6 +35,22 @@ describe("restricted unpickler", () => {
     expect([...(value.get("c") as Uint8Array)]).toEqual([120, 121]);
   });
 
+  it("reads bytes Python 3 pickles at protocol 2 (_codecs.encode of latin1 text), short and long", () => {
+    for (const length of [300, 70_000]) {
+      const original = Uint8Array.from({ length }, (_, i) => (i * 37) % 256);
+      const utf8 = Buffer.from(Buffer.from(original).toString("latin1"), "utf8");
+      const head = new Uint8Array(4);
+      new DataView(head.buffer).setUint32(0, utf8.length, true);
+      const data = Buffer.concat([
+        bytes("\x80\x02c_codecs\nencode\nX"),
+        head,
+        utf8,
+        bytes("X\x06\x00\x00\x00latin1\x86R."),
+      ]);
+      expect([...(unpickle(data, "x.pkl") as Uint8Array)]).toEqual([...original]);
+    }
+  });
+
   it("refuses any global outside the numpy reconstruction list, executing nothing", () => {
     // pickle.dumps of an object whose __reduce__ is (os.system, ('echo hi',)).
     const system = bytes(
