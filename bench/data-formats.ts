@@ -1,7 +1,8 @@
 /**
  * The formats a user brings, against the IDX reader: images per second from files on disk
  * to a loaded dataset (reading, parsing, decoding), and from the loaded dataset into batches
- * of 128 (three permutation epochs after one of warm-up, SmallCNN's scale). The same images in every format: the
+ * of 128 (permutation epochs after one of warm-up, SmallCNN's scale); each figure the median
+ * of 3 loads and 7 epochs, since a shared machine's load moves single figures by 2×. The same images in every format: the
  * first N Fashion-MNIST training images (28×28, grey), and N random CIFAR-shaped images
  * (3×32×32) as CIFAR-10's binary and python versions (the python one pickled by Python 3 at
  * protocol 2, its bytes through _codecs.encode: slower to read than the Python 2 pickles
@@ -28,6 +29,8 @@ import { serializeNpy } from "../src/io/npy.js";
 const flag = process.argv.indexOf("--images");
 const N = flag === -1 ? 20_000 : Number(process.argv[flag + 1]);
 const root = mkdtempSync(join(tmpdir(), "nnr-bench-formats-"));
+const LOAD_ROUNDS = 3;
+const BATCH_ROUNDS = 7;
 
 function folder(name: string): string {
   const dir = join(root, name);
@@ -35,6 +38,12 @@ function folder(name: string): string {
   return dir;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Median over rounds of one permutation epoch each, after one of warm-up. */
 async function batchesPerSecond(dataset: Dataset): Promise<number> {
   const loader = new DataLoader(dataset, {
     batchSize: 128,
@@ -43,21 +52,27 @@ async function batchesPerSecond(dataset: Dataset): Promise<number> {
     transforms: PIPELINES.scale,
   });
   for await (const _ of loader.epochBatches()); // warm-up: JIT, page faults
-  const start = process.hrtime.bigint();
-  let images = 0;
-  for (let epoch = 0; epoch < 3; epoch++) {
+  const rates: number[] = [];
+  for (let round = 0; round < BATCH_ROUNDS; round++) {
+    const start = process.hrtime.bigint();
+    let images = 0;
     for await (const batch of loader.epochBatches()) images += batch.imageShape[0];
+    rates.push(images / (Number(process.hrtime.bigint() - start) / 1e9));
   }
-  return images / (Number(process.hrtime.bigint() - start) / 1e9);
+  return median(rates);
 }
 
 async function measure(label: string, name: DatasetName, dir: string): Promise<void> {
-  const start = process.hrtime.bigint();
-  const dataset = await loadDatasetAsync(name, { split: "train", dataDir: dir, notify: () => {} });
-  const loadRate = dataset.length / (Number(process.hrtime.bigint() - start) / 1e9);
-  const batchRate = await batchesPerSecond(dataset);
+  const loadRates: number[] = [];
+  let dataset: Dataset | undefined;
+  for (let round = 0; round < LOAD_ROUNDS; round++) {
+    const start = process.hrtime.bigint();
+    dataset = await loadDatasetAsync(name, { split: "train", dataDir: dir, notify: () => {} });
+    loadRates.push(dataset.length / (Number(process.hrtime.bigint() - start) / 1e9));
+  }
+  const batchRate = await batchesPerSecond(dataset!);
   const fmt = (rate: number) => Math.round(rate).toLocaleString("en-US").padStart(11);
-  console.log(`${label.padEnd(36)} ${fmt(loadRate)} ${fmt(batchRate)}`);
+  console.log(`${label.padEnd(36)} ${fmt(median(loadRates))} ${fmt(batchRate)}`);
 }
 
 function fashionImages(): { pixels: Uint8Array; labels: Uint8Array } {

@@ -42,7 +42,13 @@ export function npyBlob(bytes: Uint8Array, path: string): NpyBlob {
 /** The feature values, a view where the bytes allow it; refuses other dtypes. */
 export function featureArray(blob: NpyBlob): FeatureArray {
   const { bytes, header, path } = blob;
-  const data = bytes.subarray(header.dataStart);
+  // A plain Uint8Array view, never a Buffer: the pixel loops slow to half with both kinds
+  // (docs/data.md, Throughput).
+  const data = new Uint8Array(
+    bytes.buffer,
+    bytes.byteOffset + header.dataStart,
+    bytes.length - header.dataStart,
+  );
   const shape = header.shape;
   if (shape.length < 2) {
     throw dataFileError(

@@ -75,9 +75,11 @@ function compileStep(spec: TransformSpec, shape: ImageShape, valueScale: number)
         apply:
           valueScale === 255
             ? (src, dst) => scaleToUnit(src, dst)
-            : (src, dst) => {
-                for (let i = 0; i < src.length; i++) dst[i] = src[i]! / valueScale;
-              },
+            : valueScale === 1
+              ? (src, dst) => dst.set(src)
+              : (src, dst) => {
+                  for (let i = 0; i < src.length; i++) dst[i] = src[i]! / valueScale;
+                },
       };
     case "standardize":
       return { ...noDraws, outShape: shape, apply: (src, dst) => perImageStandardize(src, dst) };
