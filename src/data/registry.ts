@@ -72,14 +72,13 @@ export const DATASETS: Record<DatasetName, DatasetInfo> = {
     evalSplit: "test",
     formats: ["cifar10-binary", "cifar10-python"],
     remedy:
-      "pass --data-dir with the CIFAR-10 binary version (data_batch_1.bin … data_batch_5.bin, test_batch.bin) or torchvision's python version (cifar-10-batches-py: data_batch_1 … data_batch_5, test_batch)",
+      "pass --data-dir with the CIFAR-10 binary version (data_batch_1.bin … data_batch_5.bin, test_batch.bin)",
   },
   cifar100: {
     splits: ["train", "test"],
     evalSplit: "test",
     formats: ["cifar100-binary", "cifar100-python"],
-    remedy:
-      "pass --data-dir with the CIFAR-100 binary version (train.bin, test.bin) or torchvision's python version (cifar-100-python: train, test, meta)",
+    remedy: "pass --data-dir with the CIFAR-100 binary version (train.bin, test.bin)",
   },
   celeba: {
     splits: ["train", "val", "test"],
@@ -247,6 +246,11 @@ function checkSplit(name: DatasetName, split: SplitName): SplitName {
   return split;
 }
 
+const CIFAR10_PYTHON_REMEDY =
+  "pass --data-dir with torchvision's CIFAR-10 python version (cifar-10-batches-py: data_batch_1 … data_batch_5, test_batch, batches.meta) or the binary version";
+const CIFAR100_PYTHON_REMEDY =
+  "pass --data-dir with torchvision's CIFAR-100 python version (cifar-100-python: train, test, meta) or the binary version";
+
 interface FormatRequest {
   name: DatasetName;
   dir: string;
@@ -269,20 +273,20 @@ const FORMAT_READERS: Record<
       remedy,
     }),
   "cifar10-binary": ({ dir, split, remedy }) => loadCifar10(dir, split as "train" | "test", remedy),
-  "cifar10-python": ({ dir, split, remedy }) =>
+  "cifar10-python": ({ dir, split }) =>
     loadCifar10Python(
       cifarPythonDir(dir, CIFAR10_PYTHON_FOLDER, "test_batch")!,
       split as "train" | "test",
-      remedy,
+      CIFAR10_PYTHON_REMEDY,
     ),
   "cifar100-binary": ({ dir, split, options, remedy }) =>
     loadCifar100(dir, split as "train" | "test", options.cifar100Labels ?? "fine", remedy),
-  "cifar100-python": ({ dir, split, options, remedy }) =>
+  "cifar100-python": ({ dir, split, options }) =>
     loadCifar100Python(
       cifarPythonDir(dir, CIFAR100_PYTHON_FOLDER, "test")!,
       split as "train" | "test",
       options.cifar100Labels ?? "fine",
-      remedy,
+      CIFAR100_PYTHON_REMEDY,
     ),
   celeba: ({ dir, split, options, remedy }) =>
     loadCeleba({
