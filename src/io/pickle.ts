@@ -8,59 +8,17 @@
  * is what torchvision's CIFAR python folders hold: dicts of lists, strings and uint8 arrays.
  */
 import { FileFormatError, printable } from "./errors.js";
+import { build, reduce } from "./pickle-numpy.js";
+import {
+  ALLOWED_GLOBALS,
+  type AllowedGlobal,
+  latin1,
+  type PickleValue,
+  text,
+  tuple,
+} from "./pickle-values.js";
 
-export interface PickleArray {
-  kind: "ndarray";
-  /** NumPy's descriptor with byte order, e.g. `|u1`, `<i8`. */
-  descr: string;
-  shape: number[];
-  /** The array's bytes, C order (a view of the pickle's bytes where they were stored raw). */
-  data: Uint8Array;
-}
-
-export interface PickleTuple {
-  kind: "tuple";
-  items: PickleValue[];
-}
-
-export type PickleValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | PickleValue[]
-  | PickleTuple
-  | Map<string, PickleValue>
-  | PickleArray
-  | LongText
-  | PickleObject;
-
-/** Values that exist only while unpickling: an allowed global, an array or dtype being built. */
-/** Text over 64 KiB, kept as its UTF-8 bytes (`text` in a pickle of bytes at protocol 2). */
-export interface LongText {
-  kind: "text";
-  utf8: Uint8Array;
-}
-
-function isLongText(value: PickleValue | undefined): value is LongText {
-  return typeof value === "object" && value !== null && "kind" in value && value.kind === "text";
-}
-
-type PickleObject =
-  | { kind: "global"; name: AllowedGlobal }
-  | { kind: "array-pending" }
-  | { kind: "dtype"; descr: string; byteOrder: string };
-
-const ALLOWED_GLOBALS = {
-  "numpy.core.multiarray._reconstruct": "reconstruct",
-  "numpy._core.multiarray._reconstruct": "reconstruct",
-  "numpy.ndarray": "ndarray",
-  "numpy.dtype": "dtype",
-  "_codecs.encode": "encode",
-} as const;
-type AllowedGlobal = (typeof ALLOWED_GLOBALS)[keyof typeof ALLOWED_GLOBALS];
+export type { LongText, PickleArray, PickleTuple, PickleValue } from "./pickle-values.js";
 
 const MARK = Symbol("mark");
 type StackItem = PickleValue | typeof MARK;
@@ -201,61 +159,6 @@ class Unpickler {
   }
 }
 
-function latin1(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 8192) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  }
-  return text;
-}
-
-/** Text over this many bytes is kept as its UTF-8 bytes: Python 3 pickles bytes as such text. */
-const LONG_TEXT = 64 * 1024;
-
-function text(bytes: Uint8Array): string | LongText {
-  if (bytes.length > LONG_TEXT) return { kind: "text", utf8: bytes };
-  return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
-}
-
-/**
- * The latin1 bytes of text held as UTF-8, as `_codecs.encode(text, "latin1")` gives them: every
- * character is one or two UTF-8 bytes (U+0000–U+00FF). A JavaScript loop, since decoding
- * 20 MB of such UTF-8 to a string first takes TextDecoder's slow path (0.6 s).
- */
-function latin1FromUtf8(u: Unpickler, utf8: Uint8Array): Uint8Array {
-  const out = new Uint8Array(utf8.length);
-  let n = 0;
-  for (let i = 0; i < utf8.length; i++) {
-    const b = utf8[i]!;
-    if (b < 0x80) {
-      out[n++] = b;
-    } else if (
-      (b === 0xc2 || b === 0xc3) &&
-      i + 1 < utf8.length &&
-      (utf8[i + 1]! & 0xc0) === 0x80
-    ) {
-      out[n++] = ((b & 0x03) << 6) | (utf8[++i]! & 0x3f);
-    } else {
-      u.fail("_codecs.encode of a character outside latin1");
-    }
-  }
-  return out.subarray(0, n);
-}
-
-function isTuple(value: PickleValue | undefined): value is PickleTuple {
-  return (
-    value !== undefined &&
-    value !== null &&
-    typeof value === "object" &&
-    "kind" in value &&
-    value.kind === "tuple"
-  );
-}
-
-function tuple(items: PickleValue[]): PickleTuple {
-  return { kind: "tuple", items };
-}
-
 function dictKey(u: Unpickler, key: PickleValue): string {
   if (typeof key === "string") return key;
   if (key instanceof Uint8Array) return latin1(key);
@@ -281,123 +184,6 @@ function longFromBytes(bytes: Uint8Array): number | bigint {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
     ? Number(value)
     : value;
-}
-
-/** A call of an allowed global, interpreted: nothing is executed. */
-function reduce(u: Unpickler, callable: PickleValue, args: PickleValue): PickleValue {
-  if (
-    callable === null ||
-    typeof callable !== "object" ||
-    !("kind" in callable) ||
-    callable.kind !== "global"
-  ) {
-    return u.fail("REDUCE on something that is not an allowed global");
-  }
-  if (!isTuple(args)) return u.fail("REDUCE without an argument tuple");
-  const [first, second] = args.items;
-  switch (callable.name) {
-    case "reconstruct": {
-      const isNdarray =
-        first !== null &&
-        typeof first === "object" &&
-        "kind" in first &&
-        first.kind === "global" &&
-        first.name === "ndarray";
-      if (!isNdarray) u.fail("_reconstruct of a class other than numpy.ndarray");
-      return { kind: "array-pending" };
-    }
-    case "dtype":
-      if (typeof first !== "string" && !(first instanceof Uint8Array))
-        u.fail("numpy.dtype of a non-string");
-      return {
-        kind: "dtype",
-        descr: typeof first === "string" ? first : latin1(first),
-        byteOrder: "|",
-      };
-    case "encode": {
-      const isText = typeof first === "string" || isLongText(first);
-      if (!isText || (second !== "latin1" && second !== "latin-1")) {
-        u.fail("_codecs.encode other than a latin1 string");
-      }
-      if (isLongText(first)) return latin1FromUtf8(u, first.utf8);
-      // Both native: the check, then Buffer's latin1 encoding (which would wrap past 0xff).
-      if (/[^\x00-\xff]/.test(first)) u.fail("_codecs.encode of a character outside latin1");
-      return new Uint8Array(Buffer.from(first, "latin1"));
-    }
-    default:
-      return u.fail(`${callable.name} cannot be called`);
-  }
-}
-
-const DESCR_BYTES: Record<string, number> = {
-  b1: 1,
-  u1: 1,
-  i1: 1,
-  u2: 2,
-  i2: 2,
-  u4: 4,
-  i4: 4,
-  u8: 8,
-  i8: 8,
-  f4: 4,
-  f8: 8,
-};
-
-/** BUILD: the state of an array or a dtype being reconstructed. */
-function build(u: Unpickler, target: PickleValue, state: PickleValue): PickleValue {
-  if (target === null || typeof target !== "object" || !("kind" in target) || !isTuple(state)) {
-    return u.fail("BUILD of something other than a NumPy array or dtype");
-  }
-  if (target.kind === "dtype") {
-    const order = state.items[1];
-    if (typeof order !== "string" && !(order instanceof Uint8Array))
-      u.fail("a dtype's byte order is not a string");
-    target.byteOrder = typeof order === "string" ? order : latin1(order);
-    return target;
-  }
-  if (target.kind !== "array-pending")
-    return u.fail("BUILD of something other than a NumPy array or dtype");
-  return arrayFromState(u, state as PickleTuple);
-}
-
-function arrayFromState(u: Unpickler, state: PickleTuple): PickleArray {
-  const [, shapeValue, dtype, fortran, raw] = state.items;
-  if (
-    !isTuple(shapeValue) ||
-    shapeValue.items.some((d) => typeof d !== "number" || !Number.isInteger(d) || d < 0)
-  ) {
-    u.fail("an array's shape is not a tuple of sizes");
-  }
-  if (dtype === null || typeof dtype !== "object" || !("kind" in dtype) || dtype.kind !== "dtype") {
-    u.fail("an array's dtype is not a numpy.dtype");
-  }
-  if (fortran !== false && fortran !== 0) u.fail("Fortran-order arrays are not read");
-  const bytesPer = DESCR_BYTES[dtype.descr];
-  if (bytesPer === undefined)
-    u.fail(`dtype ${dtype.descr} is not read (numbers only: no object arrays)`);
-  if (dtype.byteOrder === ">" && bytesPer > 1)
-    u.fail(`big-endian dtype >${dtype.descr} is not read`);
-  const data =
-    typeof raw === "string"
-      ? reduceLatin1(u, raw)
-      : isLongText(raw)
-        ? latin1FromUtf8(u, raw.utf8)
-        : raw;
-  if (!(data instanceof Uint8Array)) return u.fail("an array's data is not bytes");
-  const shape = shapeValue.items as number[];
-  const count = shape.reduce((product, dim) => product * dim, 1);
-  if (count * bytesPer !== data.length) {
-    u.fail(
-      `array of shape (${shape.join(", ")}) needs ${count * bytesPer} bytes, holds ${data.length}`,
-    );
-  }
-  const order = bytesPer === 1 ? "|" : "<";
-  return { kind: "ndarray", descr: `${order}${dtype.descr}`, shape, data };
-}
-
-/** Python 2's str loaded as text: its bytes are the latin1 codes. */
-function reduceLatin1(u: Unpickler, text: string): Uint8Array {
-  return reduce(u, { kind: "global", name: "encode" }, tuple([text, "latin1"])) as Uint8Array;
 }
 
 type Handler = (u: Unpickler) => void;
