@@ -68,7 +68,7 @@ export async function setUpRun(
   });
   const precision = trainingPrecision(config.precision ?? "fp32", config.device);
   await unpacking;
-  const data = loadRunData(config, log);
+  const data = await loadRunData(config, log);
   const classes = data.train.classNames.length;
   const init = new Generator(seeds.init, "init");
   const loaderOptions = {

@@ -56,8 +56,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const { previous, config, seeds } = decideStart(options, group);
   if (previous?.status === "complete") return resultOf(previous);
   checkProcesses(config, outDir, group);
-  if (leader) mkdirSync(outDir, { recursive: true });
   const setup = await setUpRun(config, seeds, group, log);
+  // After the data: a dataset refused leaves no folder behind.
+  if (leader) mkdirSync(outDir, { recursive: true });
   const resumed = resumeFromCheckpoint(setup, previous !== null, outDir, group, log);
   const dataParallel =
     group === null

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { readRunRecordFile } from "../../contract/run-record.js";
+import { dataIdentity } from "../../run-folder/data-identity.js";
 import { LOG_CSV, RUN_JSON, TEST_LABELS } from "../../run-folder/files.js";
 import { configValue, referenceConfig, variedFields } from "../../run-folder/pool.js";
 import { contextOfRecord } from "../run-context.js";
@@ -97,6 +98,7 @@ export function readNnrRunFolder(dir: string): RunFolder {
     finalWeightsSha256: record.status === "complete" ? record.weightsSha256 : undefined,
     finalEpoch:
       record.epochsDone === undefined ? undefined : record.epochsDone - (originalLayout ? 1 : 0),
+    dataIdentity: dataIdentity(record),
     context: contextOfRecord(record),
   };
 }

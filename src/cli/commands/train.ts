@@ -57,7 +57,22 @@ export const registerTrain: RegisterCommand = (program) => {
     )
     .option(
       "--data-dir <dir>",
-      "dataset folder (Fashion-MNIST: the system copy, else the bundled subset)",
+      "dataset folder (Fashion-MNIST: the system copy, else the bundled subset; npy, parquet: the arrays' or files' folder)",
+    )
+    .option(
+      "--scale <x>",
+      "npy, parquet: divide values by this to reach [0, 1] (default 255 for uint8, 1 for float32)",
+      positiveNumber("--scale"),
+    )
+    .option(
+      "--classes <n>",
+      "npy, parquet: the number of classes (default: the largest label + 1)",
+      positiveInteger("--classes"),
+    )
+    .option(
+      "--layout <order>",
+      "npy: nchw or nhwc, for a 4-D array whose shape does not say",
+      oneOf("--layout", ["nchw", "nhwc"] as const),
     )
     .option("--out <dir>", "the run folder to write")
     .option(
