@@ -22,6 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   engine: ["errors"],
   data: ["errors", "io", "random"],
   nn: ["engine", "io", "random", "errors"],
+  onnx: ["engine", "nn", "io", "errors"],
   distributed: ["engine", "nn", "data", "errors"],
   train: [...BASE, "engine", "nn", "data", "distributed"],
   analysis: ["io", "random", "run-folder", "errors"],
