@@ -14,9 +14,7 @@ import { decodeTensor, type TensorSource } from "./tensor-data.js";
 export function decodeGraph(graph: GraphProto, source: TensorSource): OnnxGraph {
   const initializers = (graph.initializer ?? []).map((t) => decodeTensor(t, source));
   const initialized = new Set(initializers.map((t) => t.name));
-  const inputs = (graph.input ?? [])
-    .map(valueInfo)
-    .filter((v) => !initialized.has(v.name));
+  const inputs = (graph.input ?? []).map(valueInfo).filter((v) => !initialized.has(v.name));
   return {
     name: graph.name ?? "",
     nodes: (graph.node ?? []).map((n, i) => decodeNode(n, i, source)),

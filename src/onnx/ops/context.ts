@@ -35,11 +35,26 @@ export function attrInt(ctx: OpContext, name: string, fallback: number): number 
   return a.value;
 }
 
+/**
+ * A float attribute. ONNX stores them as float32: the value is the shortest decimal that
+ * rounds to the same float32 (0.9, not 0.8999999761581421), the number the exporter was given
+ * (PyTorch's eps=1e-5, momentum 1 − 0.1), as PyTorch would compute with it.
+ */
 export function attrFloat(ctx: OpContext, name: string, fallback: number): number {
   const a = attribute(ctx, name);
   if (a === undefined) return fallback;
   if (a.kind !== "float") throw nodeError(ctx, `attribute '${name}' must be a float`);
-  return a.value;
+  return shortestFloat32Decimal(a.value);
+}
+
+export function shortestFloat32Decimal(value: number): number {
+  if (!Number.isFinite(value)) return value;
+  const single = Math.fround(value);
+  for (let digits = 1; digits <= 9; digits++) {
+    const decimal = Number(single.toPrecision(digits));
+    if (Math.fround(decimal) === single) return decimal;
+  }
+  return single;
 }
 
 export function attrInts(ctx: OpContext, name: string): readonly number[] | undefined {
