@@ -8,6 +8,7 @@ import { UserError } from "../errors.js";
 import type { OnnxModel, OnnxNode } from "./graph-types.js";
 import { initializerRoles } from "./initializer-roles.js";
 import { MemberGroup, type MemberPlace, placeOf } from "./member-tree.js";
+import { withOneLineErrors } from "./one-line.js";
 import { OPS, type OpContext } from "./ops/index.js";
 import { constantValue, fromOnnx } from "./ops/pad-reduce-constant.js";
 import { validateGraph } from "./validate.js";
@@ -30,12 +31,19 @@ export class OnnxModule extends MemberGroup {
 
   constructor(model: OnnxModel, options: OnnxModuleOptions) {
     super();
-    validateGraph(model);
     this.model = model;
     this.#dropoutGenerator = options.dropoutGenerator;
-    noGrad(() => {
-      this.#registerInitializers();
-      this.#evaluateConstantNodes();
+    withOneLineErrors(() => {
+      validateGraph(model);
+      try {
+        noGrad(() => {
+          this.#registerInitializers();
+          this.#evaluateConstantNodes();
+        });
+      } catch (error) {
+        this.dispose();
+        throw error;
+      }
     });
   }
 
@@ -44,14 +52,16 @@ export class OnnxModule extends MemberGroup {
     for (const t of this.model.graph.initializers) {
       const role = roles.get(t.name)!;
       if (role === "constant") {
-        this.#constants.set(t.name, keep(fromOnnx(t)));
+        this.#setConstant(t.name, fromOnnx(t));
         continue;
       }
       const place = placeOf(this, t.name, this.model.file);
+      const value = fromOnnx(t);
       try {
-        if (role === "parameter") place.group.addParameter(place.member, fromOnnx(t));
-        else place.group.addBuffer(place.member, fromOnnx(t));
+        if (role === "parameter") place.group.addParameter(place.member, value);
+        else place.group.addBuffer(place.member, value);
       } catch (error) {
+        value.dispose();
         throw new UserError(
           `${this.model.file}: initializer '${t.name}' clashes with another's dotted name (${(error as Error).message}); rename one before exporting`,
         );
@@ -60,10 +70,16 @@ export class OnnxModule extends MemberGroup {
     }
   }
 
+  /** A constant, replacing (and freeing) one of the same name: a graph may repeat a name. */
+  #setConstant(name: string, value: Tensor): void {
+    this.#constants.get(name)?.dispose();
+    this.#constants.set(name, keep(value));
+  }
+
   #evaluateConstantNodes(): void {
     for (const node of this.model.graph.nodes) {
       if (node.opType !== "Constant") continue;
-      this.#constants.set(node.outputs[0] ?? "", keep(constantValue(this.#context(node))));
+      this.#setConstant(node.outputs[0] ?? "", constantValue(this.#context(node)));
     }
   }
 
@@ -90,6 +106,10 @@ export class OnnxModule extends MemberGroup {
 
   /** Runs the graph on named inputs; returns its outputs in order. */
   run(feeds: ReadonlyMap<string, Tensor>): Tensor[] {
+    return withOneLineErrors(() => this.#run(feeds));
+  }
+
+  #run(feeds: ReadonlyMap<string, Tensor>): Tensor[] {
     const values = new Map(feeds);
     const lookup = (name: string): Tensor => {
       const found = values.get(name) ?? this.#constants.get(name);

@@ -10,6 +10,7 @@ import { UserError } from "../errors.js";
 import { decodeGraph } from "./decode-graph.js";
 import type { OnnxModel } from "./graph-types.js";
 import { MAX_MODEL_FILE_BYTES } from "./limits.js";
+import { withOneLineErrors } from "./one-line.js";
 import { decodeModel, int64, type ModelProto } from "./proto.js";
 
 /** The opsets of PyTorch 1.13's and 2.x's exporters. */
@@ -45,6 +46,10 @@ export function parseOnnxModel(
   file: string,
   options: ReadOptions = {},
 ): OnnxModel {
+  return withOneLineErrors(() => parse(bytes, file, options));
+}
+
+function parse(bytes: Uint8Array, file: string, options: ReadOptions): OnnxModel {
   const proto = decodeOrRefuse(bytes, file);
   const opset = defaultOpset(proto, file, options.minOpset ?? MIN_OPSET);
   if (proto.graph === null || proto.graph === undefined) {

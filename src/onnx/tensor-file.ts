@@ -2,10 +2,15 @@
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { UserError } from "../errors.js";
+import { withOneLineErrors } from "./one-line.js";
 import { decodeTensorProto } from "./proto.js";
 import { decodeTensor, type OnnxTensor } from "./tensor-data.js";
 
 export function readTensorFile(file: string): OnnxTensor {
+  return withOneLineErrors(() => read(file));
+}
+
+function read(file: string): OnnxTensor {
   const bytes = readFileSync(file);
   let proto: ReturnType<typeof decodeTensorProto>;
   try {
