@@ -10,6 +10,8 @@ export interface TensorSpec {
   floats?: number[];
   raw?: Uint8Array;
   int64s?: number[];
+  /** int32, uint8 and bool elements. */
+  int32s?: number[];
   external?: { location: string; offset?: number; length?: number };
 }
 
@@ -36,6 +38,7 @@ export function tensorProto(t: TensorSpec): onnx.ITensorProto {
   const proto: onnx.ITensorProto = { name: t.name, dims: t.dims, dataType: t.dataType ?? 1 };
   if (t.floats !== undefined) proto.floatData = t.floats;
   if (t.int64s !== undefined) proto.int64Data = t.int64s;
+  if (t.int32s !== undefined) proto.int32Data = t.int32s;
   if (t.raw !== undefined) proto.rawData = t.raw;
   if (t.external !== undefined) {
     proto.dataLocation = 1;
