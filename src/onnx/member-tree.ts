@@ -7,8 +7,16 @@ import type { Tensor } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import { Module } from "../nn/index.js";
 
+/** What a tree of members needs from a module: registration and lookup by name. */
+export interface MemberHost {
+  addParameter(name: string, tensor: Tensor): void;
+  addBuffer(name: string, tensor: Tensor): void;
+  child(name: string): MemberGroup;
+  member(name: string, kind: "parameter" | "buffer"): Tensor;
+}
+
 /** A node of the tree: holds members, computes nothing. */
-export class MemberGroup extends Module {
+export class MemberGroup extends Module implements MemberHost {
   forward(_input: Tensor): Tensor {
     throw new Error("a group of an imported model's parameters is not called");
   }
@@ -22,10 +30,7 @@ export class MemberGroup extends Module {
   }
 
   child(name: string): MemberGroup {
-    for (const [own, module] of this.namedChildren()) {
-      if (own === name) return module as MemberGroup;
-    }
-    return this.registerModule(name, new MemberGroup());
+    return childOf(this, name, (group) => this.registerModule(name, group));
   }
 
   member(name: string, kind: "parameter" | "buffer"): Tensor {
@@ -33,20 +38,32 @@ export class MemberGroup extends Module {
   }
 }
 
-/** Where a dotted ONNX name lives: its group and its last segment. */
+/** The child group `name` of a module, registered through `register` when it is new. */
+export function childOf(
+  module: Module,
+  name: string,
+  register: (group: MemberGroup) => MemberGroup,
+): MemberGroup {
+  for (const [own, child] of module.namedChildren()) {
+    if (own === name) return child as MemberGroup;
+  }
+  return register(new MemberGroup());
+}
+
+/** Where a dotted ONNX name lives: its host and its last segment. */
 export interface MemberPlace {
-  readonly group: MemberGroup;
+  readonly group: MemberHost;
   readonly member: string;
 }
 
-export function placeOf(root: MemberGroup, name: string, file: string): MemberPlace {
+export function placeOf(root: MemberHost, name: string, file: string): MemberPlace {
   const segments = name.split(".");
   if (segments.some((s) => s === "")) {
     throw new UserError(
       `${file}: initializer '${name}' has an empty part in its dotted name; rename it before exporting`,
     );
   }
-  let group = root;
+  let group: MemberHost = root;
   for (const segment of segments.slice(0, -1)) group = group.child(segment);
   return { group, member: segments.at(-1)! };
 }
