@@ -1,4 +1,6 @@
 /** ONNX models: the reader, the checks, and the graph as an nnr Module. */
+
+export { OnnxClassifier, type OnnxClassifierOptions } from "./classifier.js";
 export { OnnxModule, type OnnxModuleOptions } from "./graph-module.js";
 export type { OnnxGraph, OnnxModel, OnnxNode, OnnxValueInfo } from "./graph-types.js";
 export { SUPPORTED_OPS } from "./ops/index.js";

@@ -15,6 +15,11 @@ const positiveInt = z.number().int().positive();
 export const runConfigSchema = z
   .object({
     model: z.string().min(1),
+    /** An imported model (model is an .onnx path): the file's SHA-256, so runs of two files never pool. */
+    modelSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
     /** Model options: BatchNorm (SmallCNN), kernel size (MediumCNN), head (ResNet18). */
     batchNorm: z.boolean(),
     /** SmallCNN's BatchNorm momentum, PyTorch's convention; null: Keras's (0.01 here). */

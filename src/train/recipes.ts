@@ -8,6 +8,7 @@ import { PIPELINES } from "../data/registry.js";
 import { UserError } from "../errors.js";
 import { modelNames } from "../nn/models/names.js";
 import { originalSaveEpochs, type RunConfig, runConfigSchema } from "./config.js";
+import { checkOnnxRequest, isOnnxModelPath, modelFileSha256 } from "./onnx-model.js";
 import { precisionRefusal } from "./precision.js";
 import { type DeterministicSources, SETTINGS, type SettingName, settingOf } from "./settings.js";
 
@@ -45,6 +46,8 @@ const SMALLCNN: Recipe = {
 
 /** The recipe the original used for a model on a dataset. */
 export function recipeFor(model: string, dataset: DatasetName): Recipe {
+  // An imported model: no schedule of its own; optimizer, lr, batch size, epochs are required.
+  if (isOnnxModelPath(model)) return { ...SMALLCNN, schedule: "constant" };
   if (model === "resnet18" && dataset === "celeba") {
     return {
       ...SMALLCNN,
@@ -110,7 +113,9 @@ export type RunRequest = Partial<
 
 export function resolveRunConfig(request: RunRequest): RunConfig {
   const model = request.model ?? "smallcnn";
-  if (!modelNames().includes(model)) {
+  const imported = isOnnxModelPath(model);
+  if (imported) checkOnnxRequest(model, request);
+  if (!modelNames().includes(model) && !imported) {
     throw new UserError(`unknown model '${model}'; choose one of ${modelNames().join(", ")}`);
   }
   const dataset = request.dataset ?? "fashion-mnist";
@@ -120,6 +125,7 @@ export function resolveRunConfig(request: RunRequest): RunConfig {
   const epochs = request.epochs ?? recipe.epochs;
   const config: RunConfig = {
     model,
+    ...(imported ? { modelSha256: request.modelSha256 ?? modelFileSha256(model) } : {}),
     batchNorm: request.batchNorm ?? false,
     batchNormMomentum: request.batchNormMomentum ?? null,
     kernelSize: model === "mediumcnn" ? (request.kernelSize ?? 3) : null,
