@@ -3,6 +3,7 @@
  * what ran. Seeds are not part of it (they are drawn per run and recorded beside it), nor is
  * the replicate number: runs that differ only in those belong to one group.
  */
+import { basename } from "node:path";
 import { z } from "zod";
 import { DATASET_NAMES } from "../data/dataset-names.js";
 import { transformSpecSchema } from "../data/transforms.js";
@@ -115,10 +116,17 @@ export function originalSaveEpochs(epochs: number): number[] {
 
 /**
  * A short, stable name for the group a run belongs to, e.g. `smallcnn_bn_cifar10_algo`; a
- * pool's name takes the setting's place (`smallcnn_fashion-mnist_tooling`).
+ * pool's name takes the setting's place (`smallcnn_fashion-mnist_tooling`). An imported model
+ * is named by its file and the start of its SHA-256 (`mynet-1dcd880b`): no folders in the
+ * name, and two different files never share a group.
  */
 export function groupName(config: RunConfig, setting: string = config.setting): string {
-  const model = config.model === "mediumcnn" ? `mediumcnn${config.kernelSize}` : config.model;
+  const model =
+    config.modelSha256 !== undefined
+      ? `${basename(config.model).replace(/\.onnx$/i, "")}-${config.modelSha256.slice(0, 8)}`
+      : config.model === "mediumcnn"
+        ? `mediumcnn${config.kernelSize}`
+        : config.model;
   return [
     model,
     config.batchNorm && config.model === "smallcnn" ? "bn" : null,

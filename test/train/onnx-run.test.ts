@@ -95,6 +95,7 @@ describe("training an imported ONNX model", () => {
     expect(b.weightsSha256).toBe(a.weightsSha256);
     const recorded = JSON.parse(readFileSync(join(dir, "a", "run.json"), "utf8"));
     expect(recorded.config.modelSha256).toBe(sha);
+    expect(recorded.group).toBe(`mlp-10-${sha.slice(0, 8)}_fashion-mnist_control`);
     const free = resolveRunConfig({ model: file, setting: "algo", ...TINY });
     const c = await trainRun({ config: free, outDir: join(dir, "c"), replicate: 0 });
     expect(c.weightsSha256).not.toBe(a.weightsSha256);
