@@ -14,7 +14,8 @@ import {
   smallCnnSchedule,
 } from "../nn/schedules.js";
 import type { RunConfig } from "./config.js";
-import { buildOnnxModel, isOnnxModelPath } from "./onnx-model.js";
+import { isOnnxModelPath } from "./imported-model.js";
+import { buildOnnxModel } from "./onnx-model.js";
 
 export function buildModel(
   config: RunConfig,

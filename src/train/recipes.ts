@@ -8,7 +8,7 @@ import { PIPELINES } from "../data/registry.js";
 import { UserError } from "../errors.js";
 import { modelNames } from "../nn/models/names.js";
 import { originalSaveEpochs, type RunConfig, runConfigSchema } from "./config.js";
-import { checkOnnxRequest, isOnnxModelPath, modelFileSha256 } from "./onnx-model.js";
+import { checkOnnxRequest, isOnnxModelPath, modelFileSha256 } from "./imported-model.js";
 import { precisionRefusal } from "./precision.js";
 import { type DeterministicSources, SETTINGS, type SettingName, settingOf } from "./settings.js";
 

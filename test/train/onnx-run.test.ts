@@ -10,6 +10,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isUserError } from "../../src/errors.js";
+import { expandPlan } from "../../src/experiment/plan.js";
+import { validatePlanSpec } from "../../src/experiment/plan-spec.js";
 import { resolveRunConfig, trainRun } from "../../src/train/index.js";
 import { modelBytes } from "../onnx/build-model.js";
 import { tempDir } from "./helpers.js";
@@ -117,4 +119,29 @@ describe("training an imported ONNX model", () => {
       "the file has changed since the run was configured",
     );
   }, 60_000);
+});
+
+describe("an imported model in a plan", () => {
+  const file = mlpFile(tempDir("onnx-plan"));
+  const spec = (base: Record<string, unknown>) =>
+    validatePlanSpec(
+      {
+        replicates: 1,
+        base,
+        grid: { models: [file], datasets: ["fashion-mnist"], settings: ["control"] },
+      },
+      "plan.json",
+    );
+
+  it("expands with the file's SHA-256, and names the recipe's missing fields", () => {
+    const plan = expandPlan(
+      spec({ optimizer: { name: "adam", lr: 1e-3 }, batchSize: 32, epochs: 1 }),
+      "plan.json",
+    );
+    const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
+    expect(plan.runs.map((r) => r.config.modelSha256)).toEqual([sha]);
+    expect(refusal(() => expandPlan(spec({ epochs: 1 }), "plan.json"))).toContain(
+      "give --optimizer, --lr, --batch-size (in a plan: optimizer, lr, batchSize, epochs)",
+    );
+  });
 });
