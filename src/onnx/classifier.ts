@@ -9,6 +9,7 @@ import { UserError } from "../errors.js";
 import { type InputShape, Model, type ModelMemoryFormat } from "../nn/index.js";
 import { GraphProgram } from "./graph-program.js";
 import type { OnnxModel } from "./graph-types.js";
+import { importNotes } from "./import-notes.js";
 import { childOf, type MemberGroup, type MemberHost } from "./member-tree.js";
 
 export interface OnnxClassifierOptions {
@@ -20,6 +21,8 @@ export interface OnnxClassifierOptions {
 
 export class OnnxClassifier extends Model implements MemberHost {
   readonly name: string;
+  /** What the import lost against the exported module, one line each (import-notes.ts). */
+  readonly notes: readonly string[];
   readonly #program: GraphProgram;
 
   constructor(model: OnnxModel, options: OnnxClassifierOptions) {
@@ -30,6 +33,7 @@ export class OnnxClassifier extends Model implements MemberHost {
       memoryFormat: options.memoryFormat,
     });
     this.name = basename(model.file);
+    this.notes = importNotes(model);
     try {
       this.#program = new GraphProgram(model, this, options);
       this.#checkShapes();

@@ -3,6 +3,7 @@
 export { OnnxClassifier, type OnnxClassifierOptions } from "./classifier.js";
 export { OnnxModule, type OnnxModuleOptions } from "./graph-module.js";
 export type { OnnxGraph, OnnxModel, OnnxNode, OnnxValueInfo } from "./graph-types.js";
+export { importNotes } from "./import-notes.js";
 export { SUPPORTED_OPS } from "./ops/index.js";
 export { fromOnnx as tensorFromOnnx } from "./ops/pad-reduce-constant.js";
 export { MAX_OPSET, MIN_OPSET, parseOnnxModel, readOnnxModel } from "./read-model.js";

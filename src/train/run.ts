@@ -12,6 +12,7 @@ import { configureDeterminism, engineInfo, Generator, pinCpuCapability } from ".
 import { UserError } from "../errors.js";
 import { loadTrainingCheckpoint, saveTrainingCheckpoint, saveWeights } from "../nn/checkpoint.js";
 import type { GradScalerState } from "../nn/optim/index.js";
+import { OnnxClassifier } from "../onnx/index.js";
 import {
   CURRENT_RUN_FORMAT,
   checkpointFile,
@@ -150,6 +151,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     checkBatchSplit(config.batchSize, remainder, group.worldSize);
   }
   const model = buildModel(config, probeLoader.outputShape, classes, init);
+  const modelNotes = model instanceof OnnxClassifier ? [...model.notes] : [];
+  if (leader && previous === null) for (const note of modelNotes) log(note);
   const perturbation = config.perturbInitUlp ? perturbOneWeight(model, init) : null;
   const optimizer = buildOptimizer(config, model);
   const schedule = buildSchedule(config, probeLoader.batchesPerEpoch);
@@ -209,7 +212,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     },
     nnr: { version: NNR_VERSION },
     perturbation,
-    notes: config.device === "cpu" && !config.deterministic.impl ? [CPU_IMPL_NOTE] : [],
+    notes: [
+      ...(config.device === "cpu" && !config.deterministic.impl ? [CPU_IMPL_NOTE] : []),
+      ...modelNotes,
+    ],
     epochsDone: 0,
     predictions: {},
     checkpoints: {},

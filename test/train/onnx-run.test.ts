@@ -97,6 +97,9 @@ describe("training an imported ONNX model", () => {
     expect(b.weightsSha256).toBe(a.weightsSha256);
     const recorded = JSON.parse(readFileSync(join(dir, "a", "run.json"), "utf8"));
     expect(recorded.config.modelSha256).toBe(sha);
+    expect(recorded.notes).toContain(
+      `init: the weights of ${file}, the same in every run (the file fixes the init source)`,
+    );
     expect(recorded.group).toBe(`mlp-10-${sha.slice(0, 8)}_fashion-mnist_control`);
     const free = resolveRunConfig({ model: file, setting: "algo", ...TINY });
     const c = await trainRun({ config: free, outDir: join(dir, "c"), replicate: 0 });
