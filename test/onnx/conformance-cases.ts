@@ -59,7 +59,12 @@ export function runCase(dir: string): CaseResult {
     }
     return { kind: "passed" };
   } catch (error) {
-    return { kind: "failed", reason: (error as Error).message.split("\n")[0]! };
+    const reason = (error as Error).message.split("\n")[0]!;
+    // A supported op's attribute nnr refuses in one line (a dilated AveragePool, …): not run.
+    if (isUserError(error) && reason.includes("not supported")) {
+      return { kind: "skipped", reason: reason.replace(/^.*model\.onnx: /, "") };
+    }
+    return { kind: "failed", reason };
   } finally {
     module.dispose();
   }
