@@ -1,6 +1,7 @@
 /**
  * `--model path/to/model.onnx`: an imported graph in a run, as configs and plans see it,
- * without loading the reader or libtorch. It has no recipe of its own, so the optimizer,
+ * without loading libtorch: the file is read and checked when the config is resolved, so a
+ * bad file is refused before a run folder exists. It has no recipe of its own, so the optimizer,
  * learning rate, batch size and epochs must be given; run.json's config records the file's
  * SHA-256, so runs of two different files never pool, and a replay or resume refuses a file
  * that has changed since (onnx-model.ts).
@@ -8,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { UserError } from "../errors.js";
+import { parseOnnxModel } from "../onnx/read-model.js";
 
 export function isOnnxModelPath(model: string): boolean {
   return model.toLowerCase().endsWith(".onnx");
@@ -36,12 +38,17 @@ export function checkOnnxRequest(model: string, request: OnnxRequest): void {
   );
 }
 
-export function modelFileSha256(file: string): string {
-  let bytes: Buffer;
+export function readModelFile(file: string): Buffer {
   try {
-    bytes = readFileSync(file);
+    return readFileSync(file);
   } catch {
     throw new UserError(`${file}: no such model file; give the path of an .onnx file`);
   }
+}
+
+/** The file's SHA-256, once the reader has taken it (a bad file is refused in one line). */
+export function modelFileSha256(file: string): string {
+  const bytes = readModelFile(file);
+  parseOnnxModel(bytes, file);
   return createHash("sha256").update(bytes).digest("hex");
 }

@@ -1,11 +1,12 @@
 /** `--model path/to/model.onnx`: the imported graph built for a run (imported-model.ts). */
+import { createHash } from "node:crypto";
 import type { ImageShape } from "../data/types.js";
 import { Generator, randint } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import type { Model } from "../nn/index.js";
-import { OnnxClassifier, readOnnxModel } from "../onnx/index.js";
+import { OnnxClassifier, parseOnnxModel } from "../onnx/index.js";
 import type { RunConfig } from "./config.js";
-import { modelFileSha256 } from "./imported-model.js";
+import { readModelFile } from "./imported-model.js";
 
 /**
  * The imported classifier, with its exported weights (the init source is then fixed by the
@@ -17,7 +18,8 @@ export function buildOnnxModel(
   classes: number,
   init: Generator,
 ): Model {
-  const sha256 = modelFileSha256(config.model);
+  const bytes = readModelFile(config.model);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
   if (config.modelSha256 !== undefined && config.modelSha256 !== sha256) {
     throw new UserError(
       `${config.model}: the file has changed since the run was configured (SHA-256 ${sha256.slice(0, 12)}…, recorded ${config.modelSha256.slice(0, 12)}…); train the file that was recorded`,
@@ -26,7 +28,7 @@ export function buildOnnxModel(
   const draw = randint(0, 2 ** 31 - 1, [1], init, { dtype: "int64" });
   const dropoutSeed = draw.item();
   draw.dispose();
-  const model = new OnnxClassifier(readOnnxModel(config.model), {
+  const model = new OnnxClassifier(parseOnnxModel(bytes, config.model), {
     classes,
     inputShape: [inputShape.channels, inputShape.height, inputShape.width],
     memoryFormat: config.memoryFormat,

@@ -106,6 +106,17 @@ describe("training an imported ONNX model", () => {
     expect(c.weightsSha256).not.toBe(a.weightsSha256);
   }, 120_000);
 
+  it("refuses a file that is not a model when the config is resolved, before any run folder", () => {
+    const bad = join(dir, "bad.onnx");
+    writeFileSync(bad, "not a model\n");
+    expect(refusal(() => resolveRunConfig({ model: bad, ...TINY }))).toContain(
+      `${bad}: not an ONNX model`,
+    );
+    expect(refusal(() => resolveRunConfig({ model: join(dir, "absent.onnx"), ...TINY }))).toContain(
+      "no such model file",
+    );
+  });
+
   it("refuses a graph whose output is not the dataset's classes", async () => {
     const seven = mlpFile(dir, 7);
     const config = resolveRunConfig({ model: seven, setting: "control", ...TINY });
