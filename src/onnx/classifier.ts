@@ -23,6 +23,8 @@ export class OnnxClassifier extends Model implements MemberHost {
   readonly name: string;
   /** What the import lost against the exported module, one line each (import-notes.ts). */
   readonly notes: readonly string[];
+  /** Dropout's masks come from this generator only; a run checkpoints its state. */
+  readonly dropoutGenerator: Generator;
   readonly #program: GraphProgram;
 
   constructor(model: OnnxModel, options: OnnxClassifierOptions) {
@@ -34,6 +36,7 @@ export class OnnxClassifier extends Model implements MemberHost {
     });
     this.name = basename(model.file);
     this.notes = importNotes(model);
+    this.dropoutGenerator = options.dropoutGenerator;
     try {
       this.#program = new GraphProgram(model, this, options);
       this.#checkShapes();

@@ -152,6 +152,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   }
   const model = buildModel(config, probeLoader.outputShape, classes, init);
   const modelNotes = model instanceof OnnxClassifier ? [...model.notes] : [];
+  // An imported model's Dropout generator resumes with the init one, so a resume is exact.
+  const generators = model instanceof OnnxClassifier ? [init, model.dropoutGenerator] : [init];
   if (leader && previous === null) for (const note of modelNotes) log(note);
   const perturbation = config.perturbInitUlp ? perturbOneWeight(model, init) : null;
   const optimizer = buildOptimizer(config, model);
@@ -172,7 +174,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     resumed = loadTrainingCheckpoint(checkpointPath, {
       model,
       optimizer,
-      generators: [init],
+      generators,
     }) as unknown as ResumeMetadata;
     if (precision.scaler !== null && resumed.scaler) precision.scaler.load(resumed.scaler);
     log(`resuming ${outDir} after epoch ${resumed.epochsDone}`);
@@ -291,7 +293,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       };
       saveTrainingCheckpoint(
         checkpointPath,
-        { model, optimizer, generators: [init] },
+        { model, optimizer, generators },
         metadata as unknown as Record<string, unknown>,
       );
       record.epochsDone = epochNumber;

@@ -12,9 +12,9 @@ import { describe, expect, it } from "vitest";
 import { isUserError } from "../../src/errors.js";
 import { expandPlan } from "../../src/experiment/plan.js";
 import { validatePlanSpec } from "../../src/experiment/plan-spec.js";
-import { resolveRunConfig, trainRun } from "../../src/train/index.js";
+import { readRunRecord, resolveRunConfig, trainRun } from "../../src/train/index.js";
 import { modelBytes } from "../onnx/build-model.js";
-import { tempDir } from "./helpers.js";
+import { runCli, spawnCli, tempDir } from "./helpers.js";
 
 /** Weights from a fixed linear congruential sequence in ±1/√fan_in: the file fixes the init. */
 function weights(count: number, fanIn: number, seed: number): number[] {
@@ -25,8 +25,11 @@ function weights(count: number, fanIn: number, seed: number): number[] {
   });
 }
 
-function mlpFile(dir: string, classes = 10): string {
-  const file = join(dir, `mlp-${classes}.onnx`);
+function mlpFile(dir: string, classes = 10, dropout = false): string {
+  const file = join(dir, `mlp-${classes}${dropout ? "-dropout" : ""}.onnx`);
+  const drop = dropout
+    ? [{ op: "Dropout", inputs: ["a", "ratio", "training_mode"], outputs: ["d"], name: "drop" }]
+    : [];
   const bytes = modelBytes({
     nodes: [
       { op: "Flatten", inputs: ["input"], outputs: ["flat"], name: "flatten" },
@@ -38,9 +41,10 @@ function mlpFile(dir: string, classes = 10): string {
         ints: { transB: 1 },
       },
       { op: "Relu", inputs: ["h"], outputs: ["a"], name: "relu" },
+      ...drop,
       {
         op: "Gemm",
-        inputs: ["a", "fc2.weight", "fc2.bias"],
+        inputs: [dropout ? "d" : "a", "fc2.weight", "fc2.bias"],
         outputs: ["logits"],
         name: "fc2",
         ints: { transB: 1 },
@@ -51,6 +55,8 @@ function mlpFile(dir: string, classes = 10): string {
       { name: "fc1.bias", dims: [16], floats: weights(16, 784, 2) },
       { name: "fc2.weight", dims: [classes, 16], floats: weights(classes * 16, 16, 3) },
       { name: "fc2.bias", dims: [classes], floats: weights(classes, 16, 4) },
+      { name: "ratio", dims: [], floats: [0.5] },
+      { name: "training_mode", dims: [], dataType: 9, int32s: [1] },
     ],
     inputs: [{ name: "input", dims: [1, 1, 28, 28] }],
     outputs: ["logits"],
@@ -158,4 +164,53 @@ describe("an imported model in a plan", () => {
       "give --optimizer, --lr, --batch-size (in a plan: optimizer, lr, batchSize, epochs)",
     );
   });
+});
+
+describe("resuming an imported model with Dropout", () => {
+  it("continues after SIGKILL with the dropout generator's state and ends bit-identical", async () => {
+    const root = tempDir("onnx-resume");
+    const file = mlpFile(root, 10, true);
+    const run = [
+      "--model",
+      file,
+      "--setting",
+      "control",
+      "--optimizer",
+      "sgd",
+      "--lr",
+      "0.05",
+      "--batch-size",
+      "32",
+      "--epochs",
+      "30",
+      "--train-examples",
+      "512",
+      "--test-examples",
+      "64",
+    ];
+    const straight = await runCli(["train", "--out", join(root, "straight"), ...run]);
+    expect(straight.code, straight.stderr).toBe(0);
+    const expected = readRunRecord(join(root, "straight"))!.weightsSha256;
+    const killedDir = join(root, "killed");
+    const child = spawnCli(["train", "--out", killedDir, ...run]);
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    await new Promise<void>((resolve, reject) => {
+      let seen = "";
+      child.stderr!.on("data", (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (/epoch 1\/30:/.test(seen)) resolve();
+      });
+      child.on("exit", () => reject(new Error(`exited before epoch 1 ended:\n${seen}`)));
+    });
+    child.kill("SIGKILL");
+    await exited;
+    const interrupted = readRunRecord(killedDir)!;
+    // Epochs 2 to 30 take far longer than the kill: the run is caught mid-way.
+    expect(interrupted.status).toBe("running");
+    expect(interrupted.epochsDone).toBeLessThan(20);
+    const resumed = await runCli(["train", "--resume", killedDir]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/resuming .* after epoch/);
+    expect(readRunRecord(killedDir)!.weightsSha256).toBe(expected);
+  }, 180_000);
 });
