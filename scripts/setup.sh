@@ -17,8 +17,9 @@ SYSTEM_PACKAGES=(libtorch-dev libgloo-dev dataset-fashion-mnist fonts-dejavu-cor
 # The tests' extras: Chromium renders the report; Python's torch computes numeric references
 # live (never needed to build or run); slurm-wlm and munge make the one-node Slurm cluster the
 # Slurm tests start (test/experiment/slurm-cluster.ts); clang-format checks native/'s format in
-# the lint.
-TEST_PACKAGES=(chromium python3-torch slurm-wlm munge clang-format)
+# the lint; libonnx-testdata is ONNX's own backend test suite, which the ONNX import runs;
+# python3-onnx reads the weights of the modules the fixture scripts export to ONNX.
+TEST_PACKAGES=(chromium python3-torch slurm-wlm munge clang-format libonnx-testdata python3-onnx)
 
 # Installs the packages not installed yet, as root with apt; elsewhere says what is missing.
 install_packages() {

@@ -62,6 +62,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterSyncBatchNorm(env, exports);
   RegisterOptim(env, exports);
   RegisterReluMaxPool(env, exports);
+  RegisterGraphOps(env, exports);
   return exports;
 }
 

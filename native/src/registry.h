@@ -41,5 +41,6 @@ void RegisterDistributed(Napi::Env env, Napi::Object exports);
 void RegisterSyncBatchNorm(Napi::Env env, Napi::Object exports);
 void RegisterOptim(Napi::Env env, Napi::Object exports);
 void RegisterReluMaxPool(Napi::Env env, Napi::Object exports);
+void RegisterGraphOps(Napi::Env env, Napi::Object exports);
 
 }  // namespace nnr

@@ -51,6 +51,7 @@ export { type DType, dtypeBytes, isFloatingDtype, type TypedArray } from "./dtyp
 export * as F from "./functional.js";
 export { type FusedAdamEntry, fusedAdamStep } from "./fused-optim.js";
 export { Generator, normal_, rand, randint, randn, randperm, uniform_ } from "./generator.js";
+export * as G from "./graph-ops.js";
 export { type EngineInfo, engineInfo, liveTensors } from "./info.js";
 export { cat, stack, where } from "./join.js";
 export type { MemoryFormat, Reduction } from "./native.js";

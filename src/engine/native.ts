@@ -244,6 +244,35 @@ export interface NativeAddon {
     reduction: Reduction,
   ): H;
   mseLoss(input: H, target: H, reduction: Reduction): H;
+  // graph-ops.cc
+  convolution(
+    input: H,
+    weight: H,
+    bias: H | null,
+    stride: number[],
+    padding: number[],
+    dilation: number[],
+    groups: number,
+  ): H;
+  maxPoolNd(
+    input: H,
+    kernel: number[],
+    stride: number[],
+    padding: number[],
+    dilation: number[],
+    ceilMode: boolean,
+  ): H;
+  avgPoolNd(
+    input: H,
+    kernel: number[],
+    stride: number[],
+    padding: number[],
+    ceilMode: boolean,
+    countIncludePad: boolean,
+  ): H;
+  layerNorm(input: H, normalizedShape: number[], weight: H | null, bias: H | null, eps: number): H;
+  gelu(input: H, approximate: "none" | "tanh"): H;
+  erf(input: H): H;
   // autograd.cc
   setRequiresGrad(t: H, requiresGrad: boolean): void;
   requiresGrad(t: H): boolean;

@@ -20,6 +20,7 @@ import { UserError } from "../errors.js";
 import { modelNames } from "../nn/models/index.js";
 import { POOL_NAME } from "../run-folder/pool.js";
 import { runConfigSchema } from "../train/config.js";
+import { isOnnxModelPath } from "../train/imported-model.js";
 
 /** Run-config fields a plan may set in `base` or vary in `options`; the grid sets the rest. */
 const GRID_FIELDS = ["model", "dataset", "setting"] as const;
@@ -185,9 +186,9 @@ function gridLines(grid: Grid, root: unknown, prefix: Path): string[] {
   const lines: string[] = [];
   const known = modelNames();
   for (const [index, model] of grid.models.entries()) {
-    if (!known.includes(model)) {
+    if (!known.includes(model) && !isOnnxModelPath(model)) {
       lines.push(
-        `${fieldPath([...prefix, "models", index])}: unknown model '${model}'; choose one of ${known.join(", ")}`,
+        `${fieldPath([...prefix, "models", index])}: unknown model '${model}'; choose one of ${known.join(", ")}, or an .onnx file`,
       );
     }
   }

@@ -3,6 +3,7 @@
  * what ran. Seeds are not part of it (they are drawn per run and recorded beside it), nor is
  * the replicate number: runs that differ only in those belong to one group.
  */
+import { basename } from "node:path";
 import { z } from "zod";
 import { modelGroupName, SCHEDULE_NAMES } from "../contract/model-descriptor.js";
 import { NOISE_SOURCE_NAMES, SEEDED_SOURCES, SETTING_NAMES } from "../contract/noise-sources.js";
@@ -23,6 +24,11 @@ function fieldPerName<N extends string, T extends z.ZodType>(names: readonly N[]
 export const runConfigSchema = z
   .object({
     model: z.string().min(1),
+    /** An imported model (model is an .onnx path): the file's SHA-256, so runs of two files never pool. */
+    modelSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
     /** Model options: BatchNorm (SmallCNN), kernel size (MediumCNN), head (ResNet18). */
     batchNorm: z.boolean(),
     /** SmallCNN's BatchNorm momentum, PyTorch's convention; null: Keras's (0.01 here). */
@@ -114,16 +120,19 @@ export function originalSaveEpochs(epochs: number): number[] {
 
 /**
  * A short, stable name for the group a run belongs to, e.g. `smallcnn_bn_cifar10_algo`; a
- * pool's name takes the setting's place (`smallcnn_fashion-mnist_tooling`).
+ * pool's name takes the setting's place (`smallcnn_fashion-mnist_tooling`). An imported model
+ * is named by its file and the start of its SHA-256 (`mynet-1dcd880b`): no folders in the
+ * name, and two different files never share a group.
  */
 export function groupName(config: RunConfig, setting: string = config.setting): string {
   const model = findModelDescriptor(config.model);
-  return [
-    model === undefined ? config.model : modelGroupName(model, config),
-    config.syncBatchNorm ? "syncbn" : null,
-    config.dataset,
-    setting,
-  ]
+  const modelName =
+    config.modelSha256 !== undefined
+      ? `${basename(config.model).replace(/\.onnx$/i, "")}-${config.modelSha256.slice(0, 8)}`
+      : model === undefined
+        ? config.model
+        : modelGroupName(model, config);
+  return [modelName, config.syncBatchNorm ? "syncbn" : null, config.dataset, setting]
     .filter((part) => part !== null)
     .join("_")
     .replace(/\+/g, "");

@@ -14,6 +14,8 @@ import {
   smallCnnSchedule,
 } from "../nn/schedules.js";
 import type { RunConfig } from "./config.js";
+import { isOnnxModelPath } from "./imported-model.js";
+import { buildOnnxModel } from "./onnx-model.js";
 
 export function buildModel(
   config: RunConfig,
@@ -21,6 +23,7 @@ export function buildModel(
   classes: number,
   init: Generator,
 ): Model {
+  if (isOnnxModelPath(config.model)) return buildOnnxModel(config, inputShape, classes, init);
   return createModel(config.model, {
     generator: init,
     classes,

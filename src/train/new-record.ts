@@ -54,7 +54,10 @@ export function newRunRecord(run: NewRun): RunRecord {
     },
     nnr: { version: NNR_VERSION },
     perturbation: setup.perturbation,
-    notes: config.device === "cpu" && !config.deterministic.impl ? [CPU_IMPL_NOTE] : [],
+    notes: [
+      ...(config.device === "cpu" && !config.deterministic.impl ? [CPU_IMPL_NOTE] : []),
+      ...setup.modelNotes,
+    ],
     epochsDone: 0,
     predictions: {},
     checkpoints: {},

@@ -23,6 +23,7 @@ import { PIPELINES } from "../data/registry.js";
 import { UserError } from "../errors.js";
 import { findModelDescriptor, modelNames, zooDescriptors } from "../nn/models/index.js";
 import { originalSaveEpochs, type RunConfig, runConfigSchema } from "./config.js";
+import { importedModelDescriptor, isOnnxModelPath, modelFileSha256 } from "./imported-model.js";
 import { precisionRefusal } from "./precision.js";
 
 /** What a user or a plan may specify; everything else comes from the recipe. */
@@ -43,11 +44,17 @@ export type RunRequest = Partial<
  * from elsewhere (a model read from a file), whose facts stand in for the zoo's.
  */
 export function resolveRunConfig(request: RunRequest, descriptor?: ModelDescriptor): RunConfig {
-  const model = descriptor ?? zooModel(request.model ?? "smallcnn");
+  const name = request.model ?? "smallcnn";
+  const model =
+    descriptor ?? (isOnnxModelPath(name) ? importedModelDescriptor(name) : zooModel(name));
   const dataset = request.dataset ?? "fashion-mnist";
   const recipe = recipeOf(model, dataset) ?? recipeFromRequest(model, request);
   const config = configOf(request, model, recipe);
   checkModelOptions(config, model);
+  // An imported model's file is read and checked now: a bad file is refused before any run.
+  if (isOnnxModelPath(model.name)) {
+    config.modelSha256 = request.modelSha256 ?? modelFileSha256(model.name);
+  }
   const parsed = runConfigSchema.safeParse(config);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

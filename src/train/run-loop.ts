@@ -135,7 +135,7 @@ function saveEpochFiles(run: RunLoop, epochNumber: number, evaluation: Evaluatio
   record.checkpoints[fileNumber] = checkpoint;
 }
 
-/** The resume checkpoint: weights, optimizer, init generator, loader and log so far. */
+/** The resume checkpoint: weights, optimizer, generators, loader and log so far. */
 function saveResumePoint(
   run: RunLoop,
   state: { epochsDone: number; globalStep: number; rows: LogRow[]; trace: TraceRecorder | null },
@@ -151,7 +151,7 @@ function saveResumePoint(
   };
   saveTrainingCheckpoint(
     join(run.outDir, RESUME_CHECKPOINT),
-    { model: setup.model, optimizer: setup.optimizer, generators: [setup.init] },
+    { model: setup.model, optimizer: setup.optimizer, generators: setup.generators },
     metadata as unknown as Record<string, unknown>,
   );
 }

@@ -14,6 +14,7 @@ import { loadTrainingCheckpoint } from "../nn/checkpoint.js";
 import type { Model } from "../nn/models/index.js";
 import type { GradScalerState, Optimizer } from "../nn/optim/index.js";
 import type { LrSchedule } from "../nn/schedules.js";
+import { OnnxClassifier } from "../onnx/index.js";
 import { RESUME_CHECKPOINT } from "../run-folder/files.js";
 import type { RunConfig } from "./config.js";
 import { loadRunData, type RunData, unpackRunDataAhead } from "./data-setup.js";
@@ -28,6 +29,10 @@ export interface RunSetup {
   classes: number;
   /** The init noise source's generator; its state goes in the resume checkpoint. */
   init: Generator;
+  /** Every generator the resume checkpoint holds: init's, and an imported model's Dropout's. */
+  generators: Generator[];
+  /** What the model says of itself for run.json's notes (an import's losses, e.g.). */
+  modelNotes: string[];
   loaderOptions: ConstructorParameters<typeof DataLoader>[1];
   /** The loader of a run from its start (a resume makes its own from the checkpoint). */
   freshLoader: DataLoader;
@@ -85,6 +90,10 @@ export async function setUpRun(
     checkBatchSplit(config.batchSize, remainder, group.worldSize);
   }
   const model = buildModel(config, freshLoader.outputShape, classes, init);
+  const modelNotes = model instanceof OnnxClassifier ? [...model.notes] : [];
+  // An imported model's Dropout generator resumes with the init one, so a resume is exact.
+  const generators = model instanceof OnnxClassifier ? [init, model.dropoutGenerator] : [init];
+  for (const note of modelNotes) log(note);
   const perturbation = config.perturbInitUlp ? perturbOneWeight(model, init) : null;
   const optimizer = buildOptimizer(config, model);
   const schedule = buildSchedule(config, freshLoader.batchesPerEpoch);
@@ -94,6 +103,8 @@ export async function setUpRun(
     multilabel,
     classes,
     init,
+    generators,
+    modelNotes,
     loaderOptions,
     freshLoader,
     model,
@@ -129,7 +140,7 @@ export function resumeFromCheckpoint(
   const resumed = loadTrainingCheckpoint(checkpointPath, {
     model: setup.model,
     optimizer: setup.optimizer,
-    generators: [setup.init],
+    generators: setup.generators,
   }) as unknown as ResumeMetadata;
   if (setup.precision.scaler !== null && resumed.scaler)
     setup.precision.scaler.load(resumed.scaler);

@@ -11,7 +11,16 @@ const SRC = resolve(import.meta.dirname, "../../src");
 
 const BASE = ["errors", "version", "io", "random", "run-folder", "contract"];
 /** Everything up to training and the studies, which the top layers build on. */
-const BELOW_EXPERIMENT = [...BASE, "engine", "nn", "data", "distributed", "train", "analysis"];
+const BELOW_EXPERIMENT = [
+  ...BASE,
+  "engine",
+  "nn",
+  "onnx",
+  "data",
+  "distributed",
+  "train",
+  "analysis",
+];
 /** What each layer may import besides itself; keep in step with docs/architecture.md. */
 const ALLOWED: Record<string, readonly string[]> = {
   errors: [],
@@ -23,8 +32,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   engine: ["errors"],
   data: ["errors", "io", "random", "contract"],
   nn: ["engine", "io", "random", "errors", "contract"],
+  onnx: ["engine", "nn", "io", "errors"],
   distributed: ["engine", "nn", "data", "errors"],
-  train: [...BASE, "engine", "nn", "data", "distributed"],
+  train: [...BASE, "engine", "nn", "onnx", "data", "distributed"],
   analysis: ["io", "random", "run-folder", "contract", "errors"],
   report: ["analysis", "io", "run-folder", "contract", "errors"],
   studies: [...BELOW_EXPERIMENT, "report"],

@@ -49,7 +49,10 @@ export const registerTrain: RegisterCommand = (program) => {
   const command = program
     .command("train")
     .description("train one run under the chosen noise sources and write its run folder")
-    .option("--model <name>", `${modelNames().join(", ")} (default smallcnn)`)
+    .option(
+      "--model <name>",
+      `${modelNames().join(", ")} (default smallcnn), or an .onnx file (docs/your-model.md)`,
+    )
     .option(
       "--dataset <name>",
       `${DATASET_NAMES.join(", ")} (default fashion-mnist)`,

@@ -13,14 +13,15 @@ import {
   switchFlag,
 } from "../../contract/noise-sources.js";
 import { UserError } from "../../errors.js";
-import { modelDescriptor, zooDescriptors } from "../../nn/models/index.js";
+import { zooDescriptors } from "../../nn/models/index.js";
 import type { RunConfig } from "../../train/config.js";
+import { runModelDescriptor } from "../../train/imported-model.js";
 import type { TrainFlags } from "./train-request.js";
 
 /** Throws a one-line UserError naming the first flag that the resolved run would ignore. */
 export function refuseInapplicableFlags(flags: TrainFlags, config: RunConfig): void {
   refuseShadowedFlags(flags);
-  const model = modelDescriptor(config.model);
+  const model = runModelDescriptor(config.model);
   if (flags.bn) refuseMissingOption(model, "batchNorm", "--bn", zooDescriptors());
   if (flags.kernelSize !== undefined) {
     refuseMissingOption(model, "kernelSize", "--kernel-size", zooDescriptors());

@@ -1,0 +1,102 @@
+/**
+ * An imported graph as a zoo-like classifier Model: batches [N, C, H, W] to logits
+ * [N, classes], its parameters and buffers under their ONNX names. The input shape and the
+ * number of classes are checked against the dataset's when it is built, in one line.
+ */
+import { basename } from "node:path";
+import { type Generator, noGrad, type Tensor, tidy, zeros } from "../engine/index.js";
+import { UserError } from "../errors.js";
+import { type InputShape, Model, type ModelMemoryFormat } from "../nn/index.js";
+import { GraphProgram } from "./graph-program.js";
+import type { OnnxModel } from "./graph-types.js";
+import { importNotes } from "./import-notes.js";
+import { childOf, type MemberGroup, type MemberHost } from "./member-tree.js";
+
+export interface OnnxClassifierOptions {
+  classes: number;
+  inputShape: InputShape;
+  memoryFormat: ModelMemoryFormat;
+  dropoutGenerator: Generator;
+}
+
+export class OnnxClassifier extends Model implements MemberHost {
+  readonly name: string;
+  /** What the import lost against the exported module, one line each (import-notes.ts). */
+  readonly notes: readonly string[];
+  /** Dropout's masks come from this generator only; a run checkpoints its state. */
+  readonly dropoutGenerator: Generator;
+  readonly #program: GraphProgram;
+
+  constructor(model: OnnxModel, options: OnnxClassifierOptions) {
+    super({
+      classes: options.classes,
+      inputShape: options.inputShape,
+      head: "softmax",
+      memoryFormat: options.memoryFormat,
+    });
+    this.name = basename(model.file);
+    this.notes = importNotes(model);
+    this.dropoutGenerator = options.dropoutGenerator;
+    try {
+      this.#program = new GraphProgram(model, this, options);
+      this.#checkShapes();
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
+  /** One example of the dataset's shape through the graph, in eval mode: its logits' shape. */
+  #checkShapes(): void {
+    const [c, h, w] = this.inputShape;
+    const file = this.#program.model.file;
+    const output = tidy(() =>
+      noGrad(() => {
+        try {
+          return [...this.#program.forward(zeros([1, c, h, w]), false).shape];
+        } catch (error) {
+          const reason = (error as Error).message.split("\n")[0];
+          throw new UserError(
+            `${file}: the graph does not take the dataset's images [N, ${c}, ${h}, ${w}] (${reason}); export it for that input shape`,
+          );
+        }
+      }),
+    );
+    if (output.length !== 2 || output[0] !== 1 || output[1] !== this.classes) {
+      throw new UserError(
+        `${file}: the graph's output for one image is [${output.join(", ")}], not the dataset's [1, ${this.classes}] logits; export it with ${this.classes} outputs`,
+      );
+    }
+  }
+
+  protected logits(input: Tensor): Tensor {
+    return this.#program.forward(input, this.training);
+  }
+
+  addParameter(name: string, tensor: Tensor): void {
+    this.registerParameter(name, tensor);
+  }
+
+  addBuffer(name: string, tensor: Tensor): void {
+    this.registerBuffer(name, tensor);
+  }
+
+  child(name: string): MemberGroup {
+    return childOf(this, name, (group) => this.registerModule(name, group));
+  }
+
+  member(name: string, kind: "parameter" | "buffer"): Tensor {
+    return kind === "parameter" ? this.parameter(name) : this.buffer(name);
+  }
+
+  override toDevice(device: string): this {
+    super.toDevice(device);
+    this.#program.toDevice(device);
+    return this;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.#program?.dispose();
+  }
+}
