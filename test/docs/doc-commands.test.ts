@@ -20,7 +20,7 @@ const DOCS = [
 ];
 
 /** The lines of every fenced block whose info string starts with `sh`, with their line numbers. */
-export function shellLines(markdown: string): { line: number; text: string }[] {
+function shellLines(markdown: string): { line: number; text: string }[] {
   const lines = markdown.split("\n");
   const out: { line: number; text: string }[] = [];
   let inShell = false;
@@ -43,7 +43,7 @@ export function shellLines(markdown: string): { line: number; text: string }[] {
 }
 
 /** The `nnr` invocations of one shell line: arguments after `nnr`, comments and `[ ]` removed. */
-export function nnrInvocations(text: string): string[][] {
+function nnrInvocations(text: string): string[][] {
   const code = text.replace(/\s#.*$/, "");
   return code
     .split(/&&|;|\s\|\s/)

@@ -43,14 +43,18 @@ describe("the docs' command examples, run at small sizes", () => {
     expect(await nnr("experiment", "run", "--plan", planPath, "--out", join(bad, "out"))).not.toBe(
       0,
     );
-    expect(output.lines().map(plain)).toContain(planErrors?.replaceAll("plan.json:", `${planPath}:`));
+    expect(output.lines().map(plain)).toContain(
+      planErrors?.replaceAll("plan.json:", `${planPath}:`),
+    );
     expect(existsSync(join(bad, "out"))).toBe(false);
 
     writeFileSync(planPath, '{\n  "name": "x",\n  bad\n}');
     expect(await nnr("experiment", "run", "--plan", planPath, "--out", join(bad, "out"))).not.toBe(
       0,
     );
-    expect(output.lines().map(plain)).toContain(jsonError?.replaceAll("plan.json:", `${planPath}:`));
+    expect(output.lines().map(plain)).toContain(
+      jsonError?.replaceAll("plan.json:", `${planPath}:`),
+    );
   });
 
   it("README: the quick start's two runs and their divergence", async () => {
