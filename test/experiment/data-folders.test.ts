@@ -47,7 +47,9 @@ describe("data folders", () => {
     expect(code).not.toBe(0);
     const errors = output.lines().filter((line) => line.includes("nnr:"));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/--data-dir \/nonexistent: no such folder \(fashion-mnist, 12 runs\)/);
+    expect(errors[0]).toMatch(
+      /--data-dir \/nonexistent: no such folder \(fashion-mnist, 12 runs\)/,
+    );
     expect(errors[0]).toMatch(/nothing was started/);
     expect(existsSync(out)).toBe(false);
   });
