@@ -21,9 +21,7 @@ function refusal(spec: unknown): string {
 describe("strict plan specs", () => {
   it("refuses a misspelt optimizer field, naming the known one", () => {
     const message = refusal({ replicates: 1, base: { optimizer: { learningRate: 0.01 } }, grid });
-    expect(message).toBe(
-      "p.json: base.optimizer: unknown field 'learningRate'; did you mean lr?",
-    );
+    expect(message).toBe("p.json: base.optimizer: unknown field 'learningRate'; did you mean lr?");
   });
 
   it("says that lr in base belongs in optimizer.lr", () => {
