@@ -118,7 +118,6 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       `${outDir} was trained over ${config.worldSize ?? 1} process(es) and this run has ${group?.worldSize ?? 1}; resume it with --nproc ${config.worldSize ?? 1}`,
     );
   }
-  if (leader) mkdirSync(outDir, { recursive: true });
   const unpacking = unpackRunDataAhead(config);
   // Before the first tensor: the ISA is fixed when libtorch loads.
   pinCpuCapability(config.cpuCapability ?? "auto");
@@ -220,6 +219,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   record.status = "running";
   delete record.error;
   const writeRecord = () => leader && writeRunRecord(outDir, record);
+  // Made only now: a run refused while it sets up (data, model, options) leaves no empty folder.
+  if (leader) mkdirSync(outDir, { recursive: true });
   writeRecord();
   if (leader) writeTestLabels(outDir, data.test);
 
