@@ -3,6 +3,7 @@ import { DATASETS, type DatasetName, loadDataset, wholeFilesOf } from "../data/r
 import type { TransformSpec } from "../data/transforms.js";
 import type { Dataset } from "../data/types.js";
 import { unpackAhead } from "../data/unpack-ahead.js";
+import { UserError } from "../errors.js";
 import type { RunConfig } from "./config.js";
 
 /** The first n examples of a dataset (fast runs on a fixed, reproducible subset). */
@@ -45,14 +46,29 @@ export function unpackRunDataAhead(config: RunConfig): Promise<void> {
   return unpackAhead(wholeFilesOf(config.dataset as DatasetName, config.dataDir ?? undefined));
 }
 
+/**
+ * Refuses a count of examples past what the split holds: the run would record a count it did
+ * not train or test on. The committed stand-in subset (registry.ts), used with a warning where
+ * the full set is missing, is exempt: run.json's data.source says it ran.
+ */
+function checkCount(dataset: Dataset, n: number | null, field: "trainExamples" | "testExamples") {
+  if (n === null || n <= dataset.length || dataset.source.subset?.startsWith("committed subset"))
+    return;
+  const flag = field === "trainExamples" ? "--train-examples" : "--test-examples";
+  throw new UserError(
+    `${flag} ${n} (a plan's ${field}): the ${dataset.name} ${dataset.split} split holds ${dataset.length} examples; give at most ${dataset.length}, or leave it out for all`,
+  );
+}
+
 export function loadRunData(config: RunConfig, notify: (line: string) => void): RunData {
   const name = config.dataset as DatasetName;
   const options = { ...(config.dataDir === null ? {} : { dataDir: config.dataDir }), notify };
+  const train = loadDataset(name, { split: "train", ...options });
+  const test = loadDataset(name, { split: DATASETS[name].evalSplit, ...options });
+  checkCount(train, config.trainExamples, "trainExamples");
+  checkCount(test, config.testExamples, "testExamples");
   return {
-    train: firstExamples(loadDataset(name, { split: "train", ...options }), config.trainExamples),
-    test: firstExamples(
-      loadDataset(name, { split: DATASETS[name].evalSplit, ...options }),
-      config.testExamples,
-    ),
+    train: firstExamples(train, config.trainExamples),
+    test: firstExamples(test, config.testExamples),
   };
 }
