@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { validatePlanSpec } from "../../src/experiment/plan-spec.js";
 import { captureConsole } from "../experiment/helpers.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -16,6 +17,7 @@ const doc = (path: string) => readFileSync(join(ROOT, path), "utf8");
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes
 const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
 const nnr = (...args: string[]) => main(["node", "nnr", ...args]);
+const grid = { models: ["smallcnn"], datasets: ["fashion-mnist"] };
 
 describe("the docs' command examples, run at small sizes", () => {
   const output = captureConsole();
@@ -55,6 +57,13 @@ describe("the docs' command examples, run at small sizes", () => {
     expect(output.lines().map(plain)).toContain(
       jsonError?.replaceAll("plan.json:", `${planPath}:`),
     );
+  });
+
+  it("experiments.md: a misspelt nested field, refused as shown", () => {
+    const shown = "base.optimizer: unknown field 'learningRate'; did you mean lr?";
+    expect(doc("docs/experiments.md")).toContain(`\`${shown}\``);
+    const spec = { replicates: 1, base: { optimizer: { learningRate: 0.01 } }, grid };
+    expect(() => validatePlanSpec(spec, "plan.json")).toThrow(`plan.json: ${shown}`);
   });
 
   it("README: the quick start's two runs and their divergence", async () => {
