@@ -13,7 +13,7 @@
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { freePort } from "../src/distributed/local-launch.js";
+import { freePort } from "../src/distributed/launcher.js";
 
 const { values } = parseArgs({
   options: {

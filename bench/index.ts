@@ -4,7 +4,8 @@
  * keep a 2-core run short), data parallelism (bench/data-parallel.ts: 2 ranks × 1 thread against
  * 1 × 1 at batch 128), end to end (`nnr train` against a PyTorch script, process start to test
  * accuracy) and the resident set over 10,000 training steps. Other benchmarks:
- * bench/data-throughput.ts (the input pipeline), bench/demo-workers.ts (the experiment runner),
+ * bench/data-throughput.ts (the input pipeline), bench/data-formats.ts (NumPy, Parquet and
+ * CIFAR's python files beside IDX), bench/demo-workers.ts (the experiment runner),
  * bench/optimizer-step.ts (Adam's step), `nnr overhead` (deterministic kernels).
  */
 import { spawnSync } from "node:child_process";

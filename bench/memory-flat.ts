@@ -52,7 +52,7 @@ configureDeterminism({
   threads: config.threads,
   cudnnBenchmark: false,
 });
-const data = loadRunData(config, () => {});
+const data = await loadRunData(config, () => {});
 const loader = new DataLoader(data.train, {
   batchSize: config.batchSize,
   shuffle: config.shuffle,

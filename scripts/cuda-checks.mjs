@@ -1,11 +1,11 @@
 // The engine's CUDA checks without vitest (the GPU machine carries only nnr's runtime): runs
-// src/engine/cuda-checks.ts from dist/, prints one line per check, writes them as JSON with
+// src/studies/cuda-checks/checks.ts from dist/, prints one line per check, writes them as JSON with
 // --json FILE, and exits 1 if any failed. Without CUDA it says why in one line and exits 0.
 //   node scripts/cuda-checks.mjs [--device cuda] [--json FILE]
 //   node scripts/cuda-checks.mjs --cublas-probe DEVICE   (the checks' own child process)
 import { writeFileSync } from "node:fs";
 
-const dist = new URL("../dist/engine/", import.meta.url);
+const dist = new URL("../dist/", import.meta.url);
 const args = process.argv.slice(2);
 const flag = (name) => {
   const i = args.indexOf(name);
@@ -13,8 +13,10 @@ const flag = (name) => {
 };
 
 try {
-  const { cublasProbe, runCudaChecks } = await import(new URL("cuda-checks.js", dist).href);
-  const { cudaUnavailableReason } = await import(new URL("cuda.js", dist).href);
+  const { cublasProbe, runCudaChecks } = await import(
+    new URL("studies/cuda-checks/checks.js", dist).href
+  );
+  const { cudaUnavailableReason } = await import(new URL("engine/cuda.js", dist).href);
   const probeDevice = flag("--cublas-probe");
   if (probeDevice !== undefined) {
     console.log(JSON.stringify(cublasProbe(probeDevice)));

@@ -16,7 +16,7 @@ import {
 import { distinguishLabels } from "./runs/config-fields.js";
 import { discoverRuns } from "./runs/discover.js";
 import { loadGroup } from "./runs/load-group.js";
-import { type RunFolder, settingRank } from "./runs/types.js";
+import { type Problem, type RunFolder, settingRank } from "./runs/types.js";
 import { type VarianceAccounting, varianceAccounting } from "./variance-accounting.js";
 
 export const DEFAULTS = {
@@ -32,10 +32,19 @@ export const DEFAULTS = {
   maxExactRelabellings: 20_000,
 };
 
-function groupFolders(runs: readonly RunFolder[]): RunFolder[][] {
+function groupFolders(runs: readonly RunFolder[], problems: Problem[]): RunFolder[][] {
   const groups = new Map<string, RunFolder[]>();
   for (const run of runs) {
     const members = groups.get(run.descriptor.groupKey) ?? [];
+    const first = members.find((member) => member.dataIdentity !== undefined);
+    if (first && run.dataIdentity !== undefined && run.dataIdentity !== first.dataIdentity) {
+      problems.push({
+        path: run.dir,
+        message: `read other data than ${first.dir} (the dataset files' SHA-256 in run.json differ); not pooled with its group: analyse it apart`,
+        effect: "excluded",
+      });
+      continue;
+    }
     members.push(run);
     groups.set(run.descriptor.groupKey, members);
   }
@@ -74,7 +83,7 @@ export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): A
 
   distinguishLabels(runs);
   const analysed: PairableGroup[] = [];
-  for (const folders of groupFolders(runs)) {
+  for (const folders of groupFolders(runs, problems)) {
     const data = loadGroup(folders, options.epoch, problems, options.attributeNames);
     if (data === undefined) continue;
     const predictions = data.runs.map((run) => run.predictions);

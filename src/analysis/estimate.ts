@@ -21,4 +21,5 @@ export interface Estimate {
   se?: number;
 }
 
+/** A value with no interval (a subgroup with no examples: nothing to estimate from). */
 export const pointOnly = (value: number): Estimate => ({ value, low: null, high: null });

@@ -78,16 +78,19 @@ export class BatchAssembler {
     this.runner = new PipelineRunner(pipeline);
     this.inElements = elementCount(pipeline.inShape);
     this.outElements = elementCount(pipeline.outShape);
-    this.scaleOnly = pipeline.specs.length === 1 && pipeline.specs[0]!.op === "scale";
+    this.scaleOnly =
+      pipeline.specs.length === 1 &&
+      pipeline.specs[0]!.op === "scale" &&
+      pipeline.valueScale === 255;
   }
 
   /** Builds the batch from stored images already at hand, `imageOf(k)` for the k-th example. */
-  assemble(plan: BatchPlan, imageOf: (k: number) => Uint8Array): Batch {
+  assemble(plan: BatchPlan, imageOf: (k: number) => Uint8Array | Float32Array): Batch {
     const { indices, draws } = plan;
     const { channels, height, width } = this.pipeline.outShape;
     const images = new Float32Array(indices.length * this.outElements);
-    if (this.scaleOnly) {
-      scaleBytesToUnit(this.gather(indices.length, imageOf), images);
+    if (this.scaleOnly && indices.length > 0 && imageOf(0) instanceof Uint8Array) {
+      scaleBytesToUnit(this.gather(indices.length, imageOf as (k: number) => Uint8Array), images);
     } else {
       const perExample = this.pipeline.drawsPerExample;
       for (let k = 0; k < indices.length; k++) {
@@ -114,9 +117,9 @@ export class BatchAssembler {
     return this.gathered.subarray(0, length);
   }
 
-  /** A view of image `index` in an N×C×H×W byte array. */
-  storedImage(pixels: Uint8Array, index: number): Uint8Array {
-    return pixels.subarray(index * this.inElements, (index + 1) * this.inElements);
+  /** A view of image `index` in an N×C×H×W array. */
+  storedImage<T extends Uint8Array | Float32Array>(pixels: T, index: number): T {
+    return pixels.subarray(index * this.inElements, (index + 1) * this.inElements) as T;
   }
 
   /** Builds the batch from any dataset, decoding lazily stored images first. */
@@ -124,6 +127,9 @@ export class BatchAssembler {
     const store = dataset.images;
     if (store.kind === "memory") {
       return this.assemble(plan, (k) => this.storedImage(store.pixels, plan.indices[k]!));
+    }
+    if (store.kind === "floats") {
+      return this.assemble(plan, (k) => this.storedImage(store.values, plan.indices[k]!));
     }
     const decoded = await Promise.all(Array.from(plan.indices, (index) => store.read(index)));
     return this.assemble(plan, (k) => decoded[k]!);

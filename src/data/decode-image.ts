@@ -4,6 +4,7 @@
  * (`decoderInfo`), and the resize is spelled out in the record.
  */
 import type { OutputInfo } from "sharp";
+import { UserError } from "../errors.js";
 import { lazyRequire } from "../io/lazy-module.js";
 import { dataFileError } from "./files.js";
 import type { DecoderInfo } from "./types.js";
@@ -26,6 +27,11 @@ export function describeResize(rule: ResizeRule): string {
 }
 
 export function decoderInfo(rule: ResizeRule): DecoderInfo {
+  return decoderWithResize(describeResize(rule));
+}
+
+/** The decoder's versions, with how images were brought to their stored size in words. */
+export function decoderWithResize(resize: string): DecoderInfo {
   const versions = sharp().versions as Record<string, string | undefined>;
   return {
     name: "sharp",
@@ -33,8 +39,65 @@ export function decoderInfo(rule: ResizeRule): DecoderInfo {
     libvips: versions.vips ?? "unknown",
     libjpeg: versions.mozjpeg ?? versions.jpeg ?? "unknown",
     libpng: versions.png ?? versions.spng ?? "unknown",
-    resize: describeResize(rule),
+    resize,
   };
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Whether a PNG is grey, from its IHDR's colour type (0 grey, 4 grey with alpha), without a
+ * second pass through the decoder; undefined for anything but a PNG.
+ */
+function pngIsGrey(bytes: Uint8Array): boolean | undefined {
+  if (bytes.length < 26 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) return undefined;
+  return bytes[25] === 0 || bytes[25] === 4;
+}
+
+async function isGrey(input: Buffer): Promise<boolean> {
+  const meta = await sharp()(input).metadata();
+  return meta.space === "b-w" || meta.space === "grey16";
+}
+
+/** An image decoded at its own size: C×H×W bytes, one channel for grey images, else three. */
+export interface DecodedImage {
+  pixels: Uint8Array;
+  channels: number;
+  height: number;
+  width: number;
+}
+
+/**
+ * Decodes PNG/JPEG bytes held in memory (a Parquet cell) at their own size: grey stays one
+ * channel, anything else becomes 8-bit sRGB; alpha is dropped. `where` names the image in
+ * errors (file and row).
+ */
+export async function decodeImageBytes(
+  bytes: Uint8Array,
+  where: string,
+  remedy: string,
+): Promise<DecodedImage> {
+  let decoded: { data: Buffer; info: OutputInfo };
+  try {
+    const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const grey = pngIsGrey(bytes) ?? (await isGrey(input));
+    decoded = await sharp()(input)
+      .removeAlpha()
+      .toColourspace(grey ? "b-w" : "srgb")
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new UserError(`${where}: unreadable image (${reason}); ${remedy}`);
+  }
+  const { data, info } = decoded;
+  const { channels, height, width } = info;
+  const plane = height * width;
+  const pixels = new Uint8Array(channels * plane);
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < channels; c++) pixels[c * plane + p] = data[p * channels + c]!;
+  }
+  return { pixels, channels, height, width };
 }
 
 /**

@@ -3,6 +3,7 @@
 export { deriveSeed, RandomStream, type RandomStreamState } from "../random/stream.js";
 export type { BatchPlan } from "./batch-assembly.js";
 export * from "./class-names.js";
+export { type DataOptions, dataOptionsSchema, FORMAT_DATASETS } from "./data-options.js";
 export { decoderInfo, type ResizeRule } from "./decode-image.js";
 export { encodeIdx, parseIdx } from "./idx.js";
 export {
@@ -19,11 +20,14 @@ export type { OrderState, ShuffleSpec } from "./order.js";
 export {
   DATASET_NAMES,
   DATASETS,
+  type DatasetFormat,
   type DatasetInfo,
   type DatasetName,
+  detectFormat,
   isDatasetName,
   type LoadDatasetOptions,
   loadDataset,
+  loadDatasetAsync,
   PIPELINES,
   type SplitName,
 } from "./registry.js";

@@ -100,7 +100,11 @@ export class DataLoader {
     }
     this.dropRemainder = options.dropRemainder ?? false;
     this.prefetch = options.prefetch ?? 2;
-    this.pipeline = compilePipeline(options.transforms ?? [{ op: "scale" }], dataset.shape);
+    this.pipeline = compilePipeline(
+      options.transforms ?? [{ op: "scale" }],
+      dataset.shape,
+      dataset.valueScale ?? 255,
+    );
     this.assembler = new BatchAssembler(this.pipeline, {
       kind: dataset.kind,
       labels: dataset.labels,

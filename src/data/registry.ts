@@ -7,13 +7,24 @@ import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.js";
 import { loadCeleba } from "./celeba.js";
 import { loadCifar10, loadCifar100 } from "./cifar.js";
+import {
+  CIFAR10_PYTHON_FOLDER,
+  CIFAR100_PYTHON_FOLDER,
+  cifarPythonDir,
+  loadCifar10Python,
+  loadCifar100Python,
+} from "./cifar-python.js";
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES } from "./class-names.js";
+import type { DataOptions } from "./data-options.js";
 import { DATASET_NAMES, type DatasetName } from "./dataset-names.js";
 import { exists, isDirectory } from "./files.js";
 import { idxFilesIn, loadIdxDataset } from "./idx.js";
 import { loadImageFolder } from "./image-folder.js";
+import { loadNpyDataset, NPY_REMEDY } from "./npy-dataset.js";
+import { PARQUET_REMEDY } from "./parquet-dataset.js";
+import { loadParquetDataset } from "./parquet-isolated.js";
 import type { TransformSpec } from "./transforms.js";
-import type { Dataset } from "./types.js";
+import type { Dataset, DatasetSource } from "./types.js";
 
 export { DATASET_NAMES, type DatasetName };
 export type SplitName = "train" | "test" | "val";
@@ -30,10 +41,14 @@ export const FASHION_MNIST_SUBSET_DIR = join(
   "fashion-mnist-subset",
 );
 
+export type DatasetFormat = DatasetSource["format"];
+
 export interface DatasetInfo {
   splits: SplitName[];
   /** The split a run evaluates on and writes predictions for. */
   evalSplit: SplitName;
+  /** The on-disk formats this dataset is read from; the folder's files decide which. */
+  formats: DatasetFormat[];
   /** What to tell the user when the folder is missing or wrong. */
   remedy: string;
 }
@@ -42,35 +57,53 @@ export const DATASETS: Record<DatasetName, DatasetInfo> = {
   "fashion-mnist": {
     splits: ["train", "test"],
     evalSplit: "test",
+    formats: ["idx"],
     remedy:
       "install Debian's dataset-fashion-mnist package or pass --data-dir with train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz",
   },
   mnist: {
     splits: ["train", "test"],
     evalSplit: "test",
+    formats: ["idx"],
     remedy: "pass --data-dir with the four MNIST IDX files (train-*, t10k-*; gzipped or not)",
   },
   cifar10: {
     splits: ["train", "test"],
     evalSplit: "test",
+    formats: ["cifar10-binary", "cifar10-python"],
     remedy:
       "pass --data-dir with the CIFAR-10 binary version (data_batch_1.bin … data_batch_5.bin, test_batch.bin)",
   },
   cifar100: {
     splits: ["train", "test"],
     evalSplit: "test",
+    formats: ["cifar100-binary", "cifar100-python"],
     remedy: "pass --data-dir with the CIFAR-100 binary version (train.bin, test.bin)",
   },
   celeba: {
     splits: ["train", "val", "test"],
     evalSplit: "test",
+    formats: ["celeba"],
     remedy:
       "pass --data-dir with img_align_celeba/, list_attr_celeba.txt and list_eval_partition.txt",
   },
   imagenet: {
     splits: ["train", "val"],
     evalSplit: "val",
+    formats: ["image-folder"],
     remedy: "pass --data-dir with train/<class>/*.jpg and val/<class>/*.jpg",
+  },
+  npy: {
+    splits: ["train", "test"],
+    evalSplit: "test",
+    formats: ["npy", "npz"],
+    remedy: NPY_REMEDY,
+  },
+  parquet: {
+    splits: ["train", "test"],
+    evalSplit: "test",
+    formats: ["parquet"],
+    remedy: PARQUET_REMEDY,
   },
 };
 
@@ -82,6 +115,8 @@ export interface LoadDatasetOptions {
   cifar100Labels?: "fine" | "coarse";
   /** CelebA (default 128) and ImageNet (default 224): side of the stored square images. */
   imageSize?: number;
+  /** NumPy and Parquet data: scale, classes and layout where the data cannot say. */
+  dataOptions?: DataOptions;
   /** Receives one-line notices (e.g. "using the committed subset"); default: stderr. */
   notify?: (message: string) => void;
 }
@@ -138,70 +173,143 @@ export function wholeFilesOf(name: DatasetName, dataDir: string | undefined): st
   return [];
 }
 
-/** Reads one split of a named dataset. */
+/**
+ * The format of a dataset's folder: the one its entry lists, or for CIFAR, the python
+ * version where the folder holds torchvision's pickles and not the binary files.
+ */
+export function detectFormat(name: DatasetName, dir: string): DatasetFormat {
+  const formats = DATASETS[name].formats;
+  if (
+    name === "cifar10" &&
+    !exists(join(dir, "test_batch.bin")) &&
+    !isDirectory(join(dir, "cifar-10-batches-bin"))
+  ) {
+    if (cifarPythonDir(dir, CIFAR10_PYTHON_FOLDER, "test_batch") !== null) return "cifar10-python";
+  }
+  if (
+    name === "cifar100" &&
+    !exists(join(dir, "test.bin")) &&
+    !isDirectory(join(dir, "cifar-100-binary"))
+  ) {
+    if (cifarPythonDir(dir, CIFAR100_PYTHON_FOLDER, "test") !== null) return "cifar100-python";
+  }
+  return formats[0]!;
+}
+
+/** Reads one split of a dataset whose reader is synchronous (every format but Parquet). */
 export function loadDataset(name: DatasetName, options: LoadDatasetOptions): Dataset {
-  const { split } = options;
+  const split = checkSplit(name, options.split);
+  const notify = options.notify ?? ((message: string) => console.error(message));
+  const info = DATASETS[name];
+  if (name === "fashion-mnist") {
+    const { dir, subset } = resolveFashionMnistDir(options.dataDir, notify);
+    const dataset = loadIdxDataset({
+      name,
+      split: split as "train" | "test",
+      dir,
+      classNames: FASHION_MNIST_CLASSES,
+      remedy: info.remedy,
+    });
+    if (subset)
+      dataset.source.subset = "committed subset: first 2,000 train and 1,000 test examples";
+    return dataset;
+  }
+  const dir = requireDataDir(name, options.dataDir);
+  const format = detectFormat(name, dir);
+  if (format === "parquet") {
+    throw new UserError(`dataset ${name} is read asynchronously; use loadDatasetAsync`);
+  }
+  return FORMAT_READERS[format]({ name, dir, split, options, remedy: info.remedy });
+}
+
+/** Reads one split of any dataset, Parquet included. */
+export async function loadDatasetAsync(
+  name: DatasetName,
+  options: LoadDatasetOptions,
+): Promise<Dataset> {
+  if (name !== "parquet") return loadDataset(name, options);
+  const split = checkSplit(name, options.split);
+  return loadParquetDataset(
+    requireDataDir(name, options.dataDir),
+    split as "train" | "test",
+    options.dataOptions ?? {},
+  );
+}
+
+function checkSplit(name: DatasetName, split: SplitName): SplitName {
   const info = DATASETS[name];
   if (!info.splits.includes(split)) {
     throw new UserError(
       `dataset ${name} has no split "${split}"; its splits are ${info.splits.join(", ")}`,
     );
   }
-  const notify = options.notify ?? ((message: string) => console.error(message));
-  switch (name) {
-    case "fashion-mnist": {
-      const { dir, subset } = resolveFashionMnistDir(options.dataDir, notify);
-      const dataset = loadIdxDataset({
-        name,
-        split: split as "train" | "test",
-        dir,
-        classNames: FASHION_MNIST_CLASSES,
-        remedy: info.remedy,
-      });
-      if (subset)
-        dataset.source.subset = "committed subset: first 2,000 train and 1,000 test examples";
-      return dataset;
-    }
-    case "mnist":
-      return loadIdxDataset({
-        name,
-        split: split as "train" | "test",
-        dir: requireDataDir(name, options.dataDir),
-        classNames: MNIST_CLASSES,
-        remedy: info.remedy,
-      });
-    case "cifar10":
-      return loadCifar10(
-        requireDataDir(name, options.dataDir),
-        split as "train" | "test",
-        info.remedy,
-      );
-    case "cifar100":
-      return loadCifar100(
-        requireDataDir(name, options.dataDir),
-        split as "train" | "test",
-        options.cifar100Labels ?? "fine",
-        info.remedy,
-      );
-    case "celeba":
-      return loadCeleba({
-        dir: requireDataDir(name, options.dataDir),
-        split: split as "train" | "val" | "test",
-        imageSize: options.imageSize ?? 128,
-        remedy: info.remedy,
-      });
-    case "imagenet": {
-      const imageSize = options.imageSize ?? 224;
-      return loadImageFolder({
-        dir: requireDataDir(name, options.dataDir),
-        split: split as "train" | "val",
-        imageSize,
-        resizeShorterTo: Math.round((imageSize * 256) / 224),
-        remedy: info.remedy,
-      });
-    }
-  }
+  return split;
 }
+
+const CIFAR10_PYTHON_REMEDY =
+  "pass --data-dir with torchvision's CIFAR-10 python version (cifar-10-batches-py: data_batch_1 … data_batch_5, test_batch, batches.meta) or the binary version";
+const CIFAR100_PYTHON_REMEDY =
+  "pass --data-dir with torchvision's CIFAR-100 python version (cifar-100-python: train, test, meta) or the binary version";
+
+interface FormatRequest {
+  name: DatasetName;
+  dir: string;
+  split: SplitName;
+  options: LoadDatasetOptions;
+  remedy: string;
+}
+
+/** One reader per on-disk format; the datasets above are entries over these. */
+const FORMAT_READERS: Record<
+  Exclude<DatasetFormat, "parquet">,
+  (request: FormatRequest) => Dataset
+> = {
+  idx: ({ name, dir, split, remedy }) =>
+    loadIdxDataset({
+      name,
+      split: split as "train" | "test",
+      dir,
+      classNames: MNIST_CLASSES,
+      remedy,
+    }),
+  "cifar10-binary": ({ dir, split, remedy }) => loadCifar10(dir, split as "train" | "test", remedy),
+  "cifar10-python": ({ dir, split }) =>
+    loadCifar10Python(
+      cifarPythonDir(dir, CIFAR10_PYTHON_FOLDER, "test_batch")!,
+      split as "train" | "test",
+      CIFAR10_PYTHON_REMEDY,
+    ),
+  "cifar100-binary": ({ dir, split, options, remedy }) =>
+    loadCifar100(dir, split as "train" | "test", options.cifar100Labels ?? "fine", remedy),
+  "cifar100-python": ({ dir, split, options }) =>
+    loadCifar100Python(
+      cifarPythonDir(dir, CIFAR100_PYTHON_FOLDER, "test")!,
+      split as "train" | "test",
+      options.cifar100Labels ?? "fine",
+      CIFAR100_PYTHON_REMEDY,
+    ),
+  celeba: ({ dir, split, options, remedy }) =>
+    loadCeleba({
+      dir,
+      split: split as "train" | "val" | "test",
+      imageSize: options.imageSize ?? 128,
+      remedy,
+    }),
+  "image-folder": ({ dir, split, options, remedy }) => {
+    const imageSize = options.imageSize ?? 224;
+    return loadImageFolder({
+      dir,
+      split: split as "train" | "val",
+      imageSize,
+      resizeShorterTo: Math.round((imageSize * 256) / 224),
+      remedy,
+    });
+  },
+  npy: ({ dir, split, options }) =>
+    loadNpyDataset(dir, split as "train" | "test", options.dataOptions ?? {}),
+  npz: ({ dir, split, options }) =>
+    loadNpyDataset(dir, split as "train" | "test", options.dataOptions ?? {}),
+};
 
 /**
  * The input pipelines of the original experiments. The model decides which applies:

@@ -24,7 +24,7 @@ import { scaleBytesToUnit } from "./unit-scale.js";
 const positive = z.number().int().positive();
 
 export const transformSpecSchema = z.discriminatedUnion("op", [
-  /** x / 255. */
+  /** x / 255: to [0, 1] (x / the data's scale where it says another, data/data-options.ts). */
   z.object({ op: z.literal("scale") }).strict(),
   /** Per-image standardization as TensorFlow defines it. */
   z.object({ op: z.literal("standardize") }).strict(),
@@ -61,13 +61,26 @@ export interface Pipeline {
   steps: Step[];
   /** Largest image any step produces, for scratch buffers. */
   maxElements: number;
+  /** What `scale` divides by: 255 for bytes, the data's own scale otherwise. */
+  valueScale: number;
 }
 
-function compileStep(spec: TransformSpec, shape: ImageShape): Step {
+function compileStep(spec: TransformSpec, shape: ImageShape, valueScale: number): Step {
   const noDraws = { drawCount: 0, draw() {} };
   switch (spec.op) {
     case "scale":
-      return { ...noDraws, outShape: shape, apply: (src, dst) => scaleToUnit(src, dst) };
+      return {
+        ...noDraws,
+        outShape: shape,
+        apply:
+          valueScale === 255
+            ? (src, dst) => scaleToUnit(src, dst)
+            : valueScale === 1
+              ? (src, dst) => dst.set(src)
+              : (src, dst) => {
+                  for (let i = 0; i < src.length; i++) dst[i] = src[i]! / valueScale;
+                },
+      };
     case "standardize":
       return { ...noDraws, outShape: shape, apply: (src, dst) => perImageStandardize(src, dst) };
     case "pad": {
@@ -157,8 +170,15 @@ function requireFits(spec: { op: string; height: number; width: number }, shape:
   }
 }
 
-/** Validates the specs and fixes every step's shapes for images of `inShape`. */
-export function compilePipeline(specs: readonly unknown[], inShape: ImageShape): Pipeline {
+/**
+ * Validates the specs and fixes every step's shapes for images of `inShape`, whose values
+ * `scale` divides by `valueScale` (255: bytes).
+ */
+export function compilePipeline(
+  specs: readonly unknown[],
+  inShape: ImageShape,
+  valueScale = 255,
+): Pipeline {
   const parsed = z.array(transformSpecSchema).safeParse(specs);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -171,13 +191,21 @@ export function compilePipeline(specs: readonly unknown[], inShape: ImageShape):
   let shape = inShape;
   let maxElements = elementCount(inShape);
   for (const spec of parsed.data) {
-    const step = compileStep(spec, shape);
+    const step = compileStep(spec, shape, valueScale);
     steps.push(step);
     shape = step.outShape;
     maxElements = Math.max(maxElements, elementCount(shape));
   }
   const drawsPerExample = steps.reduce((sum, step) => sum + step.drawCount, 0);
-  return { specs: parsed.data, inShape, outShape: shape, drawsPerExample, steps, maxElements };
+  return {
+    specs: parsed.data,
+    inShape,
+    outShape: shape,
+    drawsPerExample,
+    steps,
+    maxElements,
+    valueScale,
+  };
 }
 
 /** Draws every random parameter for one example, in step order. */
@@ -198,23 +226,23 @@ export function drawExample(
 export class PipelineRunner {
   private readonly front: Float32Array;
   private readonly back: Float32Array;
-  /** A leading `scale` is folded into the byte-to-float conversion: one pass instead of two. */
-  private readonly firstStep: number;
+  /** A leading `scale` of bytes is folded into the byte-to-float conversion: one pass, not two. */
+  private readonly foldsScale: boolean;
 
   constructor(private readonly pipeline: Pipeline) {
     this.front = new Float32Array(pipeline.maxElements);
     this.back = new Float32Array(pipeline.maxElements);
-    this.firstStep = pipeline.specs[0]?.op === "scale" ? 1 : 0;
+    this.foldsScale = pipeline.specs[0]?.op === "scale" && pipeline.valueScale === 255;
   }
 
-  /** Runs the pipeline on one stored image and writes the result into `out`. */
-  run(pixels: Uint8Array, draws: Int32Array, at: number, out: Float32Array): void {
+  /** Runs the pipeline on one stored image (bytes or floats) and writes the result into `out`. */
+  run(pixels: Uint8Array | Float32Array, draws: Int32Array, at: number, out: Float32Array): void {
     const { steps, inShape } = this.pipeline;
-    const first = this.firstStep;
+    const first = this.foldsScale && pixels instanceof Uint8Array ? 1 : 0;
     let src = first === steps.length ? out : this.front;
     let dst = this.back;
     if (first === 1) {
-      scaleBytesToUnit(pixels, src);
+      scaleBytesToUnit(pixels as Uint8Array, src);
     } else {
       // TypedArray.set converts bytes to floats natively, several times faster than a JS loop.
       src.set(pixels);

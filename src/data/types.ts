@@ -31,7 +31,17 @@ export interface SourceFile {
 
 /** Where a dataset came from: enough to tell two runs' data apart. */
 export interface DatasetSource {
-  format: "idx" | "cifar10-binary" | "cifar100-binary" | "celeba" | "image-folder";
+  format:
+    | "idx"
+    | "cifar10-binary"
+    | "cifar100-binary"
+    | "cifar10-python"
+    | "cifar100-python"
+    | "celeba"
+    | "image-folder"
+    | "npy"
+    | "npz"
+    | "parquet";
   root: string;
   /** Files read whole (hashed). Per-image files of CelebA and image folders are not listed. */
   files: SourceFile[];
@@ -44,6 +54,12 @@ export interface DatasetSource {
 export interface InMemoryImages {
   kind: "memory";
   pixels: Uint8Array;
+}
+
+/** Float values held whole, N×C×H×W (NumPy arrays saved as float32). */
+export interface InMemoryFloats {
+  kind: "floats";
+  values: Float32Array;
 }
 
 /** Pixels decoded on demand (CelebA, image folders): too large to hold decoded. */
@@ -59,12 +75,17 @@ export interface Dataset {
   kind: TaskKind;
   length: number;
   shape: ImageShape;
-  images: InMemoryImages | LazyImages;
+  images: InMemoryImages | InMemoryFloats | LazyImages;
   /** multiclass: Int32Array [N] of class indices; multilabel: Uint8Array [N × classes] of 0/1. */
   labels: Int32Array | Uint8Array;
   /** Class names (multiclass) or attribute names (multilabel), in label order. */
   classNames: string[];
   source: DatasetSource;
+  /**
+   * What the `scale` transform divides by to bring values to [0, 1]; absent: 255 (bytes).
+   * Float data already in [0, 1] has 1.
+   */
+  valueScale?: number;
 }
 
 /** One batch, ready for the engine to copy into tensors. */

@@ -1,29 +1,18 @@
 /**
- * A c10d process group: a TCPStore rendezvous at the master's address and a Gloo group over
- * it, the engine PyTorch's DistributedDataParallel uses on CPU. Every call waits at most the
- * group's timeout; a failure (a peer gone, a timeout, an unreachable master) is a UserError of
- * one line.
+ * A c10d process group (engine/collectives.ts): a TCPStore rendezvous at the master's address
+ * and a Gloo group over it, the engine PyTorch's DistributedDataParallel uses on CPU. Every
+ * call waits at most the group's timeout; a failure (a peer gone, a timeout, an unreachable
+ * master) is a UserError of one line. Before every collective, a rank checks that the launcher
+ * that started it is still there (parent-watch.ts).
  */
 
+import * as c10d from "../engine/collectives.js";
 import type { BatchNormOptions } from "../engine/functional.js";
-import { native, type ProcessGroupHandle } from "../engine/native.js";
-import { Tensor } from "../engine/tensor.js";
+import type { Tensor } from "../engine/tensor.js";
 import { UserError } from "../errors.js";
 import { parentWatch } from "./parent-watch.js";
 
-export interface ProcessGroupOptions {
-  masterAddr: string;
-  masterPort: number;
-  rank: number;
-  worldSize: number;
-  /** Bounds the rendezvous and every collective. */
-  timeoutMs: number;
-  /**
-   * The network device Gloo binds: `interface:NAME` (as GLOO_SOCKET_IFNAME), `hostname:NAME`,
-   * or "" for the address this machine's hostname resolves to.
-   */
-  device: string;
-}
+export type ProcessGroupOptions = c10d.GroupAddress;
 
 export type Backend = "gloo";
 
@@ -33,11 +22,11 @@ export class ProcessGroup {
   readonly backend: Backend = "gloo";
   readonly endpoint: string;
   readonly timeoutMs: number;
-  #handle: ProcessGroupHandle | null;
+  #handle: c10d.ProcessGroupHandle | null;
   /** Throws once the launcher that started this rank is gone (parent-watch.ts). */
   readonly #checkParent: () => void;
 
-  private constructor(handle: ProcessGroupHandle, options: ProcessGroupOptions) {
+  private constructor(handle: c10d.ProcessGroupHandle, options: ProcessGroupOptions) {
     this.#handle = handle;
     this.rank = options.rank;
     this.worldSize = options.worldSize;
@@ -48,17 +37,7 @@ export class ProcessGroup {
 
   /** Joins the group: returns once all worldSize ranks have met, or throws within the timeout. */
   static join(options: ProcessGroupOptions): ProcessGroup {
-    const handle = nativeCall(() =>
-      native.processGroupInit(
-        options.masterAddr,
-        options.masterPort,
-        options.rank,
-        options.worldSize,
-        options.timeoutMs,
-        options.device,
-      ),
-    );
-    return new ProcessGroup(handle, options);
+    return new ProcessGroup(c10d.initProcessGroup(options), options);
   }
 
   get isLeader(): boolean {
@@ -67,38 +46,18 @@ export class ProcessGroup {
 
   /** Averages tensors across ranks in place, bucket by bucket (DDP's reducer). */
   allreduceMean(tensors: readonly Tensor[], bucketSizes: readonly number[]): void {
-    const handle = this.handle;
-    nativeCall(() =>
-      native.processGroupAllreduceMean(
-        handle,
-        tensors.map((t) => t.handle),
-        [...bucketSizes],
-      ),
-    );
+    c10d.allreduceMean(this.handle, tensors, bucketSizes);
   }
 
   /** Sums each tensor across ranks in place. */
   allreduceSum(tensors: readonly Tensor[]): void {
-    const handle = this.handle;
-    nativeCall(() =>
-      native.processGroupAllreduceSum(
-        handle,
-        tensors.map((t) => t.handle),
-      ),
-    );
+    c10d.allreduceSum(this.handle, tensors);
   }
 
   /** Overwrites the tensors with the root rank's, in place. */
   broadcast(tensors: readonly Tensor[], root = 0): void {
     if (tensors.length === 0) return;
-    const handle = this.handle;
-    nativeCall(() =>
-      native.processGroupBroadcast(
-        handle,
-        tensors.map((t) => t.handle),
-        root,
-      ),
-    );
+    c10d.broadcast(this.handle, tensors, root);
   }
 
   /**
@@ -107,26 +66,11 @@ export class ProcessGroup {
    * gradient's per-channel sums, as torch.nn.SyncBatchNorm (native/src/sync-batchnorm.cc).
    */
   syncBatchNorm(input: Tensor, options: Omit<BatchNormOptions, "training">): Tensor {
-    const handle = this.handle;
-    return Tensor.wrap(
-      nativeCall(() =>
-        native.syncBatchNorm(
-          handle,
-          input.handle,
-          options.weight?.handle ?? null,
-          options.bias?.handle ?? null,
-          options.runningMean?.handle ?? null,
-          options.runningVar?.handle ?? null,
-          options.momentum ?? 0.1,
-          options.eps ?? 1e-5,
-        ),
-      ),
-    );
+    return c10d.syncBatchNorm(this.handle, input, options);
   }
 
   barrier(): void {
-    const handle = this.handle;
-    nativeCall(() => native.processGroupBarrier(handle));
+    c10d.barrier(this.handle);
   }
 
   /**
@@ -141,17 +85,13 @@ export class ProcessGroup {
         shared = { value: decide() };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        nativeCall(() =>
-          native.processGroupStoreSet(handle, key, JSON.stringify({ error: message })),
-        );
+        c10d.storeSet(handle, key, JSON.stringify({ error: message }));
         throw error;
       }
-      nativeCall(() => native.processGroupStoreSet(handle, key, JSON.stringify(shared)));
+      c10d.storeSet(handle, key, JSON.stringify(shared));
       return shared.value;
     }
-    const shared = JSON.parse(nativeCall(() => native.processGroupStoreGet(handle, key))) as
-      | { value: T }
-      | { error: string };
+    const shared = JSON.parse(c10d.storeGet(handle, key)) as { value: T } | { error: string };
     if ("error" in shared) throw new UserError(`rank 0: ${shared.error}`);
     return shared.value;
   }
@@ -159,27 +99,13 @@ export class ProcessGroup {
   /** Leaves the group. Rank 0 serves the store: call after a barrier so the others are done. */
   destroy(): void {
     if (this.#handle === null) return;
-    native.processGroupDestroy(this.#handle);
+    c10d.destroyProcessGroup(this.#handle);
     this.#handle = null;
   }
 
-  private get handle(): ProcessGroupHandle {
+  private get handle(): c10d.ProcessGroupHandle {
     if (this.#handle === null) throw new Error("the process group was destroyed");
     this.#checkParent();
     return this.#handle;
-  }
-}
-
-/** c10d's failures are the user's to act on (a peer, a port, a timeout): no stack trace. */
-function nativeCall<T>(call: () => T): T {
-  try {
-    return call();
-  } catch (error) {
-    if (error instanceof TypeError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    // The native function's name (processGroupInit: ...) means nothing to a user.
-    throw new UserError(message.replace(/^(processGroup\w+|syncBatchNorm): /, ""), {
-      exitCode: 1,
-    });
   }
 }

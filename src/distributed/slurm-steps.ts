@@ -65,23 +65,13 @@ export function firstHost(nodeList: string): string {
   return host;
 }
 
-let pdeathsigSupport: boolean | null = null;
-
 /**
- * The command that starts srun. srun outlives a parent that dies, so a worker killed on its
- * own (its runner alive, and about to start the run again) would leave the old step training
- * into the same folder; util-linux's setpriv (2.33 and later) has the kernel send srun SIGTERM
- * when its parent dies, and srun then ends the step. Without it, srun is started plainly.
+ * srun's arguments for one run of `ranks` processes of `threads` threads each. srun outlives a
+ * parent that dies, so a worker killed on its own (its runner alive, and about to start the run
+ * again) would leave the old step training into the same folder: the launcher starts srun with
+ * the kernel's parent-death signal where it can (launcher.ts, dieWithLauncher), and srun then
+ * ends the step.
  */
-export function srunLauncher(): string[] {
-  if (pdeathsigSupport === null) {
-    const help = spawnSync("setpriv", ["--help"], { encoding: "utf8", timeout: 10_000 });
-    pdeathsigSupport = help.status === 0 && help.stdout.includes("--pdeathsig");
-  }
-  return pdeathsigSupport ? ["setpriv", "--pdeathsig", "TERM", "--", "srun"] : ["srun"];
-}
-
-/** srun's arguments for one run of `ranks` processes of `threads` threads each. */
 export function srunArgs(ranks: number, threads: number, jobName: string): string[] {
   return [
     `--ntasks=${ranks}`,

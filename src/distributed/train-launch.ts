@@ -3,8 +3,8 @@
  * as one rank started by a launcher (nnr's own, torchrun, srun: see launcher-env.ts), or alone.
  */
 import { UserError } from "../errors.js";
+import { launchError, launchLocalRanks } from "./launcher.js";
 import { glooDevice, type RankEnvironment, rankEnvironment } from "./launcher-env.js";
-import { launchError, launchLocalRanks } from "./local-launch.js";
 import { ProcessGroup } from "./process-group.js";
 
 export interface DistributedFlags {
@@ -65,6 +65,7 @@ export async function runLocalRanks(
     command: process.execPath,
     args: [...process.execArgv, script, ...process.argv.slice(2)],
     masterPort: flags.masterPort ?? null,
+    output: "inherit",
     log,
   });
   if (failure !== null) throw launchError(failure, nproc);

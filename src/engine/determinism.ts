@@ -52,6 +52,14 @@ export function configureDeterminism(options: DeterminismOptions): DeterminismSt
   return determinismState();
 }
 
+/**
+ * Deterministic algorithms alone, CUBLAS_WORKSPACE_CONFIG left as it is: the CUDA checks'
+ * probe of what libtorch does in deterministic mode without it.
+ */
+export function setDeterministicAlgorithms(on: boolean): void {
+  native.setDeterministicAlgorithms(on, false);
+}
+
 export function setThreads(threads: number): void {
   native.setNumThreads(threads);
 }

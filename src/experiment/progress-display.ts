@@ -73,25 +73,32 @@ function eventLine(event: RunnerEvent): string | null {
 }
 
 export function createRunnerDisplay(options: DisplayOptions): RunnerDisplay {
-  if (!options.tty) {
-    let lastWaiting = "";
-    const tally = completionTally(options.total, options.countComplete());
-    return {
-      onEvent: (event) => {
-        let line = eventLine(event);
-        if (event.type === "completed" && line !== null) {
-          line = `${line} · ${tally.record(options.countComplete())}`;
-        }
-        // Waiting is reported each poll; print it only when the count changes.
-        if (event.type === "waiting") {
-          if (line === lastWaiting) return;
-          lastWaiting = line ?? "";
-        }
-        if (line !== null) console.log(line);
-      },
-      stop: () => {},
-    };
-  }
+  return options.tty ? terminalDisplay(options) : lineDisplay(options);
+}
+
+/** A log file or CI: one line per event. */
+function lineDisplay(options: DisplayOptions): RunnerDisplay {
+  let lastWaiting = "";
+  const tally = completionTally(options.total, options.countComplete());
+  return {
+    onEvent: (event) => {
+      let line = eventLine(event);
+      if (event.type === "completed" && line !== null) {
+        line = `${line} · ${tally.record(options.countComplete())}`;
+      }
+      // Waiting is reported each poll; print it only when the count changes.
+      if (event.type === "waiting") {
+        if (line === lastWaiting) return;
+        lastWaiting = line ?? "";
+      }
+      if (line !== null) console.log(line);
+    },
+    stop: () => {},
+  };
+}
+
+/** A terminal: an overall bar and one bar per worker, the events' lines above them. */
+function terminalDisplay(options: DisplayOptions): RunnerDisplay {
   const multibar = new cliProgress.MultiBar(
     {
       format: "{label} [{bar}] {percentage}% {detail}",

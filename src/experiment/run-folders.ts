@@ -1,9 +1,9 @@
 /** Where a plan's runs live, and what their run.json says. */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { type RunStatus, readRunRecordFile } from "../contract/run-record.js";
 import { RUN_JSON } from "../run-folder/files.js";
 
-export type RunRecordStatus = "running" | "complete" | "failed";
+export type RunRecordStatus = RunStatus;
 
 export function runDir(dir: string, id: string): string {
   return join(dir, "runs", id);
@@ -14,15 +14,8 @@ export function runDir(dir: string, id: string): string {
  * record cannot be read: `unreadableRecord` tells that case apart).
  */
 export function runRecordStatus(dir: string, id: string): RunRecordStatus | null {
-  let text: string;
   try {
-    text = readFileSync(join(runDir(dir, id), RUN_JSON), "utf8");
-  } catch {
-    return null;
-  }
-  try {
-    const status = (JSON.parse(text) as { status?: unknown }).status;
-    return status === "running" || status === "complete" || status === "failed" ? status : null;
+    return readRunRecordFile(join(runDir(dir, id), RUN_JSON))?.status ?? null;
   } catch {
     return null;
   }
@@ -34,18 +27,12 @@ export function runRecordStatus(dir: string, id: string): RunRecordStatus | null
  * so this is damage, never a write in progress.
  */
 export function unreadableRecord(dir: string, id: string): string | null {
-  const path = join(runDir(dir, id), RUN_JSON);
-  let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    readRunRecordFile(join(runDir(dir, id), RUN_JSON));
+    return null;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ENOENT" ? null : (error as Error).message;
-  }
-  try {
-    const status = (JSON.parse(text) as { status?: unknown } | null)?.status;
-    return typeof status === "string" ? null : "no status field";
-  } catch (error) {
-    return (error as Error).message;
+    // The reader's message names the file first; the reason is what follows it.
+    return (error as Error).message.replace(/^.*?: /, "");
   }
 }
 

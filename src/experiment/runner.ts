@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { RUN_JSON } from "../run-folder/files.js";
 import {
   type Claim,
+  type ClaimOwner,
   fileSystemNow,
   holderAlive,
   latestClaim,
@@ -109,21 +110,20 @@ function describeDeath(outcome: Extract<WorkerOutcome, { kind: "died" }>): strin
 }
 
 export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
-  const { dir, plan } = options;
-  const started = performance.now();
-  const staleAfterMs = options.staleAfterMs ?? 120_000;
-  const maxAttempts = options.maxAttempts ?? 3;
-  const emit = (event: RunnerEvent) => options.onEvent?.(event);
-  const owner = {
-    hostname: hostname(),
-    runnerPid: process.pid,
-    runnerId: `${process.pid}-${randomBytes(4).toString("hex")}`,
-    workerPid: null,
-  };
-  const slots: (ActiveRun | null)[] = new Array(options.workers).fill(null);
+  return new PlanRunner(options).run();
+}
+
+/** One runner's pass over a plan: the slots, what it settled, and its summary. */
+class PlanRunner {
+  readonly #options: RunnerOptions;
+  readonly #started = performance.now();
+  readonly #owner: ClaimOwner;
+  readonly #slots: (ActiveRun | null)[];
   /** Runs this runner will not claim again: finished, failed or lost here. */
-  const settledHere = new Set<string>();
-  const summary: RunnerSummary = {
+  readonly #settledHere = new Set<string>();
+  /** Wider runs first (see claimNext). */
+  readonly #widestFirst: PlanEntry[];
+  readonly #summary: RunnerSummary = {
     completed: [],
     resumed: [],
     failed: [],
@@ -131,36 +131,105 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
     allComplete: false,
     seconds: 0,
   };
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    emit({ type: "stopping" });
-    for (const active of slots) active?.worker.kill("SIGTERM");
+  #stopping = false;
+
+  constructor(options: RunnerOptions) {
+    this.#options = options;
+    this.#owner = {
+      hostname: hostname(),
+      runnerPid: process.pid,
+      runnerId: `${process.pid}-${randomBytes(4).toString("hex")}`,
+      workerPid: null,
+    };
+    this.#slots = new Array(options.workers).fill(null);
+    // Wider runs first (plan order among equals): a run that needs every core then starts
+    // while they are all free, instead of leaving one idle at the end waiting for the other.
+    this.#widestFirst = [...options.plan.runs].sort((a, b) => coresOf(b) - coresOf(a));
+  }
+
+  async run(): Promise<RunnerSummary> {
+    const { signal } = this.#options;
+    if (signal?.aborted) this.stop();
+    signal?.addEventListener("abort", this.stop);
+    const heartbeat = setInterval(() => this.beat(), this.#options.heartbeatMs ?? 5_000);
+    try {
+      await this.loop();
+    } finally {
+      clearInterval(heartbeat);
+      signal?.removeEventListener("abort", this.stop);
+    }
+    const { dir, plan } = this.#options;
+    this.#summary.interrupted = this.#stopping;
+    this.#summary.allComplete = plan.runs.every(
+      (entry) => runRecordStatus(dir, entry.id) === "complete",
+    );
+    this.#summary.seconds = (performance.now() - this.#started) / 1000;
+    return this.#summary;
+  }
+
+  /** Fills free slots, waits for a run to settle or for work, until nothing is left here. */
+  private async loop(): Promise<void> {
+    const pollMs = this.#options.pollMs ?? 5_000;
+    for (;;) {
+      if (!this.#stopping) this.fillSlots();
+      const running = this.#slots.filter((run): run is ActiveRun => run !== null);
+      if (running.length > 0) {
+        await Promise.race([
+          ...running.map((run) => run.settled),
+          sleep(pollMs, this.#options.signal),
+        ]);
+        continue;
+      }
+      if (this.#stopping) return;
+      const left = this.unfinished();
+      if (left === 0 || this.#options.wait === false) return;
+      this.emit({ type: "waiting", heldElsewhere: left });
+      await sleep(pollMs, this.#options.signal);
+    }
+  }
+
+  private fillSlots(): void {
+    for (let slot = 0; slot < this.#slots.length; slot++) {
+      if (this.#slots[slot] !== null) continue;
+      const next = this.claimNext();
+      if (next === null) return;
+      this.launch(next.entry, next.claim, slot, 1);
+    }
+  }
+
+  /** Stops every worker (SIGTERM); one that outlives it is killed after the grace. */
+  private readonly stop = (): void => {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.emit({ type: "stopping" });
+    for (const active of this.#slots) active?.worker.kill("SIGTERM");
     // A worker that outlives SIGTERM (a trainer that handles it) is killed, so the claims are
     // released well within Slurm's KillWait; checkpoints are written atomically either way.
     setTimeout(() => {
-      for (const active of slots) active?.worker.kill("SIGKILL");
-    }, options.stopGraceMs ?? 5_000).unref();
+      for (const active of this.#slots) active?.worker.kill("SIGKILL");
+    }, this.#options.stopGraceMs ?? 5_000).unref();
   };
-  if (options.signal?.aborted) stop();
-  options.signal?.addEventListener("abort", stop);
 
-  const launch = (entry: PlanEntry, claim: Claim, slot: number, attempt: number) => {
-    const resumed = runRecordStatus(dir, entry.id) !== null;
-    if (resumed && !summary.resumed.includes(entry.id)) summary.resumed.push(entry.id);
-    const env: Record<string, string> = {
-      OMP_NUM_THREADS: String(entry.config.threads),
-      MKL_NUM_THREADS: String(entry.config.threads),
-    };
-    if (options.gpus && options.gpus.length > 0) {
-      env.CUDA_VISIBLE_DEVICES = options.gpus[slot % options.gpus.length]!;
+  /** Renews every claim held; a claim taken over meanwhile stops its worker. */
+  private beat(): void {
+    for (const active of this.#slots) {
+      if (active === null || active.lost) continue;
+      if (!active.claim.update({ progress: active.progress })) {
+        active.lost = true;
+        active.worker.kill("SIGTERM");
+      }
     }
+  }
+
+  private launch(entry: PlanEntry, claim: Claim, slot: number, attempt: number): void {
+    const { dir } = this.#options;
+    const resumed = runRecordStatus(dir, entry.id) !== null;
+    if (resumed && !this.#summary.resumed.includes(entry.id)) this.#summary.resumed.push(entry.id);
     const job = {
       entry,
       outDir: runDir(dir, entry.id),
       resume: resumed,
-      trainer: options.trainer ?? null,
+      trainer: this.#options.trainer ?? null,
     };
     const active: ActiveRun = {
       entry,
@@ -170,109 +239,93 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
       progress: null,
       lost: false,
       settled: Promise.resolve(),
-      worker: startWorker(job, env, {
+      worker: startWorker(job, workerEnvironment(entry, slot, this.#options.gpus), {
         onProgress: (progress) => {
           active.progress = progress;
-          emit({ type: "progress", id: entry.id, slot, progress });
+          this.emit({ type: "progress", id: entry.id, slot, progress });
         },
-        onLog: (line) => emit({ type: "log", id: entry.id, line }),
+        onLog: (line) => this.emit({ type: "log", id: entry.id, line }),
       }),
     };
     if (!claim.update({ workerPid: active.worker.pid })) {
       active.lost = true; // taken over in the instant since we claimed it
       active.worker.kill("SIGTERM");
     }
-    slots[slot] = active;
-    emit({ type: "started", id: entry.id, slot, attempt, resumed });
-    active.settled = active.worker.outcome.then((outcome) => settle(active, outcome));
-  };
+    this.#slots[slot] = active;
+    this.emit({ type: "started", id: entry.id, slot, attempt, resumed });
+    active.settled = active.worker.outcome.then((outcome) => this.settle(active, outcome));
+  }
 
-  const settle = (active: ActiveRun, outcome: WorkerOutcome) => {
+  /** Records how a worker ended: done, failed, stopped, or died (retried a few times). */
+  private settle(active: ActiveRun, outcome: WorkerOutcome): void {
     const { entry, claim, slot } = active;
-    slots[slot] = null;
+    this.#slots[slot] = null;
     if (active.lost) {
-      settledHere.add(entry.id);
-      emit({ type: "lost", id: entry.id, slot });
-      return;
-    }
-    if (outcome.kind === "done") {
+      this.#settledHere.add(entry.id);
+      this.emit({ type: "lost", id: entry.id, slot });
+    } else if (outcome.kind === "done") {
       claim.update({ state: "done", progress: null });
-      settledHere.add(entry.id);
-      summary.completed.push(entry.id);
-      emit({ type: "completed", id: entry.id, slot, seconds: outcome.seconds });
+      this.#settledHere.add(entry.id);
+      this.#summary.completed.push(entry.id);
+      this.emit({ type: "completed", id: entry.id, slot, seconds: outcome.seconds });
     } else if (outcome.kind === "failed") {
-      claim.update({ state: "failed", error: outcome.message });
-      settledHere.add(entry.id);
-      summary.failed.push({ id: entry.id, message: outcome.message });
-      emit({ type: "failed", id: entry.id, slot, message: outcome.message });
-    } else if (stopping || outcome.signal === "SIGTERM") {
+      this.fail(active, outcome.message);
+    } else if (this.#stopping || outcome.signal === "SIGTERM") {
       // SIGTERM is a stop, not a crash to retry: Slurm's scancel, time limit and preemption
       // signal every process of the job, so the worker may hear it before this runner does.
       claim.update({ state: "released", workerPid: null });
-      if (!stopping) settledHere.add(entry.id);
+      if (!this.#stopping) this.#settledHere.add(entry.id);
     } else {
-      const reason = describeDeath(outcome);
-      const retrying = active.attempt < maxAttempts;
-      emit({ type: "worker-died", id: entry.id, slot, reason, retrying });
-      if (retrying) return launch(entry, claim, slot, active.attempt + 1);
-      const message = `worker ${reason} on each of ${maxAttempts} attempts`;
-      claim.update({ state: "failed", error: message });
-      settledHere.add(entry.id);
-      summary.failed.push({ id: entry.id, message });
-      emit({ type: "failed", id: entry.id, slot, message });
+      this.retryOrFail(active, outcome);
     }
-  };
+  }
 
-  // Wider runs first (plan order among equals): a run that needs every core then starts
-  // while they are all free, instead of leaving one idle at the end waiting for the other.
-  // A run over N processes needs N times its threads.
-  const coresOf = (entry: PlanEntry) => entry.config.threads * (entry.config.worldSize ?? 1);
-  const widestFirst = [...plan.runs].sort((a, b) => coresOf(b) - coresOf(a));
+  private retryOrFail(active: ActiveRun, outcome: Extract<WorkerOutcome, { kind: "died" }>) {
+    const { entry, claim, slot } = active;
+    const maxAttempts = this.#options.maxAttempts ?? 3;
+    const reason = describeDeath(outcome);
+    const retrying = active.attempt < maxAttempts;
+    this.emit({ type: "worker-died", id: entry.id, slot, reason, retrying });
+    if (retrying) return this.launch(entry, claim, slot, active.attempt + 1);
+    this.fail(active, `worker ${reason} on each of ${maxAttempts} attempts`);
+  }
 
-  const freeCores = (): number => {
-    const busy = slots.reduce((sum, run) => sum + (run === null ? 0 : coresOf(run.entry)), 0);
+  private fail(active: ActiveRun, message: string): void {
+    const { entry, claim, slot } = active;
+    claim.update({ state: "failed", error: message });
+    this.#settledHere.add(entry.id);
+    this.#summary.failed.push({ id: entry.id, message });
+    this.emit({ type: "failed", id: entry.id, slot, message });
+  }
+
+  /** Cores free beside the runs in progress (all of them, and no limit, when none runs). */
+  private freeCores(): number {
+    const busy = this.#slots.reduce((sum, run) => sum + (run === null ? 0 : coresOf(run.entry)), 0);
     return busy === 0
       ? Number.POSITIVE_INFINITY
-      : (options.cores ?? Number.POSITIVE_INFINITY) - busy;
-  };
+      : (this.#options.cores ?? Number.POSITIVE_INFINITY) - busy;
+  }
 
-  /**
-   * A run whose run.json is damaged will not resume and must not be waited on: without
-   * retryFailed it is refused in one line (true: skip it); with it, it is trained again.
-   */
-  const refuseDamaged = (entry: PlanEntry, reason: string, nowMs: number): boolean => {
-    if (options.retryFailed) return false;
-    const latest = latestClaim(dir, entry.id);
-    if (latest !== null && holderAlive(latest, nowMs, staleAfterMs)) return true;
-    settledHere.add(entry.id);
-    summary.failed.push({ id: entry.id, message: unreadableMessage(dir, entry.id, reason) });
-    return true;
-  };
-
-  /** Keeps a damaged run.json beside the run, so the run starts afresh and nothing is lost. */
-  const setAsideRecord = (id: string) => {
-    const record = join(runDir(dir, id), RUN_JSON);
-    renameSync(record, `${record}.unreadable`);
-  };
-
-  const claimNext = (): { entry: PlanEntry; claim: Claim } | null => {
-    const nowMs = fileSystemNow(dir, owner.runnerId);
-    const active = new Set(slots.map((run) => run?.entry.id));
-    const free = freeCores();
-    for (const entry of widestFirst) {
-      if (settledHere.has(entry.id) || active.has(entry.id)) continue;
+  /** The widest run that fits the free cores and that this runner can claim now. */
+  private claimNext(): { entry: PlanEntry; claim: Claim } | null {
+    const { dir } = this.#options;
+    const nowMs = fileSystemNow(dir, this.#owner.runnerId);
+    const active = new Set(this.#slots.map((run) => run?.entry.id));
+    const free = this.freeCores();
+    for (const entry of this.#widestFirst) {
+      if (this.#settledHere.has(entry.id) || active.has(entry.id)) continue;
       if (coresOf(entry) > free) continue;
       if (runRecordStatus(dir, entry.id) === "complete") continue;
       const damaged = unreadableRecord(dir, entry.id);
-      if (damaged !== null && refuseDamaged(entry, damaged, nowMs)) continue;
-      const attempt = tryClaim(dir, entry.id, owner, {
+      if (damaged !== null && this.refuseDamaged(entry, damaged, nowMs)) continue;
+      const attempt = tryClaim(dir, entry.id, this.#owner, {
         nowMs,
-        staleAfterMs,
-        retryFailed: options.retryFailed ?? false,
+        staleAfterMs: this.#options.staleAfterMs ?? 120_000,
+        retryFailed: this.#options.retryFailed ?? false,
         retakeDone: damaged !== null,
       });
       if (attempt.claim === undefined) continue;
-      if (damaged !== null) setAsideRecord(entry.id);
+      if (damaged !== null) this.setAsideRecord(entry.id);
       // Finished between our look and our claim (its holder died before marking it done).
       if (runRecordStatus(dir, entry.id) === "complete") {
         attempt.claim.update({ state: "done" });
@@ -281,57 +334,58 @@ export async function runPlan(options: RunnerOptions): Promise<RunnerSummary> {
       return { entry, claim: attempt.claim };
     }
     return null;
-  };
+  }
+
+  /**
+   * A run whose run.json is damaged will not resume and must not be waited on: without
+   * retryFailed it is refused in one line (true: skip it); with it, it is trained again.
+   */
+  private refuseDamaged(entry: PlanEntry, reason: string, nowMs: number): boolean {
+    const { dir, retryFailed } = this.#options;
+    if (retryFailed) return false;
+    const latest = latestClaim(dir, entry.id);
+    const staleAfterMs = this.#options.staleAfterMs ?? 120_000;
+    if (latest !== null && holderAlive(latest, nowMs, staleAfterMs)) return true;
+    this.#settledHere.add(entry.id);
+    this.#summary.failed.push({ id: entry.id, message: unreadableMessage(dir, entry.id, reason) });
+    return true;
+  }
+
+  /** Keeps a damaged run.json beside the run, so the run starts afresh and nothing is lost. */
+  private setAsideRecord(id: string): void {
+    const record = join(runDir(this.#options.dir, id), RUN_JSON);
+    renameSync(record, `${record}.unreadable`);
+  }
 
   /** Runs not complete and not settled as failed; those are what is left to wait for. */
-  const unfinished = (): number =>
-    plan.runs.filter((entry) => {
+  private unfinished(): number {
+    const { dir, plan, retryFailed } = this.#options;
+    return plan.runs.filter((entry) => {
       if (runRecordStatus(dir, entry.id) === "complete") return false;
-      if (settledHere.has(entry.id)) return false;
+      if (this.#settledHere.has(entry.id)) return false;
       const state = latestClaim(dir, entry.id)?.record.state;
-      return !(state === "failed" && !options.retryFailed);
+      return !(state === "failed" && !retryFailed);
     }).length;
-
-  const heartbeat = setInterval(() => {
-    for (const active of slots) {
-      if (active === null || active.lost) continue;
-      if (!active.claim.update({ progress: active.progress })) {
-        active.lost = true;
-        active.worker.kill("SIGTERM");
-      }
-    }
-  }, options.heartbeatMs ?? 5_000);
-
-  try {
-    for (;;) {
-      if (!stopping) {
-        for (let slot = 0; slot < slots.length; slot++) {
-          if (slots[slot] !== null) continue;
-          const next = claimNext();
-          if (next === null) break;
-          launch(next.entry, next.claim, slot, 1);
-        }
-      }
-      const running = slots.filter((run): run is ActiveRun => run !== null);
-      if (running.length === 0) {
-        if (stopping) break;
-        const left = unfinished();
-        if (left === 0 || options.wait === false) break;
-        emit({ type: "waiting", heldElsewhere: left });
-        await sleep(options.pollMs ?? 5_000, options.signal);
-        continue;
-      }
-      await Promise.race([
-        ...running.map((run) => run.settled),
-        sleep(options.pollMs ?? 5_000, options.signal),
-      ]);
-    }
-  } finally {
-    clearInterval(heartbeat);
-    options.signal?.removeEventListener("abort", stop);
   }
-  summary.interrupted = stopping;
-  summary.allComplete = plan.runs.every((entry) => runRecordStatus(dir, entry.id) === "complete");
-  summary.seconds = (performance.now() - started) / 1000;
-  return summary;
+
+  private emit(event: RunnerEvent): void {
+    this.#options.onEvent?.(event);
+  }
+}
+
+/** A run over N processes needs N times its threads. */
+const coresOf = (entry: PlanEntry) => entry.config.threads * (entry.config.worldSize ?? 1);
+
+/** The worker's threads, and on a GPU machine the one device its slot sees. */
+function workerEnvironment(
+  entry: PlanEntry,
+  slot: number,
+  gpus: readonly string[] | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    OMP_NUM_THREADS: String(entry.config.threads),
+    MKL_NUM_THREADS: String(entry.config.threads),
+  };
+  if (gpus && gpus.length > 0) env.CUDA_VISIBLE_DEVICES = gpus[slot % gpus.length]!;
+  return env;
 }

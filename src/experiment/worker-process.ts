@@ -1,12 +1,10 @@
 /**
  * Starting a worker process for one run and following it to its end. The worker entry is
- * the compiled worker.js next to this file; when this file runs from TypeScript (tests,
- * `tsx`), the worker is worker.ts, loaded through tsx (resolved from here, not from the
- * working folder, so any working folder will do).
+ * worker.js beside this file, or worker.ts through tsx (distributed/entry-point.ts).
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { entryBeside } from "../distributed/entry-point.js";
+import { forwardLines } from "../distributed/launcher.js";
 import type { RunProgress } from "./claims.js";
 import type { WorkerJob, WorkerToRunner } from "./worker-protocol.js";
 
@@ -27,46 +25,20 @@ export interface WorkerHooks {
   onLog(line: string): void;
 }
 
-function workerEntry(): { path: string; execArgv: string[] } {
-  const compiled = fileURLToPath(new URL("./worker.js", import.meta.url));
-  if (import.meta.url.endsWith(".js") && existsSync(compiled))
-    return { path: compiled, execArgv: [] };
-  return {
-    path: fileURLToPath(new URL("./worker.ts", import.meta.url)),
-    execArgv: ["--import", import.meta.resolve("tsx")],
-  };
-}
-
-/** Splits a stream into lines for the log hook. */
-function forwardLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void) {
-  if (stream === null) return;
-  let pending = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) if (line.trim() !== "") onLine(line);
-  });
-  stream.on("end", () => {
-    if (pending.trim() !== "") onLine(pending);
-  });
-}
-
 export function startWorker(
   job: WorkerJob,
   env: Record<string, string>,
   hooks: WorkerHooks,
 ): WorkerHandle {
-  const entry = workerEntry();
+  const entry = entryBeside(import.meta.url, "./worker");
   const child: ChildProcess = fork(entry.path, [], {
     execArgv: entry.execArgv,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     serialization: "json",
   });
-  forwardLines(child.stdout, hooks.onLog);
-  forwardLines(child.stderr, hooks.onLog);
+  forwardLines(child.stdout!, hooks.onLog);
+  forwardLines(child.stderr!, hooks.onLog);
   let result: WorkerOutcome | null = null;
   child.on("message", (message: WorkerToRunner) => {
     if (message.type === "progress") hooks.onProgress(message.progress);

@@ -13,3 +13,12 @@ export class FileFormatError extends UserError {
     this.path = path;
   }
 }
+
+/**
+ * Text taken from a file, fit for a one-line message: control characters escaped (as JSON
+ * writes them) and cut to `max` characters, so a hostile name cannot break or flood the line.
+ */
+export function printable(text: string, max = 80): string {
+  const escaped = JSON.stringify(text).slice(1, -1);
+  return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { writeFileAtomicSync } from "./atomic.js";
-import { FileFormatError } from "./errors.js";
+import { FileFormatError, printable } from "./errors.js";
 
 /** NumPy dtype descriptors we handle, all little-endian (`|u1` has no byte order). */
 export type NpyDtype = "<f4" | "<f8" | "<i4" | "<i8" | "|u1";
@@ -51,14 +51,38 @@ export function writeNpy(path: string, data: NpyData, shape: readonly number[]):
   writeFileAtomicSync(path, serializeNpy(data, shape));
 }
 
-/** Parses a .npy buffer (versions 1.0–3.0 headers); `path` names the file in errors. */
-export function parseNpy(buffer: Uint8Array, path: string): NpyArray {
+/** What a .npy header says: the dtype as written, the shape, and where the data starts. */
+export interface NpyHeader {
+  /** The descriptor as the file spells it, e.g. `<f4`, `|u1`, `<i8`. */
+  descr: string;
+  shape: number[];
+  /** Byte offset of the first element. */
+  dataStart: number;
+  /** Elements the shape holds. */
+  count: number;
+}
+
+/** Bytes per element of the descriptors numpy writes for plain numbers (`<f4` → 4). */
+export function descrBytes(descr: string): number | undefined {
+  const match = /^[<>|=]([fiub])(\d+)$/.exec(descr);
+  if (match === null) return undefined;
+  const bytes = Number(match[2]);
+  return [1, 2, 4, 8].includes(bytes) ? bytes : undefined;
+}
+
+/**
+ * Reads a .npy header (versions 1.0–3.0) and checks it against the buffer's length, without
+ * touching the data; `path` names the file in errors.
+ */
+export function parseNpyHeader(buffer: Uint8Array, path: string): NpyHeader {
   const fail = (problem: string): never => {
     throw new FileFormatError(path, `not a valid .npy file: ${problem}`);
   };
   if (buffer.length < 10 || MAGIC.some((byte, i) => buffer[i] !== byte)) fail("bad magic bytes");
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const major = buffer[6];
+  if (major !== 1 && major !== 2 && major !== 3) fail(`unknown format version ${major}`);
+  if (major !== 1 && buffer.length < 12) fail("header runs past the end (truncated?)");
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
   if (headerStart + headerLength > buffer.length) fail("header runs past the end (truncated?)");
@@ -67,22 +91,31 @@ export function parseNpy(buffer: Uint8Array, path: string): NpyArray {
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    fail(`unreadable header ${JSON.stringify(header.trim())}`);
+    fail(`unreadable header ${JSON.stringify(header.trim().slice(0, 120))}`);
   }
-  const dtype = (descr === "<u1" ? "|u1" : descr) as NpyDtype;
-  if (!Object.hasOwn(BYTES, dtype)) fail(`unsupported dtype ${descr}`);
-  if (fortran === "True") fail("Fortran-order arrays are not supported");
-  const shape = (shapeText as string)
+  if (fortran === "True") fail("Fortran-order arrays are not supported (save a C-order copy)");
+  const parts = (shapeText as string)
     .split(",")
     .map((part) => part.trim())
-    .filter((part) => part.length > 0)
-    .map(Number);
-  if (shape.some((dim) => !Number.isInteger(dim) || dim < 0)) fail(`bad shape (${shapeText})`);
+    .filter((part) => part.length > 0);
+  if (parts.some((part) => !/^\d{1,15}$/.test(part)))
+    fail(`bad shape (${printable(shapeText as string)})`);
+  const shape = parts.map(Number);
   const count = shape.reduce((product, dim) => product * dim, 1);
   const dataStart = headerStart + headerLength;
-  const expectedBytes = count * BYTES[dtype];
-  if (buffer.length - dataStart !== expectedBytes) {
-    fail(`data has ${buffer.length - dataStart} bytes, shape needs ${expectedBytes} (truncated?)`);
+  const bytes = descrBytes(descr as string);
+  if (bytes !== undefined && buffer.length - dataStart !== count * bytes) {
+    fail(`data has ${buffer.length - dataStart} bytes, shape needs ${count * bytes} (truncated?)`);
+  }
+  return { descr: descr as string, shape, dataStart, count };
+}
+
+/** Parses a .npy buffer (versions 1.0–3.0 headers); `path` names the file in errors. */
+export function parseNpy(buffer: Uint8Array, path: string): NpyArray {
+  const { descr, shape, dataStart } = parseNpyHeader(buffer, path);
+  const dtype = (descr === "<u1" ? "|u1" : descr) as NpyDtype;
+  if (!Object.hasOwn(BYTES, dtype)) {
+    throw new FileFormatError(path, `not a valid .npy file: unsupported dtype ${printable(descr)}`);
   }
   // A copy, aligned and detached from Node's buffer pool (Buffer#slice would share it).
   const copy = new Uint8Array(buffer.subarray(dataStart)).buffer;

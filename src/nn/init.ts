@@ -116,6 +116,3 @@ export function ones_(t: Tensor): Tensor {
 export type WeightInit = (weight: Tensor, generator: Generator) => Tensor;
 
 export const glorotUniform: WeightInit = (weight, generator) => glorotUniform_(weight, generator);
-/** torchvision's ResNet convolutions: He normal, fan-out, ReLU gain. */
-export const kaimingNormalFanOut: WeightInit = (weight, generator) =>
-  kaimingNormal_(weight, generator, { mode: "fanOut", nonlinearity: "relu" });

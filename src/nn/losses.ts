@@ -41,10 +41,3 @@ export function binaryCrossEntropy(logits: Tensor, target: Tensor): Tensor {
   const floatTarget = target.dtype === "float32" ? target : target.float();
   return F.binaryCrossEntropyWithLogits(logits, floatTarget);
 }
-
-export type LossName = "categoricalCrossEntropy" | "binaryCrossEntropy";
-
-/** The loss a model's head calls for: softmax heads → categorical, sigmoid heads → binary. */
-export function lossForHead(head: "softmax" | "sigmoid"): LossName {
-  return head === "softmax" ? "categoricalCrossEntropy" : "binaryCrossEntropy";
-}

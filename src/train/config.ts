@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { modelGroupName, SCHEDULE_NAMES } from "../contract/model-descriptor.js";
 import { NOISE_SOURCE_NAMES, SEEDED_SOURCES, SETTING_NAMES } from "../contract/noise-sources.js";
+import { dataOptionsSchema } from "../data/data-options.js";
 import { DATASET_NAMES } from "../data/dataset-names.js";
 import { transformSpecSchema } from "../data/transforms.js";
 import { CPU_CAPABILITIES } from "../engine/cpu-kernels.js";
@@ -30,6 +31,8 @@ export const runConfigSchema = z
     head: z.enum(["softmax", "sigmoid"]),
     dataset: z.enum(DATASET_NAMES),
     dataDir: z.string().nullable(),
+    /** NumPy and Parquet data: scale, classes, layout where the data cannot say; absent: none. */
+    dataOptions: dataOptionsSchema.optional(),
     /** Use only the first N training / test examples (fast runs); null = all. */
     trainExamples: positiveInt.nullable(),
     testExamples: positiveInt.nullable(),

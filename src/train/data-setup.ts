@@ -1,5 +1,5 @@
 /** The run's datasets and loaders, from its config and input seed. */
-import { DATASETS, type DatasetName, loadDataset, wholeFilesOf } from "../data/registry.js";
+import { DATASETS, type DatasetName, loadDatasetAsync, wholeFilesOf } from "../data/registry.js";
 import type { TransformSpec } from "../data/transforms.js";
 import type { Dataset } from "../data/types.js";
 import { unpackAhead } from "../data/unpack-ahead.js";
@@ -11,10 +11,13 @@ export function firstExamples(dataset: Dataset, n: number | null): Dataset {
   if (n === null || n >= dataset.length) return dataset;
   const perImage = dataset.shape.channels * dataset.shape.height * dataset.shape.width;
   const perLabel = dataset.kind === "multiclass" ? 1 : dataset.classNames.length;
+  const store = dataset.images;
   const images =
-    dataset.images.kind === "memory"
-      ? { kind: "memory" as const, pixels: dataset.images.pixels.subarray(0, n * perImage) }
-      : dataset.images;
+    store.kind === "memory"
+      ? { kind: "memory" as const, pixels: store.pixels.subarray(0, n * perImage) }
+      : store.kind === "floats"
+        ? { kind: "floats" as const, values: store.values.subarray(0, n * perImage) }
+        : store;
   return {
     ...dataset,
     length: n,
@@ -60,11 +63,18 @@ function checkCount(dataset: Dataset, n: number | null, field: "trainExamples" |
   );
 }
 
-export function loadRunData(config: RunConfig, notify: (line: string) => void): RunData {
+export async function loadRunData(
+  config: RunConfig,
+  notify: (line: string) => void,
+): Promise<RunData> {
   const name = config.dataset as DatasetName;
-  const options = { ...(config.dataDir === null ? {} : { dataDir: config.dataDir }), notify };
-  const train = loadDataset(name, { split: "train", ...options });
-  const test = loadDataset(name, { split: DATASETS[name].evalSplit, ...options });
+  const options = {
+    ...(config.dataDir === null ? {} : { dataDir: config.dataDir }),
+    ...(config.dataOptions === undefined ? {} : { dataOptions: config.dataOptions }),
+    notify,
+  };
+  const train = await loadDatasetAsync(name, { split: "train", ...options });
+  const test = await loadDatasetAsync(name, { split: DATASETS[name].evalSplit, ...options });
   checkCount(train, config.trainExamples, "trainExamples");
   checkCount(test, config.testExamples, "testExamples");
   return {

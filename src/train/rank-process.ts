@@ -1,16 +1,18 @@
 /**
- * A rank of a run spread over processes: one other than 0 of a run that spread-run.ts
- * spreads on this machine, or any rank, 0 included, of a run started as a Slurm job step
- * (step-run.ts). It joins the group named by the launcher's environment and trains the run
- * given as JSON in its first argument. Rank 0 alone writes the run folder. A job step of one
- * process (a one-process run in a job of several tasks) trains without a group.
+ * A rank of a run spread over processes: any rank, 0 included, of a run that spread-run.ts
+ * spreads over this machine or that step-run.ts starts as a Slurm job step. It joins the group
+ * named by the launcher's environment and trains the run given as JSON in its first argument.
+ * Rank 0 alone writes the run folder, and reports its progress and failure on stdout
+ * (rank-job.ts). A job step of one process (a one-process run in a job of several tasks)
+ * trains without a group.
  */
 
 import { hostname } from "node:os";
 import { rankEnvironment } from "../distributed/launcher-env.js";
 import { joinGroup } from "../distributed/train-launch.js";
+import { isUserError } from "../errors.js";
+import { FAILURE_PREFIX, PROGRESS_PREFIX, type RankJob } from "./rank-job.js";
 import { trainRun } from "./run.js";
-import { PROGRESS_PREFIX, type RankJob } from "./spread-run.js";
 
 const job = JSON.parse(process.argv[2] ?? "{}") as RankJob;
 let env: ReturnType<typeof rankEnvironment>;
@@ -25,6 +27,7 @@ if (env === null && (job.config.worldSize ?? 1) > 1) {
   process.exit(2);
 }
 const leader = (env?.rank ?? 0) === 0;
+const reports = job.reportOnStdout === true && leader;
 if (env?.source === "slurm") {
   // Into the task's log: which rank Slurm made this process, and where the ranks meet.
   console.log(
@@ -41,15 +44,17 @@ try {
     pool: job.pool,
     resume: job.resume,
     group,
-    onProgress:
-      job.progressOnStdout && leader
-        ? (progress) => process.stdout.write(`${PROGRESS_PREFIX}${JSON.stringify(progress)}\n`)
-        : undefined,
+    onProgress: reports
+      ? (progress) => process.stdout.write(`${PROGRESS_PREFIX}${JSON.stringify(progress)}\n`)
+      : undefined,
     log: leader ? (line) => console.log(line) : undefined,
   });
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`nnr: rank ${env?.rank ?? 0}: ${message}`);
+  if (reports) {
+    const failure = { message, userError: isUserError(error) };
+    process.stdout.write(`${FAILURE_PREFIX}${JSON.stringify(failure)}\n`);
+  } else console.error(`nnr: rank ${env?.rank ?? 0}: ${message}`);
   process.exitCode = 1;
 } finally {
   group?.destroy();

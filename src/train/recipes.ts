@@ -18,6 +18,7 @@ import {
   type SettingName,
   settingOf,
 } from "../contract/noise-sources.js";
+import { dataOptionsRefusal } from "../data/data-options.js";
 import { PIPELINES } from "../data/registry.js";
 import { UserError } from "../errors.js";
 import { findModelDescriptor, modelNames, zooDescriptors } from "../nn/models/index.js";
@@ -124,6 +125,9 @@ function configOf(request: RunRequest, model: ModelDescriptor, recipe: Recipe): 
     head: request.head ?? recipe.head,
     dataset: request.dataset ?? "fashion-mnist",
     dataDir: request.dataDir ?? null,
+    ...(request.dataOptions !== undefined && Object.keys(request.dataOptions).length > 0
+      ? { dataOptions: request.dataOptions }
+      : {}),
     trainExamples: request.trainExamples ?? null,
     testExamples: request.testExamples ?? null,
     epochs,
@@ -157,8 +161,10 @@ function configOf(request: RunRequest, model: ModelDescriptor, recipe: Recipe): 
   };
 }
 
-/** Refuses the BatchNorm settings the model would not use. */
+/** Refuses data options a built-in dataset does not take, and BatchNorm settings the model would not use. */
 function checkModelOptions(config: RunConfig, model: ModelDescriptor): void {
+  const dataProblem = dataOptionsRefusal(config.dataset, config.dataOptions);
+  if (dataProblem !== null) throw new UserError(dataProblem);
   const syncProblem = syncBatchNormRefusal(config, model);
   if (syncProblem !== null) throw new UserError(syncProblem);
   if (

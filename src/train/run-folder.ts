@@ -2,9 +2,10 @@
  * The files of a run folder (docs/run-folder.md). Everything is written atomically, so a
  * reader (the analysis, a runner checking status) never sees half a file.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RunRecordError, readRunRecordFile } from "../contract/run-record.js";
 import type { Dataset } from "../data/types.js";
+import { UserError } from "../errors.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
 import { writeNpy } from "../io/npy.js";
 import {
@@ -17,10 +18,17 @@ import {
 import type { Evaluation } from "./evaluate.js";
 import type { RunRecord } from "./record.js";
 
+/**
+ * The run.json in `dir`, checked by the contract's reader and taken as training wrote it;
+ * null where there is none, a one-line UserError naming the file where it is unusable.
+ */
 export function readRunRecord(dir: string): RunRecord | null {
-  const path = join(dir, RUN_JSON);
-  if (!existsSync(path)) return null;
-  return JSON.parse(readFileSync(path, "utf8")) as RunRecord;
+  try {
+    return readRunRecordFile(join(dir, RUN_JSON)) as RunRecord | null;
+  } catch (error) {
+    if (error instanceof RunRecordError) throw new UserError(error.message);
+    throw error;
+  }
 }
 
 export function writeRunRecord(dir: string, record: RunRecord): void {

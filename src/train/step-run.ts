@@ -2,24 +2,21 @@
  * A run started as a Slurm job step: `srun` starts its N ranks (rank-process.ts) on the CPUs
  * of the allocation Slurm chooses, each rank reads its place from SLURM_PROCID/SLURM_NTASKS,
  * and rank 0 writes the run folder as in any other run. This process (the runner's worker)
- * only waits: it forwards rank 0's progress, and hands a SIGTERM on to the step, so a
- * stopped runner stops the ranks too.
+ * only waits, through the launcher (distributed/launcher.ts): it forwards rank 0's progress,
+ * and hands a SIGTERM on to the step, so a stopped runner stops the ranks too.
  */
-import { spawn } from "node:child_process";
+import { describeExit, launchProcesses } from "../distributed/launcher.js";
 import {
   firstHost,
   masterPortForJob,
   type StepAllocation,
   srunArgs,
-  srunLauncher,
 } from "../distributed/slurm-steps.js";
 import { UserError } from "../errors.js";
-import type { EpochProgress } from "./epoch.js";
+import { completedRun, rankCommand, rankJobOf, rankReports } from "./rank-job.js";
 import type { TrainRunOptions, TrainRunResult } from "./run.js";
-import { readRunRecord } from "./run-folder.js";
-import { PROGRESS_PREFIX, rankEntry, rankJobOf } from "./spread-run.js";
 
-/** How long the ranks have to stop after SIGTERM before this process stops waiting. */
+/** How long the ranks have to stop after SIGTERM before srun is killed. */
 const STOP_GRACE_MS = 4_000;
 
 export async function trainRunAsSteps(
@@ -35,94 +32,52 @@ export async function trainRunAsSteps(
   }
   const masterAddr = firstHost(allocation.nodeList);
   const masterPort = masterPortForJob(allocation.jobId);
-  const job = rankJobOf(options, { progressOnStdout: true });
-  const entry = rankEntry();
   const log = options.log ?? (() => {});
   log(
     `job step in job ${allocation.jobId}: srun ${ranks} rank(s) × ${threads} thread(s)` +
       (ranks > 1 ? `, rendezvous ${masterAddr}:${masterPort}` : ""),
   );
-  const [launcher, ...launcherArgs] = srunLauncher();
-  const child = spawn(
-    launcher!,
+  const rank = rankCommand(rankJobOf(options));
+  const reports = rankReports(options);
+  const errors: string[] = [];
+  const failure = await launchProcesses(
     [
-      ...launcherArgs,
-      ...srunArgs(ranks, threads, `run-${options.replicate}`),
-      process.execPath,
-      ...entry.execArgv,
-      entry.path,
-      JSON.stringify(job),
+      {
+        rank: 0,
+        command: "srun",
+        args: [...srunArgs(ranks, threads, `run-${options.replicate}`), rank.command, ...rank.args],
+        env: { MASTER_ADDR: masterAddr, MASTER_PORT: String(masterPort) },
+      },
     ],
     {
-      env: { ...process.env, MASTER_ADDR: masterAddr, MASTER_PORT: String(masterPort) },
-      stdio: ["ignore", "pipe", "pipe"],
+      output: {
+        stdout: (line) => reports.line(line),
+        stderr: (line) => {
+          errors.push(line);
+          log(line);
+        },
+      },
+      forward: ["SIGTERM"],
+      reraise: true,
+      dieWithLauncher: true,
+      graceMs: STOP_GRACE_MS,
     },
   );
-  const errors: string[] = [];
-  forwardLines(child.stdout!, (line) => {
-    if (line.startsWith(PROGRESS_PREFIX)) {
-      options.onProgress?.(JSON.parse(line.slice(PROGRESS_PREFIX.length)) as EpochProgress);
-    } else log(line);
-  });
-  forwardLines(child.stderr!, (line) => {
-    errors.push(line);
-    log(line);
-  });
-  let stopping = false;
-  const onTerm = () => {
-    if (stopping) return;
-    stopping = true;
-    child.kill("SIGTERM");
-    setTimeout(() => reraise(onTerm), STOP_GRACE_MS).unref();
-    child.once("exit", () => reraise(onTerm));
-  };
-  // Held on to (not once) until the step has ended: a second SIGTERM must not end this process
-  // before the ranks were told.
-  process.on("SIGTERM", onTerm);
-  const exit = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
-    child.once("error", (error) => resolve({ code: null, error }));
-    child.once("exit", (code) => resolve({ code }));
-  });
-  process.off("SIGTERM", onTerm);
-  if (exit.error) {
-    const missing = (exit.error as NodeJS.ErrnoException).code === "ENOENT";
+  if (failure?.error !== undefined) {
     throw new UserError(
-      missing
+      failure.error.code === "ENOENT"
         ? "srun is not on PATH inside the job; load the cluster's slurm module in the environment you submit from"
-        : `srun: ${exit.error.message}`,
+        : `srun: ${failure.error.message}`,
     );
   }
-  const record = readRunRecord(options.outDir);
-  if (exit.code !== 0 || record?.status !== "complete" || record.weightsSha256 === undefined) {
-    const why = errors.filter((line) => line.startsWith("nnr:")).at(-1) ?? errors.at(-1);
-    throw new Error(
-      `the run's job step ended with exit code ${exit.code}${why ? `: ${why}` : ""} (srun ${ranks} rank(s) on ${allocation.nodeList})`,
-    );
-  }
-  return {
-    status: "complete",
-    weightsSha256: record.weightsSha256,
-    seconds: record.seconds,
-    record,
-  };
-}
-
-/** Stops waiting on the step, ending this process by the signal it was sent. */
-function reraise(handler: () => void): void {
-  if (!process.listeners("SIGTERM").includes(handler)) return;
-  process.off("SIGTERM", handler);
-  process.kill(process.pid, "SIGTERM");
-}
-
-function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let pending = "";
-  stream.on("data", (chunk: Buffer) => {
-    pending += chunk.toString();
-    const lines = pending.split("\n");
-    pending = lines.pop()!;
-    for (const line of lines) if (line.trim() !== "") onLine(line);
-  });
-  stream.on("end", () => {
-    if (pending.trim() !== "") onLine(pending);
-  });
+  const reported = reports.failure();
+  if (reported !== null) log(`nnr: rank 0: ${reported.message}`);
+  const result = completedRun(options.outDir);
+  if (failure === null && result !== null) return result;
+  const why = reported
+    ? `nnr: rank 0: ${reported.message}`
+    : (errors.filter((line) => line.startsWith("nnr:")).at(-1) ?? errors.at(-1));
+  throw new Error(
+    `the run's job step ${failure === null ? "ended without completing the run" : failure.signal !== null ? describeExit(failure) : `ended with exit code ${failure.code}`}${why ? `: ${why}` : ""} (srun ${ranks} rank(s) on ${allocation.nodeList})`,
+  );
 }

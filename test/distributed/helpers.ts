@@ -1,7 +1,7 @@
 /** Processes for the distributed tests: the CLI as N ranks, started by hand or by --nproc. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../../src/distributed/local-launch.js";
+import { freePort } from "../../src/distributed/launcher.js";
 import { cliEntry } from "../train/helpers.js";
 
 export { freePort };

@@ -1,6 +1,6 @@
 /**
- * The experiment runner gives a run with worldSize 2 two processes (its worker is rank 0 and
- * starts rank 1): the run ends with the same bits as `nnr train --nproc 2` of that config.
+ * The experiment runner gives a run with worldSize 2 two processes (its worker launches both
+ * ranks and waits): the run ends with the same bits as `nnr train --nproc 2` of that config.
  */
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,5 +1,5 @@
 /**
- * The engine's CUDA checks (src/engine/cuda-checks.ts) where CUDA is available; here, on a
+ * The engine's CUDA checks (src/studies/cuda-checks/checks.ts), a GPU self-test, where CUDA is available; here, on a
  * CPU-only build, what must hold instead: every CUDA-only feature is refused in one line
  * naming the reason, the overhead study falls back to the wall clock, and the checks' own
  * script says it skipped. The same checks run on a GPU machine through scripts/cuda-checks.mjs.
@@ -7,7 +7,6 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runCudaChecks } from "../../src/engine/cuda-checks.js";
 import {
   CudaTimer,
   cudaTimingAvailable,
@@ -16,6 +15,7 @@ import {
   pinMemory,
   tensor,
 } from "../../src/engine/index.js";
+import { runCudaChecks } from "../../src/studies/cuda-checks/checks.js";
 import { overheadTimer } from "../../src/studies/overhead/measure.js";
 
 const reason = cudaUnavailableReason();

@@ -50,13 +50,6 @@ export function errorRates({ tp, fp, tn, fn }: Confusion): ErrorRates {
   };
 }
 
-/** Subgroup by the true value of one attribute; "all" is every example. */
-export type Subgroup = { attribute: string; value: 0 | 1 } | "all";
-
-export function subgroupLabel(subgroup: Subgroup): string {
-  return subgroup === "all" ? "all" : `${subgroup.attribute}=${subgroup.value}`;
-}
-
 /**
  * For each run, FPR and FNR of every attribute within the examples of one subgroup:
  * result[run][attribute].
@@ -89,16 +82,4 @@ export function attributeCorrect(
       if (prediction[i] === labels[i]) correct[i % attributes]!++;
     return correct;
   });
-}
-
-/** Accuracy of each run on each attribute, runs × attributes. */
-export function attributeAccuracy(
-  predictions: readonly ArrayLike<number>[],
-  labels: ArrayLike<number>,
-  attributes: number,
-): number[][] {
-  const examples = labels.length / attributes;
-  return attributeCorrect(predictions, labels, attributes).map((row) =>
-    row.map((count) => count / examples),
-  );
 }

@@ -1,47 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
-import { LOG_CSV, RUN_FORMAT_PREFIX, RUN_JSON, TEST_LABELS } from "../../run-folder/files.js";
-import {
-  configValue,
-  referenceConfig,
-  runPoolSchema,
-  variedFields,
-} from "../../run-folder/pool.js";
+import { readRunRecordFile } from "../../contract/run-record.js";
+import { dataIdentity } from "../../run-folder/data-identity.js";
+import { LOG_CSV, RUN_JSON, TEST_LABELS } from "../../run-folder/files.js";
+import { configValue, referenceConfig, variedFields } from "../../run-folder/pool.js";
 import { contextOfRecord } from "../run-context.js";
 import { epochFiles } from "./files.js";
 import { canonicalSetting, type GroupDescriptor, type RunFolder } from "./types.js";
-
-/** The parts of run.json the analysis relies on; the rest is carried along unread. */
-const runRecordSchema = z.object({
-  format: z.string().startsWith(RUN_FORMAT_PREFIX),
-  status: z.string(),
-  group: z.string().optional(),
-  replicate: z.union([z.number(), z.string()]),
-  config: z
-    .object({
-      model: z.string(),
-      dataset: z.string(),
-      setting: z.string(),
-      batchNorm: z.boolean().optional(),
-      layout: z.literal("original").optional(),
-    })
-    .loose(),
-  pool: runPoolSchema.nullable().optional(),
-  task: z
-    .object({
-      kind: z.enum(["multiclass", "multilabel"]),
-      classes: z.number().int().positive().optional(),
-      classNames: z.array(z.string()).optional(),
-      testExamples: z.number().int().nonnegative().optional(),
-    })
-    .optional(),
-  epochsDone: z.number().int().nonnegative().optional(),
-  predictions: z.record(z.string(), z.string()).optional(),
-  checkpoints: z.record(z.string(), z.string()).optional(),
-  weightsSha256: z.string().optional(),
-  seconds: z.number().nonnegative().optional(),
-});
 
 /** JSON with sorted keys, so equal configs give equal keys whatever their key order. */
 function canonicalJson(value: unknown): string {
@@ -65,18 +30,8 @@ function epochMap(dir: string, record: Record<string, string> | undefined): Map<
 /** Reads one of our run folders; throws a one-line Error naming run.json if it is unusable. */
 export function readNnrRunFolder(dir: string): RunFolder {
   const path = join(dir, RUN_JSON);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new Error(`${path}: cannot read run record (${(error as Error).message})`);
-  }
-  const parsed = runRecordSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${path}: not a run record: ${issue?.path.join(".")} ${issue?.message}`);
-  }
-  const record = parsed.data;
+  const record = readRunRecordFile(path);
+  if (record === null) throw new Error(`${path}: cannot read run record (no such file)`);
   const pool = record.pool ?? null;
   // A pool's members stand for its reference config, and the pool's name for their setting.
   const config = pool ? referenceConfig(record.config, pool) : record.config;
@@ -143,6 +98,7 @@ export function readNnrRunFolder(dir: string): RunFolder {
     finalWeightsSha256: record.status === "complete" ? record.weightsSha256 : undefined,
     finalEpoch:
       record.epochsDone === undefined ? undefined : record.epochsDone - (originalLayout ? 1 : 0),
-    context: contextOfRecord(json),
+    dataIdentity: dataIdentity(record),
+    context: contextOfRecord(record),
   };
 }

@@ -68,6 +68,8 @@ export interface RunFolder {
   /** SHA-256 of the final weights, and the epoch they belong to. */
   finalWeightsSha256: string | undefined;
   finalEpoch: number | undefined;
+  /** Digest of the data files the run read (run-folder/data-identity.ts); absent: unknown. */
+  dataIdentity?: string;
   /** What the run ran on, as far as its record says (nothing for the original's layout). */
   context: Partial<Record<keyof RunContext, string>>;
 }

@@ -1,17 +1,11 @@
 /**
- * `nnr experiment run --executor slurm`: its flags, the submission and the following of the
- * job; and `nnr experiment slurm-task`, the command each array task runs (not for users).
+ * `nnr experiment run --executor slurm`: its flags (the submission and the following of the
+ * job are experiment/slurm/run.ts); and `nnr experiment slurm-task`, the command each array
+ * task runs (not for users).
  */
 import { type Command, Option } from "commander";
-import pc from "picocolors";
 import { UserError } from "../../errors.js";
-import type { Plan } from "../../experiment/plan.js";
-import { shellQuote } from "../../experiment/slurm/batch-script.js";
-import { followJob } from "../../experiment/slurm/follow.js";
-import { jobActive, jobState, readJobs } from "../../experiment/slurm/jobs.js";
-import { prepareSubmission, submitPrepared } from "../../experiment/slurm/submit.js";
 import { runSlurmTask } from "../../experiment/slurm/task.js";
-import { experimentStatus } from "../../experiment/status.js";
 import type { TrainerRef } from "../../experiment/worker-protocol.js";
 import { integerAtLeast, positiveNumber } from "../flags/parse.js";
 
@@ -116,134 +110,6 @@ export function checkSlurmFlags(flags: SlurmFlags & { workers?: number; gpus?: s
   for (const [key, flag] of SLURM_ONLY) {
     if (flags[key] !== undefined) throw new UserError(`${flag} needs --executor slurm`);
   }
-}
-
-export interface SlurmRunContext {
-  dir: string;
-  plan: Plan;
-  flags: SlurmFlags & {
-    wait?: boolean;
-    retryFailed?: boolean;
-    dryRun?: boolean;
-    staleAfter: number;
-    trainer?: TrainerRef;
-  };
-}
-
-export type SlurmRunEnding =
-  | "complete"
-  | "nothing-to-do"
-  | "submitted"
-  | "incomplete"
-  | "interrupted";
-
-/** Submits the experiment and, unless --no-wait, follows it; returns how it ended. */
-export async function runOnSlurm({ dir, plan, flags }: SlurmRunContext): Promise<SlurmRunEnding> {
-  const staleAfterMs = flags.staleAfter * 1000;
-  const before = experimentStatus(dir, staleAfterMs);
-  const unfinished = before.counts.pending + (flags.retryFailed ? before.counts.failed : 0);
-  const active = readJobs(dir).filter((job) => jobActive(jobState(job.jobId)));
-  if (unfinished === 0) {
-    if (before.counts.done === plan.runs.length) return "nothing-to-do";
-    const holder = active.at(-1);
-    if (before.counts.running > 0 && holder !== undefined && flags.wait !== false) {
-      console.log(
-        `nothing to submit: following slurm job ${holder.jobId}, which holds the runs left`,
-      );
-      return follow(dir, plan, holder.jobId, flags);
-    }
-    console.log(
-      `nothing to submit: ${plural(before.counts.running, "run")} running elsewhere, ${before.counts.failed} failed (--retry-failed runs them again)`,
-    );
-    return "incomplete";
-  }
-  if (active.length > 0) {
-    console.log(
-      `slurm job${active.length > 1 ? "s" : ""} ${active.map((job) => job.jobId).join(", ")} of this folder ${active.length > 1 ? "are" : "is"} still queued or running; its tasks and the new ones share the runs`,
-    );
-  }
-  const taskFlags = [
-    "--stale-after",
-    String(flags.staleAfter),
-    ...(flags.retryFailed ? ["--retry-failed"] : []),
-    ...(flags.trainer ? ["--trainer", `${flags.trainer.module}#${flags.trainer.exportName}`] : []),
-  ];
-  const prepared = prepareSubmission(dir, plan, unfinished, {
-    partition: flags.partition,
-    time: flags.time,
-    cpusPerTask: flags.cpusPerTask,
-    gres: flags.gres,
-    arrayThrottle: flags.arrayThrottle,
-    tasks: flags.tasks,
-    sbatchArgs: flags.sbatchArg,
-    requeue: flags.requeue,
-    assumeSharedFs: flags.assumeSharedFs,
-    taskFlags,
-  });
-  if (flags.dryRun) {
-    console.log(
-      `wrote ${prepared.script} (${plural(prepared.tasks, "task")}); submit it with: sbatch ${prepared.sbatchArgs.map(shellQuote).join(" ")}`,
-    );
-    return "submitted";
-  }
-  const submission = submitPrepared(prepared);
-  const { job } = submission;
-  console.log(
-    `submitted slurm job ${job.jobId}: ${plural(submission.tasks, "task")} × ${submission.workersPerTask} worker${submission.workersPerTask === 1 ? "" : "s"}, ` +
-      `${submission.ntasks > 1 ? `${submission.ntasks} Slurm tasks (srun starts each run's ranks) × ` : ""}` +
-      `${submission.cpusPerTask} CPU${submission.cpusPerTask === 1 ? "" : "s"} each, partition ${job.partition}; ${plural(unfinished, "run")} to train; logs ${job.logs}`,
-  );
-  if (flags.wait === false) {
-    console.log(`follow it with: nnr experiment status ${dir}`);
-    return "submitted";
-  }
-  return follow(dir, plan, job.jobId, flags);
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-/** Follows a job to its end; what the user is told when it ends without every run done. */
-async function follow(
-  dir: string,
-  plan: Plan,
-  jobId: string,
-  flags: SlurmRunContext["flags"],
-): Promise<SlurmRunEnding> {
-  const staleAfterMs = flags.staleAfter * 1000;
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const followed = await followJob({
-    dir,
-    jobId,
-    pollMs: flags.poll * 1000,
-    staleAfterMs,
-    tty: process.stdout.isTTY === true,
-    signal: controller.signal,
-  }).finally(() => {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  });
-  if (followed.ending === "interrupted") {
-    console.log(
-      `stopped following; job ${jobId} goes on (nnr experiment status ${dir}; scancel ${jobId} cancels it)`,
-    );
-    return "interrupted";
-  }
-  if (followed.ending === "job-ended") {
-    const { counts } = followed.status;
-    console.error(
-      pc.red(
-        `job ${jobId} ended with ${plan.runs.length - counts.done} of ${plan.runs.length} runs not complete (${counts.failed} failed); ` +
-          `'nnr experiment status ${dir}' shows why; submit again to resume: nnr experiment run --out ${dir} --executor slurm`,
-      ),
-    );
-    return "incomplete";
-  }
-  return "complete";
 }
 
 export function registerSlurmTask(experiment: Command): void {

@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Option } from "commander";
 import pc from "picocolors";
@@ -11,17 +10,15 @@ import {
   relocateDataDirs,
   sameRunsButDataDirs,
 } from "../../experiment/data-folders.js";
+import { type ExperimentOutput, prepareExecutor } from "../../experiment/executor.js";
 import { analyzeAndReport } from "../../experiment/finish.js";
+import { runLocally } from "../../experiment/local-run.js";
 import { ensurePlanFile, type Plan, planPath, readPlan, sameRuns } from "../../experiment/plan.js";
 import { type PlanOverrides, planFromSource } from "../../experiment/plan-source.js";
 import { PRESET_NAMES, PRESETS, SCALES, type Scale } from "../../experiment/presets.js";
-import { createRunnerDisplay } from "../../experiment/progress-display.js";
-import { runPlan } from "../../experiment/runner.js";
-import { checkTasksFit, resolvePartition } from "../../experiment/slurm/checks.js";
-import { requireSlurmCommands } from "../../experiment/slurm/commands.js";
 import { jobActive } from "../../experiment/slurm/jobs.js";
+import { runOnSlurm } from "../../experiment/slurm/run.js";
 import { formatSlurmStatus, slurmJobsStatus } from "../../experiment/slurm/status-lines.js";
-import { cpusPerTaskFor, ntasksFor } from "../../experiment/slurm/submit.js";
 import { experimentStatus, formatStatus } from "../../experiment/status.js";
 import type { TrainerRef } from "../../experiment/worker-protocol.js";
 import { integerAtLeast } from "../flags/parse.js";
@@ -29,7 +26,6 @@ import {
   addSlurmOptions,
   checkSlurmFlags,
   registerSlurmTask,
-  runOnSlurm,
   type SlurmFlags,
 } from "./experiment-slurm.js";
 import type { RegisterCommand } from "./index.js";
@@ -154,12 +150,6 @@ function resumePlan(flags: RunFlags, dir: string): Plan {
   return plan;
 }
 
-function threadsRange(plan: Plan): string {
-  const counts = plan.runs.map((entry) => entry.config.threads);
-  const [low, high] = [Math.min(...counts), Math.max(...counts)];
-  return low === high ? `${low} thread${low === 1 ? "" : "s"}` : `${low}–${high} threads`;
-}
-
 /** Ctrl-C once: stop cleanly; twice: leave at once (workers follow when their runner goes). */
 function interruptOnSigint(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
@@ -178,8 +168,14 @@ function interruptOnSigint(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-/** "1 worker", "4 workers". */
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+const output: ExperimentOutput = {
+  say: (line) => console.log(line),
+  warn: (line) => console.error(pc.red(line)),
+  get tty() {
+    return process.stdout.isTTY === true;
+  },
+  interrupt: interruptOnSigint,
+};
 
 /** Analyses a finished experiment and prints what a run ends with. */
 async function analyseAndPrint(dir: string, training: number, started: number): Promise<void> {
@@ -194,103 +190,56 @@ async function analyseAndPrint(dir: string, training: number, started: number): 
   console.log(`report: ${pc.bold(finished.files.html)}`);
 }
 
-async function slurmRunCommand(flags: RunFlags, dir: string, plan: Plan, started: number) {
-  const before = experimentStatus(dir, flags.staleAfter * 1000);
-  console.log(
-    `experiment ${dir}: plan '${plan.name}', ${plan.runs.length} runs (${before.counts.done} done); ` +
-      `on Slurm, ${threadsRange(plan)} per run`,
-  );
-  const ending = await runOnSlurm({ dir, plan, flags });
-  if (ending === "nothing-to-do") {
-    console.log(`every run was already complete; 'nnr report ${dir}' writes the report`);
-  } else if (ending === "incomplete") {
-    process.exitCode = 1;
-  } else if (ending === "interrupted") {
-    process.exitCode = 130;
-  } else if (ending === "complete" && flags.analysis) {
-    await analyseAndPrint(dir, (performance.now() - started) / 1000, started);
+/** The plan run on the executor the flags name: how it ended, and its training time. */
+async function runOnExecutor(flags: RunFlags, dir: string, plan: Plan, started: number) {
+  const common = {
+    dir,
+    plan,
+    staleAfterMs: flags.staleAfter * 1000,
+    retryFailed: flags.retryFailed,
+    wait: flags.wait,
+    dryRun: flags.dryRun,
+    trainer: flags.trainer,
+  };
+  if (flags.executor === "local") {
+    return runLocally({ ...common, workers: flags.workers, gpus: flags.gpus }, output);
   }
+  const ending = await runOnSlurm(
+    {
+      ...common,
+      partition: flags.partition,
+      time: flags.time,
+      cpusPerTask: flags.cpusPerTask,
+      gres: flags.gres,
+      arrayThrottle: flags.arrayThrottle,
+      tasks: flags.tasks,
+      sbatchArgs: flags.sbatchArg,
+      requeue: flags.requeue,
+      assumeSharedFs: flags.assumeSharedFs,
+      pollSeconds: flags.poll,
+    },
+    output,
+  );
+  return { ending, trainingSeconds: (performance.now() - started) / 1000, failed: 0 };
 }
 
 async function runCommand(flags: RunFlags): Promise<void> {
   const started = performance.now();
   checkSlurmFlags(flags);
-  // Before the folder is made: a wrong partition leaves nothing behind.
-  if (flags.executor === "slurm") {
-    requireSlurmCommands();
-    flags.partition = resolvePartition(flags.partition);
-  }
-  // A world size the partition can never hold leaves nothing behind either.
-  const { dir, plan } = preparePlan(flags, (plan) => {
-    if (flags.executor === "slurm") {
-      checkTasksFit(flags.partition!, ntasksFor(plan), cpusPerTaskFor(plan, flags.cpusPerTask));
-    }
-  });
-  if (flags.executor === "slurm") return slurmRunCommand(flags, dir, plan, started);
-  // As many workers as the narrowest runs fill the cores with; wider runs wait for room.
-  const threads = Math.min(...plan.runs.map((entry) => entry.config.threads));
-  const cores = availableParallelism();
-  const workers =
-    flags.workers ?? (flags.gpus ? flags.gpus.length : Math.max(1, Math.floor(cores / threads)));
-  const before = experimentStatus(dir, flags.staleAfter * 1000);
-  console.log(
-    `experiment ${dir}: plan '${plan.name}', ${plan.runs.length} runs (${before.counts.done} done); ` +
-      `${plural(workers, "worker")}${flags.gpus ? ` on GPUs ${flags.gpus.join(",")}` : flags.workers === undefined ? ` sharing ${cores} cores` : ""}, ${threadsRange(plan)} per run`,
-  );
-  if (flags.dryRun) return;
-  const interrupt = interruptOnSigint();
-  const display = createRunnerDisplay({
-    total: plan.runs.length,
-    countComplete: () => experimentStatus(dir, flags.staleAfter * 1000).counts.done,
-    workers,
-    tty: process.stdout.isTTY === true,
-  });
-  const summary = await runPlan({
-    dir,
-    plan,
-    workers,
-    // Chosen workers (or GPUs) are the user's call; the default shares the cores.
-    ...(flags.workers === undefined && !flags.gpus ? { cores } : {}),
-    gpus: flags.gpus,
-    trainer: flags.trainer,
-    staleAfterMs: flags.staleAfter * 1000,
-    retryFailed: flags.retryFailed,
-    wait: flags.wait,
-    signal: interrupt.signal,
-    onEvent: (event) => display.onEvent(event),
-  }).finally(() => {
-    display.stop();
-    interrupt.dispose();
-  });
-  const training = summary.seconds;
-  const perRun = summary.completed.length > 0 ? training / summary.completed.length : 0;
-  console.log(
-    `trained ${summary.completed.length} run${summary.completed.length === 1 ? "" : "s"} here in ${training.toFixed(1)} s` +
-      (summary.completed.length > 0
-        ? ` (${perRun.toFixed(1)} s wall per run with ${plural(workers, "worker")})`
-        : "") +
-      (summary.resumed.length > 0 ? `; resumed ${summary.resumed.length}` : ""),
-  );
-  for (const failure of summary.failed)
-    console.error(pc.red(`failed: ${failure.id}: ${failure.message}`));
-  if (summary.interrupted) {
-    console.log(`stopped; resume with: nnr experiment run --out ${dir}`);
-    process.exitCode = 130;
-    return;
-  }
-  if (summary.failed.length > 0) process.exitCode = 1;
-  if (!summary.allComplete) {
-    // Under --no-wait, runs left to other runners are not a success: the caller must look again.
-    if (flags.wait === false) process.exitCode = 1;
-    console.log(`not all runs are complete; 'nnr experiment status ${dir}' shows which`);
-    return;
-  }
-  if (!flags.analysis) return;
-  if (summary.completed.length === 0) {
+  const executor = prepareExecutor(flags.executor, flags);
+  flags.partition = executor.partition;
+  const { dir, plan } = preparePlan(flags, executor.checkPlan);
+  const { ending, trainingSeconds, failed } = await runOnExecutor(flags, dir, plan, started);
+  if (failed > 0) process.exitCode = 1;
+  if (ending === "interrupted") process.exitCode = 130;
+  // Under --no-wait, runs left to other runners are not a success: the caller must look again.
+  else if (ending === "incomplete" && (flags.executor === "slurm" || flags.wait === false))
+    process.exitCode = 1;
+  else if (ending === "nothing-to-do" && (flags.analysis || flags.executor === "slurm")) {
     console.log(`every run was already complete; 'nnr report ${dir}' writes the report`);
-    return;
+  } else if (ending === "complete" && flags.analysis) {
+    await analyseAndPrint(dir, trainingSeconds, started);
   }
-  await analyseAndPrint(dir, training, started);
 }
 
 async function statusCommand(dir: string, flags: { watch?: boolean; json?: boolean }) {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import {
@@ -9,6 +9,7 @@ import {
   seedOf,
   switchFlag,
 } from "../../contract/noise-sources.js";
+import { readRunRecordFile } from "../../contract/run-record.js";
 import { DATASET_NAMES } from "../../data/dataset-names.js";
 import {
   chooseLaunch,
@@ -21,7 +22,7 @@ import {
 import { CPU_CAPABILITIES } from "../../engine/cpu-kernels.js";
 import { UserError } from "../../errors.js";
 import { modelNames } from "../../nn/models/index.js";
-import { RUN_FORMAT_PREFIX, RUN_JSON } from "../../run-folder/files.js";
+import { RUN_JSON } from "../../run-folder/files.js";
 import {
   type RunRecord,
   readRunRecord,
@@ -56,7 +57,22 @@ export const registerTrain: RegisterCommand = (program) => {
     )
     .option(
       "--data-dir <dir>",
-      "dataset folder (Fashion-MNIST: the system copy, else the bundled subset)",
+      "dataset folder (Fashion-MNIST: the system copy, else the bundled subset; npy, parquet: the arrays' or files' folder)",
+    )
+    .option(
+      "--scale <x>",
+      "npy, parquet: divide values by this to reach [0, 1] (default 255 for uint8, 1 for float32)",
+      positiveNumber("--scale"),
+    )
+    .option(
+      "--classes <n>",
+      "npy, parquet: the number of classes (default: the largest label + 1)",
+      positiveInteger("--classes"),
+    )
+    .option(
+      "--layout <order>",
+      "npy: nchw or nhwc, for a 4-D array whose shape does not say",
+      oneOf("--layout", ["nchw", "nhwc"] as const),
     )
     .option("--out <dir>", "the run folder to write")
     .option(
@@ -260,16 +276,16 @@ async function runTrainCommand(
 
 function readReplaySource(path: string): RunRecord {
   const file = path.endsWith(RUN_JSON) ? path : join(path, RUN_JSON);
-  if (!existsSync(file))
-    throw new UserError(`--replay ${path}: no such run.json; pass DIR/run.json of a finished run`);
+  let record: RunRecord | null;
   try {
-    const record = JSON.parse(readFileSync(file, "utf8")) as RunRecord;
-    if (!record.format?.startsWith(RUN_FORMAT_PREFIX) || record.config === undefined)
-      throw new Error("not a run record");
-    return record;
-  } catch {
-    throw new UserError(`--replay ${path}: not an nnr run.json`);
+    record = readRunRecordFile(file) as RunRecord | null;
+  } catch (error) {
+    throw new UserError(`--replay ${path}: not an nnr run.json (${(error as Error).message})`);
   }
+  if (record === null) {
+    throw new UserError(`--replay ${path}: no such run.json; pass DIR/run.json of a finished run`);
+  }
+  return record;
 }
 
 /** Trains one run (or resumes it) with a progress bar; `nnr original` trains through it too. */
@@ -295,14 +311,11 @@ export async function train(
   const leader = group === null || group.isLeader;
   const progress = leader ? runProgress(outDir) : null;
   try {
+    const recorded = "resume" in run ? readRunRecord(outDir)! : null;
     const result = await trainRun({
       outDir,
       ...("resume" in run
-        ? {
-            resume: true,
-            config: readRunRecord(outDir)!.config,
-            replicate: readRunRecord(outDir)!.replicate,
-          }
+        ? { resume: true, config: recorded!.config, replicate: recorded!.replicate }
         : {
             config: run.config,
             replicate: run.replicate,

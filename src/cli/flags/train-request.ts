@@ -32,6 +32,10 @@ export interface TrainFlags extends SourceFlags {
   dataset?: RunRequest["dataset"];
   dataDir?: string;
   data_dir?: string;
+  /** NumPy and Parquet data: --scale, --classes, --layout. */
+  scale?: number;
+  classes?: number;
+  layout?: "nchw" | "nhwc";
   out?: string;
   ckpt_folder?: string;
   epochs?: number;
@@ -115,9 +119,20 @@ export function trainRequest(flags: TrainFlags): RunRequest {
     cudnnBenchmark: flags.cudnnBenchmark,
     trace: flags.trace,
     syncBatchNorm: flags.syncBatchnorm,
+    dataOptions: dataOptionsOf(flags),
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (request as Record<string, unknown>)[key] = value;
   }
   return request;
+}
+
+/** --scale, --classes and --layout as the config's dataOptions; undefined when none is given. */
+function dataOptionsOf(flags: TrainFlags): RunRequest["dataOptions"] {
+  const options = {
+    ...(flags.scale === undefined ? {} : { scale: flags.scale }),
+    ...(flags.classes === undefined ? {} : { classes: flags.classes }),
+    ...(flags.layout === undefined ? {} : { layout: flags.layout }),
+  };
+  return Object.keys(options).length > 0 ? options : undefined;
 }

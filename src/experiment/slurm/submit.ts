@@ -181,12 +181,3 @@ export function submitPrepared(prepared: PreparedSubmission): Submission {
     workersPerTask: prepared.workersPerTask,
   };
 }
-
-export function submitExperiment(
-  dir: string,
-  plan: Plan,
-  unfinished: number,
-  options: SlurmSubmitOptions,
-): Submission {
-  return submitPrepared(prepareSubmission(dir, plan, unfinished, options));
-}

@@ -1,19 +1,29 @@
 /**
- * The engine's CUDA checks: the determinism switches do what they say on a GPU. Run by
- * test/engine/cuda.test.ts (skipped without CUDA) and, where there is no vitest (the GPU
+ * The engine's CUDA checks, a GPU self-test: the determinism switches do what they say on a
+ * GPU. Run by test/studies/cuda-checks.test.ts (skipped without CUDA) and, where there is no vitest (the GPU
  * machine carries only the runtime), by `node scripts/cuda-checks.mjs`. Every comparison is
  * between results computed here, in this process, never against stored numbers.
  */
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CudaTimer, cudaUnavailableReason, isPinned, pinMemory, toDevicePinned } from "./cuda.js";
-import { configureDeterminism, determinismState, synchronize } from "./determinism.js";
-import * as F from "./functional.js";
-import { Generator, randn } from "./generator.js";
-import { native } from "./native.js";
-import { tidy } from "./scope.js";
-import type { Tensor } from "./tensor.js";
+import {
+  CudaTimer,
+  cudaUnavailableReason,
+  isPinned,
+  pinMemory,
+  toDevicePinned,
+} from "../../engine/cuda.js";
+import {
+  configureDeterminism,
+  determinismState,
+  setDeterministicAlgorithms,
+  synchronize,
+} from "../../engine/determinism.js";
+import * as F from "../../engine/functional.js";
+import { Generator, randn } from "../../engine/generator.js";
+import { tidy } from "../../engine/scope.js";
+import type { Tensor } from "../../engine/tensor.js";
 
 export interface CudaCheck {
   name: string;
@@ -22,7 +32,7 @@ export interface CudaCheck {
   detail: string;
 }
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 /** The probe that runs in a child process, where CUBLAS_WORKSPACE_CONFIG can be unset. */
 export const CUBLAS_PROBE = join(root, "scripts", "cuda-checks.mjs");
 
@@ -263,7 +273,7 @@ export function runCudaChecks(device = "cuda"): CudaCheck[] {
 
 /** In a child process without CUBLAS_WORKSPACE_CONFIG: one matmul in deterministic mode. */
 export function cublasProbe(device: string): { error: string | null } {
-  native.setDeterministicAlgorithms(true, false);
+  setDeterministicAlgorithms(true);
   try {
     tidy(() => {
       const g = new Generator(1, "check");
