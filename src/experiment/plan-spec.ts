@@ -21,6 +21,7 @@ import { modelNames } from "../nn/models/index.js";
 import { POOL_NAME } from "../run-folder/pool.js";
 import { runConfigSchema } from "../train/config.js";
 import { isOnnxModelPath } from "../train/imported-model.js";
+import { didYouMean } from "./field-names.js";
 
 /** Run-config fields a plan may set in `base` or vary in `options`; the grid sets the rest. */
 const GRID_FIELDS = ["model", "dataset", "setting"] as const;
@@ -121,18 +122,57 @@ function shortJson(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, { _zod: { def: SchemaDef } }>;
+  innerType?: { _zod: { def: SchemaDef } };
+  element?: { _zod: { def: SchemaDef } };
+  options?: { _zod: { def: SchemaDef } }[];
+}
+
+/** The field names an object schema at `path` knows (through optional, default, arrays, unions). */
+function knownKeysAt(schema: z.ZodType, path: Path): string[] {
+  const walk = (def: SchemaDef, rest: Path): string[] => {
+    if (def.innerType) return walk(def.innerType._zod.def, rest);
+    if (def.type === "array" && def.element) {
+      return walk(def.element._zod.def, typeof rest[0] === "number" ? rest.slice(1) : rest);
+    }
+    if (def.type === "union" && def.options)
+      return def.options.flatMap((o) => walk(o._zod.def, rest));
+    if (def.type !== "object" || def.shape === undefined) return [];
+    if (rest.length === 0) return Object.keys(def.shape);
+    const field = def.shape[String(rest[0])];
+    return field === undefined ? [] : walk(field._zod.def, rest.slice(1));
+  };
+  return walk((schema as unknown as { _zod: { def: SchemaDef } })._zod.def, path);
+}
+
 /** One line per zod issue, naming the field and the value that was there. */
-function issueLines(error: z.ZodError, root: unknown, prefix: Path): string[] {
-  return error.issues.map((issue) => {
+function issueLines(error: z.ZodError, root: unknown, prefix: Path, schema?: z.ZodType): string[] {
+  return error.issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path];
     if (issue.code === "unrecognized_keys") {
-      const keys = issue.keys.map((key) => `'${key}'`).join(", ");
-      return `${fieldPath(path)}: unknown field ${keys}`;
+      const known = schema === undefined ? [] : knownKeysAt(schema, issue.path);
+      const listed = known.length > 0 ? ` (fields here: ${known.join(", ")})` : "";
+      return issue.keys.map(
+        (key) => `${fieldPath(path)}: unknown field '${key}'${didYouMean(key, known) || listed}`,
+      );
     }
     const value = valueAt(root, path);
     const got = value === undefined ? "missing" : `got ${shortJson(value)}`;
     return `${fieldPath(path)}: ${issue.message} (${got})`;
   });
+}
+
+/** What to say of a field a run config does not have: where it belongs, or its nearest name. */
+function unknownFieldHint(key: string): string {
+  if ((GRID_FIELDS as readonly string[]).includes(key)) return `; set ${key}s in the grid`;
+  const shape = runConfigSchema.shape as Record<string, z.ZodType>;
+  const homes = [...PARTIAL_FIELDS].filter((field) => knownKeysAt(shape[field]!, []).includes(key));
+  if (homes.length > 0) {
+    return `; it belongs in ${homes.map((home) => `${home}.${key}`).join(" or ")}, e.g. "${homes[0]}": { "${key}": … }`;
+  }
+  return didYouMean(key, REQUEST_FIELDS) || `; fields are ${REQUEST_FIELDS.join(", ")}`;
 }
 
 /** Checks the fields of a `base` or `options` object against the run config's own schema. */
@@ -146,20 +186,19 @@ function requestLines(
   for (const [key, raw] of Object.entries(request)) {
     const path = [...prefix, key];
     if (!REQUEST_FIELDS.includes(key)) {
-      const hint = (GRID_FIELDS as readonly string[]).includes(key)
-        ? `; set ${key}s in the grid`
-        : `; fields are ${REQUEST_FIELDS.join(", ")}`;
-      lines.push(`${fieldPath(path)}: unknown run-config field '${key}'${hint}`);
+      lines.push(`${fieldPath(path)}: unknown run-config field '${key}'${unknownFieldHint(key)}`);
       continue;
     }
     const shape = runConfigSchema.shape as Record<string, z.ZodType>;
     let schema = shape[key]!;
-    if (PARTIAL_FIELDS.has(key)) schema = (schema as z.ZodObject).partial();
+    // Given in part (the rest from the recipe), but strictly: a misspelt field is refused.
+    if (PARTIAL_FIELDS.has(key)) schema = (schema as z.ZodObject).partial().strict();
+    if (each && !Array.isArray(raw)) continue; // the grid's own schema reports it
     const values = each ? (raw as unknown[]) : [raw];
     for (const [index, value] of values.entries()) {
       const parsed = schema.safeParse(value);
       if (!parsed.success)
-        lines.push(...issueLines(parsed.error, root, each ? [...path, index] : path));
+        lines.push(...issueLines(parsed.error, root, each ? [...path, index] : path, schema));
     }
   }
   return lines;
@@ -178,6 +217,18 @@ function duplicateLines(raw: unknown, prefix: Path): string[] {
         lines.push(`${fieldPath([...prefix, field, index])}: ${key} is listed twice`);
       seen.add(key);
     }
+  }
+  return lines;
+}
+
+/** The checks of a grid's base and options, for a grid whose other fields failed. */
+function looseGridLines(raw: unknown, root: unknown, prefix: Path): string[] {
+  if (!isPlainObject(raw)) return [];
+  const lines: string[] = [];
+  if (isPlainObject(raw.base))
+    lines.push(...requestLines(raw.base, root, [...prefix, "base"], false));
+  if (isPlainObject(raw.options)) {
+    lines.push(...requestLines(raw.options, root, [...prefix, "options"], true));
   }
   return lines;
 }
@@ -216,7 +267,7 @@ export function validatePlanSpec(json: unknown, source: string): PlanSpec {
   };
   const lines: string[] = [];
   const parsed = specSchema.safeParse(json);
-  if (!parsed.success) lines.push(...issueLines(parsed.error, json, []));
+  if (!parsed.success) lines.push(...issueLines(parsed.error, json, [], specSchema));
   if (!isPlainObject(json)) fail(["a plan spec is a JSON object with replicates and grid"]);
   // Go on into base and grid even when the top level has mistakes: report them all at once.
   const { base, grid: gridValue } = json as Record<string, unknown>;
@@ -231,7 +282,9 @@ export function validatePlanSpec(json: unknown, source: string): PlanSpec {
     const grid = gridSchema.safeParse(raw);
     lines.push(...duplicateLines(raw, prefix));
     if (!grid.success) {
-      lines.push(...issueLines(grid.error, json, prefix));
+      lines.push(...issueLines(grid.error, json, prefix, gridSchema));
+      // Its base and options are checked all the same: every mistake in one pass.
+      lines.push(...looseGridLines(raw, json, prefix));
       continue;
     }
     lines.push(...gridLines(grid.data, json, prefix));

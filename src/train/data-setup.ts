@@ -3,6 +3,7 @@ import { DATASETS, type DatasetName, loadDatasetAsync, wholeFilesOf } from "../d
 import type { TransformSpec } from "../data/transforms.js";
 import type { Dataset } from "../data/types.js";
 import { unpackAhead } from "../data/unpack-ahead.js";
+import { UserError } from "../errors.js";
 import type { RunConfig } from "./config.js";
 
 /** The first n examples of a dataset (fast runs on a fixed, reproducible subset). */
@@ -48,6 +49,20 @@ export function unpackRunDataAhead(config: RunConfig): Promise<void> {
   return unpackAhead(wholeFilesOf(config.dataset as DatasetName, config.dataDir ?? undefined));
 }
 
+/**
+ * Refuses a count of examples past what the split holds: the run would record a count it did
+ * not train or test on. The committed stand-in subset (registry.ts), used with a warning where
+ * the full set is missing, is exempt: run.json's data.source says it ran.
+ */
+function checkCount(dataset: Dataset, n: number | null, field: "trainExamples" | "testExamples") {
+  if (n === null || n <= dataset.length || dataset.source.subset?.startsWith("committed subset"))
+    return;
+  const flag = field === "trainExamples" ? "--train-examples" : "--test-examples";
+  throw new UserError(
+    `${flag} ${n} (a plan's ${field}): the ${dataset.name} ${dataset.split} split holds ${dataset.length} examples; give at most ${dataset.length}, or leave it out for all`,
+  );
+}
+
 export async function loadRunData(
   config: RunConfig,
   notify: (line: string) => void,
@@ -60,6 +75,8 @@ export async function loadRunData(
   };
   const train = await loadDatasetAsync(name, { split: "train", ...options });
   const test = await loadDatasetAsync(name, { split: DATASETS[name].evalSplit, ...options });
+  checkCount(train, config.trainExamples, "trainExamples");
+  checkCount(test, config.testExamples, "testExamples");
   return {
     train: firstExamples(train, config.trainExamples),
     test: firstExamples(test, config.testExamples),

@@ -1,13 +1,19 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Option } from "commander";
 import pc from "picocolors";
 import { summaryTable } from "../../analysis/summary-table.js";
 import { UserError } from "../../errors.js";
+import {
+  checkDataFolders,
+  originOf,
+  relocateDataDirs,
+  sameRunsButDataDirs,
+} from "../../experiment/data-folders.js";
 import { type ExperimentOutput, prepareExecutor } from "../../experiment/executor.js";
 import { analyzeAndReport } from "../../experiment/finish.js";
 import { runLocally } from "../../experiment/local-run.js";
-import { ensurePlanFile, type Plan, readPlan } from "../../experiment/plan.js";
+import { ensurePlanFile, type Plan, planPath, readPlan, sameRuns } from "../../experiment/plan.js";
 import { type PlanOverrides, planFromSource } from "../../experiment/plan-source.js";
 import { PRESET_NAMES, PRESETS, SCALES, type Scale } from "../../experiment/presets.js";
 import { jobActive } from "../../experiment/slurm/jobs.js";
@@ -87,13 +93,7 @@ function preparePlan(flags: RunFlags, check?: (plan: Plan) => void): { dir: stri
     if (flags.out === undefined) {
       throw new UserError("give --preset NAME or --plan FILE (or --out DIR to resume a plan)");
     }
-    const changed = Object.entries({ ...overrides, scale: flags.scale })
-      .filter(([key, value]) => value !== undefined && !(key === "device" && flags.gpus))
-      .map(([key]) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-    if (changed.length > 0) {
-      throw new UserError(`${changed.join(", ")} change the plan; ${flags.out} already has one`);
-    }
-    return { dir: flags.out, plan: readPlan(flags.out) };
+    return { dir: flags.out, plan: resumePlan(flags, flags.out) };
   }
   if (flags.preset !== undefined && flags.plan !== undefined) {
     throw new UserError("give --preset or --plan, not both");
@@ -102,10 +102,52 @@ function preparePlan(flags: RunFlags, check?: (plan: Plan) => void): { dir: stri
     flags.preset !== undefined
       ? planFromSource({ kind: "preset", name: flags.preset, scale: flags.scale }, overrides)
       : planFromSource({ kind: "file", path: flags.plan! }, overrides);
+  checkDataFolders(plan, originOf(flags.dataDir));
   check?.(plan);
   const dir = flags.out ?? join("out", `${plan.name}-${timestamp()}`);
+  const existing = existsSync(planPath(dir)) ? readPlan(dir) : undefined;
+  if (existing !== undefined && !sameRuns(existing, plan) && sameRunsButDataDirs(existing, plan)) {
+    // The same runs with their data elsewhere: a new location, not a new plan.
+    return { dir, plan: relocateDataDirs(dir, existing, dataDirsOf(plan)) };
+  }
   mkdirSync(dir, { recursive: true });
   return { dir, plan: ensurePlanFile(dir, plan).plan };
+}
+
+/** Each dataset's data folder in a plan (null: the default location), as `--data-dir` gives it. */
+function dataDirsOf(plan: Plan): Record<string, string> {
+  const dirs: Record<string, string> = {};
+  for (const { config } of plan.runs)
+    if (config.dataDir !== null) dirs[config.dataset] = config.dataDir;
+  return dirs;
+}
+
+/** The flags that name a plan, as typed: a resumed folder already has its plan. */
+const PLAN_FLAGS = {
+  replicates: "--replicates",
+  threads: "--threads",
+  device: "--device",
+  scale: "--scale",
+};
+
+/**
+ * The plan of an experiment folder resumed with `--out DIR`: `--data-dir` moves its data
+ * folders (a location, not a new plan); flags that would change the runs are refused.
+ */
+function resumePlan(flags: RunFlags, dir: string): Plan {
+  const changed = Object.entries(PLAN_FLAGS)
+    .filter(([key]) => flags[key as keyof typeof PLAN_FLAGS] !== undefined)
+    .filter(([key]) => !(key === "device" && flags.gpus))
+    .map(([, flag]) => flag);
+  if (changed.length > 0) {
+    throw new UserError(
+      `${changed.join(", ")}: ${dir} already holds a plan, and these would change its runs; leave them out to resume it, or give another --out for a new experiment`,
+    );
+  }
+  const plan = readPlan(dir);
+  if (flags.dataDir !== undefined) return relocateDataDirs(dir, plan, flags.dataDir);
+  checkDataFolders(plan, originOf(undefined), dir);
+  return plan;
 }
 
 /** Ctrl-C once: stop cleanly; twice: leave at once (workers follow when their runner goes). */

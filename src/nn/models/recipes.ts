@@ -1,5 +1,5 @@
 /**
- * The training setups of the original experiments (../shared/REFERENCE.md), as the pieces the
+ * The training setups of the original experiments (docs/original.md), as the pieces the
  * zoo's descriptors are built from: each model's file says which it trains with and how its
  * own differs. A model not listed in the original has no recipe.
  */
