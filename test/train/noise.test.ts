@@ -66,6 +66,9 @@ describe("noise settings", () => {
     const record = readRunRecord(join(root, "replay"))!;
     expect(record.seeds).toEqual(original.seeds);
     expect(record.weightsSha256).toBe(original.weightsSha256);
+    expect(replay.stdout).toContain(
+      `replay: reproduced: weights sha256 ${original.weightsSha256} is the recorded run's`,
+    );
   });
 
   it("one flipped bit of one initial weight is recorded and changes the result", async () => {

@@ -32,6 +32,7 @@ import {
 } from "../../train/index.js";
 import { PRECISIONS } from "../../train/precision.js";
 import { replayCpuCapability } from "../../train/replay-hardware.js";
+import { replayVerdict } from "../../train/replay-verdict.js";
 import { refuseFlagsBeside, refuseInapplicableFlags } from "../flags/inapplicable-flags.js";
 import {
   integerList,
@@ -249,7 +250,7 @@ async function runTrainCommand(
     const cpuCapability = replayCpuCapability(record, (line) =>
       console.error(`nnr: --replay: ${line}`),
     );
-    return train(
+    const result = await train(
       outDir,
       {
         config: { ...record.config, cpuCapability },
@@ -260,6 +261,9 @@ async function runTrainCommand(
       flags,
       record.config.worldSize ?? 1,
     );
+    // Said once, by the process that owns the folder, after every rank has finished.
+    if (decidesFolder) console.log(replayVerdict(record, readRunRecord(outDir)).line);
+    return result;
   }
   const worldSize = launchWorldSize(launch);
   const config = resolveRunConfig({ ...trainRequest(flags), worldSize });
