@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, realpathSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import type { DType, TypedArray } from "../engine/index.js";
+import { type DType, dtypeBytes, type TypedArray, viewAs } from "../engine/dtype.js";
 import { UserError } from "../errors.js";
 import { elementCount, maxTensorBytes } from "./limits.js";
 import { int64, type TensorProto } from "./proto.js";
@@ -51,16 +51,6 @@ const ONNX_TYPE_NAMES: Readonly<Record<number, string>> = {
   16: "bfloat16",
 };
 
-const BYTES: Readonly<Record<DType, number>> = {
-  float32: 4,
-  float64: 8,
-  float16: 2,
-  bfloat16: 2,
-  int64: 8,
-  int32: 4,
-  uint8: 1,
-  bool: 1,
-};
 
 /** The nnr dtype of an ONNX element type, or a one-line refusal. */
 export function dtypeOfOnnx(code: number, what: string, source: TensorSource): DType {
@@ -88,7 +78,7 @@ export function decodeTensor(proto: TensorProto, source: TensorSource): OnnxTens
       `${source.file}: ${what} has dims [${(proto.dims ?? []).join(", ")}], not a valid shape; the file is damaged or not an ONNX model`,
     );
   }
-  const bytes = count * BYTES[dtype];
+  const bytes = count * dtypeBytes[dtype];
   if (bytes > maxTensorBytes()) {
     throw new UserError(
       `${source.file}: ${what} would take ${bytes} bytes, more than this machine can hold; the file is damaged or the model too large`,
@@ -107,11 +97,11 @@ function readElements(
   source: TensorSource,
 ): TypedArray {
   if (proto.dataLocation === 1) {
-    return fromBytes(readExternal(proto, count * BYTES[dtype], what, source), dtype, count);
+    return fromBytes(readExternal(proto, count * dtypeBytes[dtype], what, source), dtype, count);
   }
   if (proto.rawData !== null && proto.rawData !== undefined && proto.rawData.length > 0) {
-    if (proto.rawData.length !== count * BYTES[dtype]) {
-      throw mismatch(source, what, proto.rawData.length, count * BYTES[dtype], "bytes");
+    if (proto.rawData.length !== count * dtypeBytes[dtype]) {
+      throw mismatch(source, what, proto.rawData.length, count * dtypeBytes[dtype], "bytes");
     }
     return fromBytes(proto.rawData, dtype, count);
   }
@@ -132,20 +122,9 @@ function mismatch(
 
 /** Copies little-endian element bytes into a fresh, aligned typed array. */
 function fromBytes(bytes: Uint8Array, dtype: DType, count: number): TypedArray {
-  const buffer = new ArrayBuffer(count * BYTES[dtype]);
-  new Uint8Array(buffer).set(bytes.subarray(0, count * BYTES[dtype]));
-  switch (dtype) {
-    case "float32":
-      return new Float32Array(buffer);
-    case "float64":
-      return new Float64Array(buffer);
-    case "int64":
-      return new BigInt64Array(buffer);
-    case "int32":
-      return new Int32Array(buffer);
-    default:
-      return new Uint8Array(buffer);
-  }
+  const buffer = new ArrayBuffer(count * dtypeBytes[dtype]);
+  new Uint8Array(buffer).set(bytes.subarray(0, count * dtypeBytes[dtype]));
+  return viewAs(buffer, dtype);
 }
 
 function fromFields(
