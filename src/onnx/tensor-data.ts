@@ -51,7 +51,6 @@ const ONNX_TYPE_NAMES: Readonly<Record<number, string>> = {
   16: "bfloat16",
 };
 
-
 /** The nnr dtype of an ONNX element type, or a one-line refusal. */
 export function dtypeOfOnnx(code: number, what: string, source: TensorSource): DType {
   const dtype = DTYPES[code];
