@@ -151,5 +151,6 @@ export function arrayDataset(input: ArraySplit): Dataset {
     classNames: input.classNames ?? Array.from({ length: input.classes }, (_, k) => String(k)),
     source: input.source,
     valueScale: options.scale ?? (bytes ? 255 : 1),
+    ...(features.shape.length === 2 ? { examples: "vectors" as const } : {}),
   };
 }

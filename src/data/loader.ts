@@ -14,6 +14,7 @@ import type { BatchSlice } from "./batch-split.js";
 import { ExampleOrder, type OrderState, type ShuffleSpec } from "./order.js";
 import { compilePipeline, drawExample, type Pipeline, type TransformSpec } from "./transforms.js";
 import type { Batch, Dataset, ImageShape } from "./types.js";
+import { refuseImageTransforms } from "./vectors.js";
 
 export interface LoaderOptions {
   batchSize: number;
@@ -53,6 +54,8 @@ export interface LoaderRecord {
     split: string;
     length: number;
     shape: ImageShape;
+    /** "vectors" for N×D data (shape 1×1×D); absent for images. */
+    examples?: "vectors";
     source: Dataset["source"];
   };
   batchSize: number;
@@ -100,6 +103,7 @@ export class DataLoader {
     }
     this.dropRemainder = options.dropRemainder ?? false;
     this.prefetch = options.prefetch ?? 2;
+    refuseImageTransforms(dataset, options.transforms ?? []);
     this.pipeline = compilePipeline(
       options.transforms ?? [{ op: "scale" }],
       dataset.shape,
@@ -165,6 +169,7 @@ export class DataLoader {
         split: dataset.split,
         length: dataset.length,
         shape: dataset.shape,
+        ...(dataset.examples === undefined ? {} : { examples: dataset.examples }),
         source: dataset.source,
       },
       batchSize: options.batchSize,

@@ -82,6 +82,11 @@ export interface Dataset {
   classNames: string[];
   source: DatasetSource;
   /**
+   * "vectors" where each example is a vector of `shape.width` features (an N×D array), held
+   * as 1×1×D; absent for images. Image transforms refuse vectors (vectors.ts).
+   */
+  examples?: "vectors";
+  /**
    * What the `scale` transform divides by to bring values to [0, 1]; absent: 255 (bytes).
    * Float data already in [0, 1] has 1.
    */

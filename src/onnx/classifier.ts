@@ -7,6 +7,7 @@ import { basename } from "node:path";
 import { type Generator, noGrad, type Tensor, tidy, zeros } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import { type InputShape, Model, type ModelMemoryFormat } from "../nn/index.js";
+import { type InputFeed, inputFeed } from "./graph-input.js";
 import { GraphProgram } from "./graph-program.js";
 import type { OnnxModel } from "./graph-types.js";
 import { importNotes } from "./import-notes.js";
@@ -26,6 +27,7 @@ export class OnnxClassifier extends Model implements MemberHost {
   /** Dropout's masks come from this generator only; a run checkpoints its state. */
   readonly dropoutGenerator: Generator;
   readonly #program: GraphProgram;
+  readonly #feed: InputFeed;
 
   constructor(model: OnnxModel, options: OnnxClassifierOptions) {
     super({
@@ -39,6 +41,7 @@ export class OnnxClassifier extends Model implements MemberHost {
     this.dropoutGenerator = options.dropoutGenerator;
     try {
       this.#program = new GraphProgram(model, this, options);
+      this.#feed = inputFeed(model, options.inputShape);
       this.#checkShapes();
     } catch (error) {
       this.dispose();
@@ -53,7 +56,7 @@ export class OnnxClassifier extends Model implements MemberHost {
     const output = tidy(() =>
       noGrad(() => {
         try {
-          return [...this.#program.forward(zeros([1, c, h, w]), false).shape];
+          return [...this.#program.forward(this.#feed(zeros([1, c, h, w])), false).shape];
         } catch (error) {
           const reason = (error as Error).message.split("\n")[0];
           throw new UserError(
@@ -70,7 +73,7 @@ export class OnnxClassifier extends Model implements MemberHost {
   }
 
   protected logits(input: Tensor): Tensor {
-    return this.#program.forward(input, this.training);
+    return this.#program.forward(this.#feed(input), this.training);
   }
 
   addParameter(name: string, tensor: Tensor): void {

@@ -3,8 +3,10 @@ import { DATASETS, type DatasetName, loadDatasetAsync, wholeFilesOf } from "../d
 import type { TransformSpec } from "../data/transforms.js";
 import type { Dataset } from "../data/types.js";
 import { unpackAhead } from "../data/unpack-ahead.js";
+import { refuseVectorsForImageModel } from "../data/vectors.js";
 import { UserError } from "../errors.js";
 import type { RunConfig } from "./config.js";
+import { isOnnxModelPath } from "./imported-model.js";
 
 /** The first n examples of a dataset (fast runs on a fixed, reproducible subset). */
 export function firstExamples(dataset: Dataset, n: number | null): Dataset {
@@ -75,6 +77,7 @@ export async function loadRunData(
   };
   const train = await loadDatasetAsync(name, { split: "train", ...options });
   const test = await loadDatasetAsync(name, { split: DATASETS[name].evalSplit, ...options });
+  if (!isOnnxModelPath(config.model)) refuseVectorsForImageModel(train, config.model);
   checkCount(train, config.trainExamples, "trainExamples");
   checkCount(test, config.testExamples, "testExamples");
   return {
