@@ -5,7 +5,8 @@
  * 1 × 1 at batch 128), end to end (`nnr train` against a PyTorch script, process start to test
  * accuracy) and the resident set over 10,000 training steps. Other benchmarks:
  * bench/data-throughput.ts (the input pipeline), bench/data-formats.ts (NumPy, Parquet and
- * CIFAR's python files beside IDX), bench/demo-workers.ts (the experiment runner),
+ * CIFAR's python files beside IDX), bench/npy-step-time.ts (SmallCNN's step on npy against
+ * IDX), bench/demo-workers.ts (the experiment runner),
  * bench/optimizer-step.ts (Adam's step), `nnr overhead` (deterministic kernels).
  */
 import { spawnSync } from "node:child_process";
