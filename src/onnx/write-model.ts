@@ -49,6 +49,7 @@ export function trainedModelBytes(
     const graph = proto.graph!;
     replaceInitializers(graph, model, trained);
     toInferenceForm(graph, model.opset);
+    dropUnread(graph);
     freeBatch(graph);
     const out = encodeModel(proto);
     if (out.length > MAX_MODEL_FILE_BYTES) {
@@ -133,6 +134,22 @@ function freeBatch(graph: GraphProto): void {
     dims[0] = { dimParam: "N" };
   }
   graph.valueInfo = [];
+}
+
+/**
+ * Initializers no node reads any more (Dropout's training_mode flag, once its input is gone),
+ * with their entries among the graph's inputs where an old exporter listed them there.
+ */
+function dropUnread(graph: GraphProto): void {
+  const read = new Set([
+    ...(graph.node ?? []).flatMap((n) => n.input ?? []),
+    ...(graph.output ?? []).map((v) => v.name),
+  ]);
+  const unread = new Set(
+    (graph.initializer ?? []).map((t) => t.name ?? "").filter((name) => !read.has(name)),
+  );
+  graph.initializer = (graph.initializer ?? []).filter((t) => !unread.has(t.name ?? ""));
+  graph.input = (graph.input ?? []).filter((v) => !unread.has(v.name ?? ""));
 }
 
 /** BatchNormalization and Dropout as they infer. */
