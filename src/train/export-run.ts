@@ -6,7 +6,7 @@
  * is written, atomically, so a refusal leaves nothing behind.
  */
 import { createHash } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
@@ -18,7 +18,7 @@ import {
   zooModelBytes,
 } from "../onnx/index.js";
 import { RUN_JSON } from "../run-folder/files.js";
-import { isOnnxModelPath, readModelFile } from "./imported-model.js";
+import { isOnnxModelPath } from "./imported-model.js";
 import type { RunRecord } from "./record.js";
 import { readRunRecord } from "./run-folder.js";
 
@@ -121,7 +121,7 @@ function modelBytes(
 ): Uint8Array {
   const { model, modelSha256 } = record.config;
   if (isOnnxModelPath(model)) {
-    const bytes = readModelFile(model);
+    const bytes = modelFileOf(model, runDir);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     if (modelSha256 !== undefined && sha256 !== modelSha256) {
       throw new UserError(
@@ -136,4 +136,15 @@ function modelBytes(
     );
   }
   return zooModelBytes({ model, batchNorm: record.config.batchNorm === true, weights });
+}
+
+/** The model file run.json names, as a path from here (training read it from where it ran). */
+function modelFileOf(model: string, runDir: string): Buffer {
+  try {
+    return readFileSync(model);
+  } catch {
+    throw new UserError(
+      `${model}: no such model file, which ${runDir} was trained from; run nnr export from the folder nnr train ran in, or put the file back`,
+    );
+  }
 }

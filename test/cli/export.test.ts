@@ -4,7 +4,7 @@
  * checkpoint of an imported MLP), so no training is needed: the export reads only those files.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeSafetensors } from "../../src/io/safetensors.js";
@@ -152,6 +152,19 @@ describe("nnr export", () => {
     const checkpoint = join(truncated, "ckpt2.safetensors");
     writeFileSync(checkpoint, readFileSync(checkpoint).subarray(0, 40));
     await refused([truncated, "--onnx", join(out, "a.onnx")], "ckpt2.safetensors", out);
+  });
+
+  it("refuses a run whose model file is gone", async () => {
+    const dir = join(root, "gone");
+    mkdirSync(dir);
+    const gone = mlpFile(dir);
+    const goneRun = runFolder(join(dir, "run"), gone);
+    rmSync(gone);
+    await refused(
+      [goneRun, "--onnx", join(out, "a.onnx")],
+      `${gone}: no such model file, which ${goneRun} was trained from`,
+      out,
+    );
   });
 
   it("refuses a zoo model it does not write, naming what it exports", async () => {
