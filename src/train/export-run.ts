@@ -10,6 +10,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
+import { printable } from "../io/errors.js";
 import { type NamedTensor, readSafetensors } from "../io/safetensors.js";
 import {
   EXPORTABLE_ZOO_MODELS,
@@ -64,16 +65,24 @@ function finishedRecord(runDir: string): RunRecord {
   const record = readRunRecord(runDir)!;
   if (record.status !== "complete") {
     throw new UserError(
-      `${runDir}: the run is ${record.status} (${record.epochsDone ?? 0} of ${record.config.epochs} epochs), without final weights; finish it (nnr train --resume ${runDir}) and export it then`,
+      `${runDir}: the run is ${record.status} (${record.epochsDone ?? 0} of ${record.config.epochs ?? "?"} epochs), without final weights; finish it (nnr train --resume ${runDir}) and export it then`,
     );
   }
   return record;
 }
 
-/** The weights saved after the last epoch: the highest-numbered checkpoint. */
+/**
+ * The weights saved after the last epoch: the highest-numbered checkpoint, a file of the run's
+ * own folder (run.json names it; a name with a path in it is not one nnr wrote).
+ */
 function finalCheckpoint(runDir: string, record: RunRecord): string {
   const epochs = Object.keys(record.checkpoints ?? {}).map(Number);
   const last = epochs.length === 0 ? undefined : record.checkpoints[String(Math.max(...epochs))];
+  if (last !== undefined && basename(last) !== last) {
+    throw new UserError(
+      `${runDir}: run.json names the checkpoint '${printable(last)}', not a file of the run's folder; the record is damaged`,
+    );
+  }
   if (last === undefined || !existsSync(join(runDir, last))) {
     throw new UserError(
       `${runDir}: the run's final weights (${last ?? "no checkpoint in run.json"}) are missing; train it again`,

@@ -167,6 +167,18 @@ describe("nnr export", () => {
     );
   });
 
+  it("refuses a run.json whose checkpoint name leaves the run's folder", async () => {
+    const damaged = runFolder(join(root, "damaged"), model);
+    const record = JSON.parse(readFileSync(join(damaged, "run.json"), "utf8"));
+    record.checkpoints = { "2": "../run/ckpt2.safetensors" };
+    writeFileSync(join(damaged, "run.json"), JSON.stringify(record));
+    await refused(
+      [damaged, "--onnx", join(out, "a.onnx")],
+      "run.json names the checkpoint '../run/ckpt2.safetensors', not a file of the run's folder",
+      out,
+    );
+  });
+
   it("refuses a zoo model it does not write, naming what it exports", async () => {
     const zoo = join(root, "resnet");
     runFolder(zoo, model);
