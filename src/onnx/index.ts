@@ -10,3 +10,5 @@ export { MAX_OPSET, MIN_OPSET, parseOnnxModel, readOnnxModel } from "./read-mode
 export { decodeTensor, type OnnxTensor } from "./tensor-data.js";
 export { readTensorFile } from "./tensor-file.js";
 export { validateGraph } from "./validate.js";
+export { type TrainedTensor, trainedModelBytes } from "./write-model.js";
+export { EXPORTABLE_ZOO_MODELS, zooModelBytes } from "./zoo-graph.js";

@@ -3,6 +3,7 @@ import { registerAnalyze } from "./analyze.js";
 import { registerAudit } from "./audit.js";
 import { registerDiverge } from "./diverge.js";
 import { registerExperiment } from "./experiment.js";
+import { registerExport } from "./export.js";
 import { registerOriginal } from "./original.js";
 import { registerOverhead } from "./overhead.js";
 import { registerReport } from "./report.js";
@@ -20,4 +21,5 @@ export const commands: RegisterCommand[] = [
   registerOriginal,
   registerAudit,
   registerDiverge,
+  registerExport,
 ];
