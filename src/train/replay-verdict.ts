@@ -2,6 +2,10 @@
  * Whether a replay reproduced the run it repeats: the one question a replay answers. Same
  * weights hash: reproduced, bit for bit. Another hash: not reproduced, with the recorded facts
  * that differ between the two runs (libtorch, the CPU kernels, the CPU), the usual causes.
+ * A replay with changes says, besides, whether its hash was expected to be the recorded one:
+ * a change of what is trained should give another, a change of what is only recorded the same,
+ * and a change of tooling the same exactly where the tooling moves no bits (the question it
+ * asks).
  */
 import type { RunRecord } from "./record.js";
 
@@ -30,7 +34,49 @@ function factsThatDiffer(recorded: RunRecord, replayed: RunRecord): string[] {
     .map((name) => `${name} ${String(before[name] ?? "not recorded")} → ${String(after[name])}`);
 }
 
-export function replayVerdict(recorded: RunRecord, replayed: RunRecord | null): ReplayVerdict {
+/** A replay's changes, by the flags that made them, and what each kind leads one to expect. */
+export interface ReplayChangeKinds {
+  /** Flags that change what is trained (another hash expected). */
+  training: string[];
+  /** Flags that change the tooling (the same hash where it moves no bits). */
+  tooling: string[];
+  /** Flags that change only what is recorded or where data is read (the same hash expected). */
+  record: string[];
+}
+
+export function replayVerdict(
+  recorded: RunRecord,
+  replayed: RunRecord | null,
+  changes?: ReplayChangeKinds,
+): ReplayVerdict {
+  const verdict = plainVerdict(recorded, replayed);
+  if (changes === undefined || verdict.reproduced === null) return verdict;
+  const expectation = expectationOf(changes, verdict.reproduced);
+  return expectation === null ? verdict : { ...verdict, line: `${verdict.line}; ${expectation}` };
+}
+
+/** What the changes led one to expect of the hash, and whether the replay met it. */
+function expectationOf(changes: ReplayChangeKinds, reproduced: boolean): string | null {
+  const named = (flags: string[]) => flags.join(", ");
+  if (changes.training.length > 0) {
+    return reproduced
+      ? `unexpected: ${named(changes.training)} changes what is trained, so another hash was expected`
+      : `as expected: ${named(changes.training)} changes what is trained`;
+  }
+  if (changes.tooling.length > 0) {
+    return reproduced
+      ? `${named(changes.tooling)} changes no bits here (the hash was expected to match only if so)`
+      : `${named(changes.tooling)} changes the bits here (the hash was expected to match only if it did not)`;
+  }
+  if (changes.record.length > 0) {
+    return reproduced
+      ? `as expected: ${named(changes.record)} changes no arithmetic`
+      : `unexpected: ${named(changes.record)} changes no arithmetic, so the recorded hash was expected`;
+  }
+  return null;
+}
+
+function plainVerdict(recorded: RunRecord, replayed: RunRecord | null): ReplayVerdict {
   if (replayed?.status !== "complete" || replayed.weightsSha256 === undefined) {
     return { reproduced: null, line: "replay: the replay did not complete; nothing to compare" };
   }

@@ -15,10 +15,12 @@ import { UserError } from "../../errors.js";
 import { RUN_JSON } from "../../run-folder/files.js";
 import { type RunRecord, readRunRecord, resolveRunConfig, trainRun } from "../../train/index.js";
 import { replayCpuCapability } from "../../train/replay-hardware.js";
+import { type ReplayOrigin, replayOrigin } from "../../train/replay-origin.js";
 import { replayVerdict } from "../../train/replay-verdict.js";
 import { CONFIG_FLAGS, type ConfigFlag } from "../flags/config-flags.js";
 import { refuseFlagsBeside, refuseInapplicableFlags } from "../flags/inapplicable-flags.js";
 import { nonNegativeInteger, positiveInteger } from "../flags/parse.js";
+import { replayChangeFlags, replayedConfig } from "../flags/replay-changes.js";
 import { outDirOf, type TrainFlags, trainRequest } from "../flags/train-request.js";
 import { runProgress } from "../progress.js";
 import type { RegisterCommand } from "./index.js";
@@ -63,7 +65,10 @@ function declareStartOptions(command: Command): void {
       "replicate number recorded with the run",
       nonNegativeInteger("--replicate"),
     )
-    .option("--replay <run.json>", "repeat a finished run with its seeds and settings")
+    .option(
+      "--replay <run.json>",
+      "repeat a finished run with its seeds and settings; with config flags beside it (--threads 2, --lr 0.02, --deterministic-impl), with those changed",
+    )
     .option("--resume <dir>", "continue an interrupted run from its last complete epoch")
     .option(
       "--master-port <port>",
@@ -147,7 +152,12 @@ async function resumeRun(dir: string, flags: CommandFlags, given: readonly strin
   return train(dir, { resume: true }, flags, record.config.worldSize ?? 1);
 }
 
-/** Repeats a recorded run with its seeds, on its CPU kernels where this machine has them. */
+/**
+ * Repeats a recorded run with its seeds, on its CPU kernels where this machine has them, with
+ * the changes the config flags beside --replay make; records which run it repeats and what
+ * changed (replayOf), and says whether the weights hash is the recorded one and whether that
+ * was expected.
+ */
 async function replayRun(
   source: string,
   outDir: string,
@@ -155,24 +165,30 @@ async function replayRun(
   given: readonly string[],
   decidesFolder: boolean,
 ): Promise<Trained> {
-  refuseFlagsBeside("--replay", given);
+  const rows = replayChangeFlags(given);
   const record = readReplaySource(source);
   const cpuCapability = replayCpuCapability(record, (line) =>
     console.error(`nnr: --replay: ${line}`),
   );
+  const base = { ...record.config, cpuCapability };
+  const replayed = replayedConfig(base, record.config, flags, rows);
   const result = await train(
     outDir,
     {
-      config: { ...record.config, cpuCapability },
+      config: replayed.config,
       seeds: record.seeds,
       replicate: record.replicate,
       pool: record.pool ?? null,
+      replayOf: replayOrigin(source, record, replayed.changed),
     },
     flags,
     record.config.worldSize ?? 1,
   );
   // Said once, by the process that owns the folder, after every rank has finished.
-  if (decidesFolder) console.log(replayVerdict(record, readRunRecord(outDir)).line);
+  if (decidesFolder) {
+    const changes = rows.length > 0 ? replayed.kinds : undefined;
+    console.log(replayVerdict(record, readRunRecord(outDir), changes).line);
+  }
   return result;
 }
 
@@ -200,6 +216,7 @@ export async function train(
         seeds?: RunRecord["seeds"];
         replicate: number;
         pool?: RunRecord["pool"];
+        replayOf?: ReplayOrigin;
       },
   flags: DistributedFlags,
   worldSize: number,
@@ -223,6 +240,7 @@ export async function train(
             replicate: run.replicate,
             pool: run.pool ?? null,
             ...(run.seeds ? { seeds: run.seeds } : {}),
+            ...(run.replayOf ? { replayOf: run.replayOf } : {}),
           }),
       onProgress: (p) => progress?.update(p),
       log: (line) => progress?.log(line),
