@@ -49,11 +49,15 @@ export function replayVerdict(
   replayed: RunRecord | null,
   changes?: ReplayChangeKinds,
 ): ReplayVerdict {
-  const verdict = plainVerdict(recorded, replayed);
+  // A change of what is trained or of the tooling explains another hash by itself.
+  const changed = changes !== undefined && changes.training.length + changes.tooling.length > 0;
+  const verdict = plainVerdict(recorded, replayed, changed);
   if (changes === undefined || verdict.reproduced === null) return verdict;
   const expectation = expectationOf(changes, verdict.reproduced);
   return expectation === null ? verdict : { ...verdict, line: `${verdict.line}; ${expectation}` };
 }
+
+const TOOLING_EXPECTATION = "a change of tooling keeps the hash exactly where it moves no bits";
 
 /** What the changes led one to expect of the hash, and whether the replay met it. */
 function expectationOf(changes: ReplayChangeKinds, reproduced: boolean): string | null {
@@ -65,8 +69,8 @@ function expectationOf(changes: ReplayChangeKinds, reproduced: boolean): string 
   }
   if (changes.tooling.length > 0) {
     return reproduced
-      ? `${named(changes.tooling)} changes no bits here (the hash was expected to match only if so)`
-      : `${named(changes.tooling)} changes the bits here (the hash was expected to match only if it did not)`;
+      ? `${named(changes.tooling)} changes no bits here (${TOOLING_EXPECTATION})`
+      : `${named(changes.tooling)} changes the bits here (${TOOLING_EXPECTATION})`;
   }
   if (changes.record.length > 0) {
     return reproduced
@@ -76,7 +80,12 @@ function expectationOf(changes: ReplayChangeKinds, reproduced: boolean): string 
   return null;
 }
 
-function plainVerdict(recorded: RunRecord, replayed: RunRecord | null): ReplayVerdict {
+/** `changed`: the replay changed what moves bits, so the engine's sameness explains nothing. */
+function plainVerdict(
+  recorded: RunRecord,
+  replayed: RunRecord | null,
+  changed: boolean,
+): ReplayVerdict {
   if (replayed?.status !== "complete" || replayed.weightsSha256 === undefined) {
     return { reproduced: null, line: "replay: the replay did not complete; nothing to compare" };
   }
@@ -99,6 +108,8 @@ function plainVerdict(recorded: RunRecord, replayed: RunRecord | null): ReplayVe
       `replay: not reproduced: weights sha256 ${replayed.weightsSha256}, recorded ${recorded.weightsSha256}` +
       (differ.length > 0
         ? `; what differs: ${differ.join(", ")}`
-        : "; libtorch, CPU kernels and CPU are the recorded ones (nondeterministic kernels, or another build)"),
+        : changed
+          ? ""
+          : "; libtorch, CPU kernels and CPU are the recorded ones (nondeterministic kernels, or another build)"),
   };
 }
