@@ -8,6 +8,7 @@ import { NNR_VERSION } from "../version.js";
 import type { RunConfig } from "./config.js";
 import { runGroupName } from "./pool.js";
 import type { RunRecord } from "./record.js";
+import type { ReplayOrigin } from "./replay-origin.js";
 import type { RunSetup } from "./run-setup.js";
 import type { RunSeeds } from "./seeds.js";
 
@@ -19,6 +20,8 @@ export interface NewRun {
   seeds: RunSeeds;
   replicate: number;
   pool: RunPool | null;
+  /** A replay's origin (train/replay-origin.ts); absent on a run that is not a replay. */
+  replayOf?: ReplayOrigin;
   setup: RunSetup;
   loader: DataLoader;
   dataParallel: DataParallel | null;
@@ -64,5 +67,6 @@ export function newRunRecord(run: NewRun): RunRecord {
     startedAt: new Date().toISOString(),
     seconds: 0,
     ...(dataParallel === null ? {} : { distributed: dataParallel.record() }),
+    ...(run.replayOf === undefined ? {} : { replayOf: run.replayOf }),
   };
 }

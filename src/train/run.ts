@@ -11,6 +11,7 @@ import type { RunConfig } from "./config.js";
 import type { EpochProgress } from "./epoch.js";
 import { newRunRecord } from "./new-record.js";
 import type { RunRecord } from "./record.js";
+import type { ReplayOrigin } from "./replay-origin.js";
 import { writeRunRecord, writeTestLabels } from "./run-folder.js";
 import { runEpochs } from "./run-loop.js";
 import { resumeFromCheckpoint, runLoader, setUpRun } from "./run-setup.js";
@@ -27,6 +28,8 @@ export interface TrainRunOptions {
   seeds?: RunSeeds;
   /** The pool this run is a member of (e.g. the tooling study), if any. */
   pool?: RunPool | null;
+  /** Replay: the run it repeats and what it changed, recorded in run.json. */
+  replayOf?: ReplayOrigin;
   onProgress?: (progress: EpochProgress) => void;
   log?: (line: string) => void;
   /**
@@ -73,6 +76,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       seeds,
       replicate: options.replicate,
       pool: options.pool ?? null,
+      ...(options.replayOf === undefined ? {} : { replayOf: options.replayOf }),
       setup,
       loader,
       dataParallel,

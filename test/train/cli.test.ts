@@ -163,14 +163,14 @@ describe("bad input gives one line and a non-zero exit", () => {
       join(folder, "run.json"),
       "--out",
       join(root, "replayed"),
-      "--epochs",
+      "--replicate",
       "3",
-      "--threads",
-      "2",
+      "--master-port",
+      "29600",
     ]);
     expect(replay.code).toBe(2);
     expect(replay.stderr).toMatch(
-      /--epochs, --threads: --replay repeats the recorded run with its own settings; drop them/,
+      /--replicate, --master-port: --replay repeats the recorded run with its own settings; drop them/,
     );
     expect(existsSync(join(root, "replayed", "run.json"))).toBe(false);
     const resume = await runCli(["train", "--resume", folder, "--lr", "0.1"]);

@@ -58,3 +58,46 @@ describe("a replay's verdict", () => {
     expect(replayVerdict(record({ weightsSha256: "aa" }), null).reproduced).toBeNull();
   });
 });
+
+describe("a replay with changes says whether the hash was expected to differ", () => {
+  const none = { training: [], tooling: [], record: [] };
+  const same = [record({ weightsSha256: "aa" }), record({ weightsSha256: "aa" })] as const;
+  const other = [record({ weightsSha256: "aa" }), record({ weightsSha256: "bb" })] as const;
+
+  it("a change of what is trained: another hash expected", () => {
+    const changes = { ...none, training: ["--lr"] };
+    expect(replayVerdict(...other, changes).line).toMatch(
+      /^replay: not reproduced: .*; as expected: --lr changes what is trained$/,
+    );
+    expect(replayVerdict(...same, changes).line).toMatch(
+      /; unexpected: --lr changes what is trained, so another hash was expected$/,
+    );
+  });
+
+  it("a change of tooling: the hash matches exactly where it moves no bits", () => {
+    const changes = { ...none, tooling: ["--threads"] };
+    expect(replayVerdict(...same, changes)).toMatchObject({ reproduced: true });
+    expect(replayVerdict(...same, changes).line).toMatch(/; --threads changes no bits here/);
+    expect(replayVerdict(...other, changes).line).toBe(
+      "replay: not reproduced: weights sha256 bb, recorded aa; --threads changes the bits here (a change of tooling keeps the hash exactly where it moves no bits)",
+    );
+  });
+
+  it("a change of what is recorded: the recorded hash expected", () => {
+    const changes = { ...none, record: ["--trace"] };
+    expect(replayVerdict(...same, changes).line).toMatch(
+      /; as expected: --trace changes no arithmetic$/,
+    );
+    expect(replayVerdict(...other, changes).line).toMatch(
+      /; unexpected: --trace changes no arithmetic, so the recorded hash was expected$/,
+    );
+  });
+
+  it("what is trained outweighs the tooling beside it; no change says nothing more", () => {
+    const both = { ...none, training: ["--epochs"], tooling: ["--threads"] };
+    expect(replayVerdict(...other, both).line).toMatch(
+      /as expected: --epochs changes what is trained$/,
+    );
+    expect(replayVerdict(...same, none)).toEqual(replayVerdict(...same));
+  });
+});

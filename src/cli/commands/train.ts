@@ -1,16 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import {
-  NOISE_SOURCES,
-  ORIGINAL_SOURCE_FLAGS,
-  SEEDED_SOURCES,
-  seedFlag,
-  seedOf,
-  switchFlag,
-} from "../../contract/noise-sources.js";
+import { ORIGINAL_SOURCE_FLAGS } from "../../contract/noise-sources.js";
 import { readRunRecordFile } from "../../contract/run-record.js";
-import { DATASET_NAMES } from "../../data/dataset-names.js";
 import {
   chooseLaunch,
   type DistributedFlags,
@@ -19,172 +11,25 @@ import {
   launchWorldSize,
   runLocalRanks,
 } from "../../distributed/train-launch.js";
-import { CPU_CAPABILITIES } from "../../engine/cpu-kernels.js";
 import { UserError } from "../../errors.js";
-import { modelNames } from "../../nn/models/index.js";
 import { RUN_JSON } from "../../run-folder/files.js";
-import {
-  type RunRecord,
-  readRunRecord,
-  resolveRunConfig,
-  SETTING_NAMES,
-  trainRun,
-} from "../../train/index.js";
-import { PRECISIONS } from "../../train/precision.js";
+import { type RunRecord, readRunRecord, resolveRunConfig, trainRun } from "../../train/index.js";
 import { replayCpuCapability } from "../../train/replay-hardware.js";
+import { type ReplayOrigin, replayOrigin } from "../../train/replay-origin.js";
 import { replayVerdict } from "../../train/replay-verdict.js";
+import { CONFIG_FLAGS, type ConfigFlag } from "../flags/config-flags.js";
 import { refuseFlagsBeside, refuseInapplicableFlags } from "../flags/inapplicable-flags.js";
-import {
-  integerList,
-  nonNegativeInteger,
-  nonNegativeNumber,
-  oneOf,
-  positiveInteger,
-  positiveNumber,
-} from "../flags/parse.js";
+import { nonNegativeInteger, positiveInteger } from "../flags/parse.js";
+import { replayChangeFlags, replayedConfig } from "../flags/replay-changes.js";
 import { outDirOf, type TrainFlags, trainRequest } from "../flags/train-request.js";
 import { runProgress } from "../progress.js";
 import type { RegisterCommand } from "./index.js";
 
 export const registerTrain: RegisterCommand = (program) => {
-  const command = program
-    .command("train")
-    .description("train one run under the chosen noise sources and write its run folder")
-    .option(
-      "--model <name>",
-      `${modelNames().join(", ")} (default smallcnn), or an .onnx file (docs/your-model.md)`,
-    )
-    .option(
-      "--dataset <name>",
-      `${DATASET_NAMES.join(", ")} (default fashion-mnist)`,
-      oneOf("--dataset", DATASET_NAMES),
-    )
-    .option(
-      "--data-dir <dir>",
-      "dataset folder (Fashion-MNIST: the system copy, else the bundled subset; npy, parquet: the arrays' or files' folder)",
-    )
-    .option(
-      "--scale <x>",
-      "npy, parquet: divide values by this to reach [0, 1] (default 255 for uint8, 1 for float32)",
-      positiveNumber("--scale"),
-    )
-    .option(
-      "--classes <n>",
-      "npy, parquet: the number of classes (default: the largest label + 1)",
-      positiveInteger("--classes"),
-    )
-    .option(
-      "--layout <order>",
-      "npy: nchw or nhwc, for a 4-D array whose shape does not say",
-      oneOf("--layout", ["nchw", "nhwc"] as const),
-    )
-    .option("--out <dir>", "the run folder to write")
-    .option(
-      "--setting <name>",
-      `${SETTING_NAMES.join(", ")}: the switches of ${NOISE_SOURCES.map((row) => row.name).join(", ")} at once (default algo+impl)`,
-      oneOf("--setting", SETTING_NAMES),
-    );
-  addNoiseSourceFlags(command);
-  command
-    .option("--perturb-init-ulp", "flip the last bit of one initial weight")
-    .option("--epochs <n>", "epochs (default: the model's recipe)", positiveInteger("--epochs"))
-    .option("--batch-size <n>", "batch size", positiveInteger("--batch-size"))
-    .option(
-      "--lr <x>",
-      "learning rate (ImageNet recipe: the peak per 256 examples, scaled by batch size)",
-      positiveNumber("--lr"),
-    )
-    .option("--optimizer <name>", "adam or sgd", oneOf("--optimizer", ["adam", "sgd"] as const))
-    .option("--momentum <x>", "SGD momentum (SGD only)", nonNegativeNumber("--momentum"))
-    .option("--l2 <x>", "L2 weight decay", nonNegativeNumber("--l2"))
-    .option("--bn", "SmallCNN with BatchNorm (smallcnn only)")
-    .option(
-      "--kernel-size <k>",
-      "MediumCNN kernel size (mediumcnn only)",
-      positiveInteger("--kernel-size"),
-    )
-    .option("--threads <n>", "intra-op threads (default 1)", positiveInteger("--threads"))
-    .option("--device <device>", "cpu, cuda or cuda:N (default cpu)")
-    .option(
-      "--memory-format <layout>",
-      "contiguous or channels_last (default: channels_last for SmallCNN on CPU, else contiguous)",
-      oneOf("--memory-format", ["contiguous", "channels_last"] as const),
-    )
-    .option(
-      "--cpu-capability <isa>",
-      "CPU kernels' vector ISA: auto (the machine's best), default (scalar), avx2, avx512",
-      oneOf("--cpu-capability", CPU_CAPABILITIES),
-    )
-    .option(
-      "--precision <p>",
-      "fp32 (default), bf16 (autocast; CPU or CUDA) or fp16 (autocast and loss scaling; CUDA)",
-      oneOf("--precision", PRECISIONS),
-    )
-    .option(
-      "--tf32 <on|off>",
-      "TF32 matmuls and convolutions on CUDA (default off)",
-      oneOf("--tf32", ["on", "off"] as const),
-    )
-    .option("--cudnn-benchmark", "cuDNN autotuning (cuda, nondeterministic kernels only)")
-    .option("--fast", `a quick run: ${3} epochs on the first 10,000 training examples`)
-    .option(
-      "--train-examples <n>",
-      "use the first N training examples",
-      positiveInteger("--train-examples"),
-    )
-    .option(
-      "--test-examples <n>",
-      "use the first N test examples",
-      positiveInteger("--test-examples"),
-    )
-    .option(
-      "--save-epochs <list>",
-      "epochs to save predictions and weights at (default 10, every 50th, last)",
-      integerList("--save-epochs"),
-    )
-    .option(
-      "--trace",
-      "record a hash of every parameter and gradient at every step (for nnr diverge)",
-    )
-    .option(
-      "--replicate <n>",
-      "replicate number recorded with the run",
-      nonNegativeInteger("--replicate"),
-    )
-    .option("--replay <run.json>", "repeat a finished run with its seeds and settings")
-    .option("--resume <dir>", "continue an interrupted run from its last complete epoch")
-    .option(
-      "--nproc <n>",
-      "train over N local processes (data parallel, Gloo): each takes 1/N of every batch",
-      positiveInteger("--nproc"),
-    )
-    .option(
-      "--sync-batchnorm",
-      "with --nproc: BatchNorm normalises with the global batch's statistics (SyncBatchNorm), not each process's",
-    )
-    .option(
-      "--master-port <port>",
-      "the rendezvous port of --nproc (default: a free one)",
-      positiveInteger("--master-port"),
-    )
-    .option(
-      "--dist-timeout <seconds>",
-      "how long a rank waits for the others (rendezvous, every step; default 1800, as PyTorch)",
-      positiveInteger("--dist-timeout"),
-    );
-  // The original scripts' flags, so their command lines run unchanged.
-  for (const flag of ORIGINAL_SOURCE_FLAGS) {
-    command.addOption(new Option(`--${flag}`).hideHelp());
-  }
-  command.addOption(new Option("--fp16").hideHelp());
-  command.addOption(new Option("--ckpt_folder <dir>").hideHelp());
-  command.addOption(new Option("--data_dir <dir>").hideHelp());
-  command.addOption(
-    new Option("--batch_size <n>").argParser(positiveInteger("--batch_size")).hideHelp(),
-  );
-  command.addOption(new Option("--eppchs <n>").argParser(positiveInteger("--eppchs")).hideHelp());
-  command.addOption(
-    new Option("--num_epoch <n>").argParser(positiveInteger("--num_epoch")).hideHelp(),
+  const command = declareTrainOptions(
+    program
+      .command("train")
+      .description("train one run under the chosen noise sources and write its run folder"),
   );
   command.action(async (flags: CommandFlags) => {
     const result = await runTrainCommand(flags, givenFlags(command));
@@ -195,15 +40,58 @@ export const registerTrain: RegisterCommand = (program) => {
   });
 };
 
-/** Each noise source's switch, and each seeded source's seed (contract/noise-sources.ts). */
-function addNoiseSourceFlags(command: Command): void {
-  for (const row of NOISE_SOURCES) command.option(switchFlag(row.name), row.flagHelp);
-  for (const source of SEEDED_SOURCES) {
-    command.option(
-      `${seedFlag(source)} <n>`,
-      seedOf(source).flagHelp,
-      nonNegativeInteger(seedFlag(source)),
+/**
+ * Every option of `nnr train`: the run folder, one per config field a plan can set (the
+ * config-flags table), how the run starts, the launcher's, and the original scripts' names.
+ */
+export function declareTrainOptions(command: Command): Command {
+  command.option("--out <dir>", "the run folder to write");
+  for (const row of CONFIG_FLAGS) command.addOption(configOption(row));
+  declareStartOptions(command);
+  declareOriginalOptions(command);
+  return command;
+}
+
+function configOption(row: ConfigFlag): Option {
+  const option = new Option(row.flag, row.help);
+  return row.parse === undefined ? option : option.argParser(row.parse);
+}
+
+/** How the run starts (new, replayed, resumed) and the rendezvous of --nproc's processes. */
+function declareStartOptions(command: Command): void {
+  command
+    .option(
+      "--replicate <n>",
+      "replicate number recorded with the run",
+      nonNegativeInteger("--replicate"),
+    )
+    .option(
+      "--replay <run.json>",
+      "repeat a finished run with its seeds and settings; with config flags beside it (--threads 2, --lr 0.02, --deterministic-impl), with those changed",
+    )
+    .option("--resume <dir>", "continue an interrupted run from its last complete epoch")
+    .option(
+      "--master-port <port>",
+      "the rendezvous port of --nproc (default: a free one)",
+      positiveInteger("--master-port"),
+    )
+    .option(
+      "--dist-timeout <seconds>",
+      "how long a rank waits for the others (rendezvous, every step; default 1800, as PyTorch)",
+      positiveInteger("--dist-timeout"),
     );
+}
+
+/** The original scripts' flags, so their command lines run unchanged. */
+function declareOriginalOptions(command: Command): void {
+  for (const flag of ORIGINAL_SOURCE_FLAGS) {
+    command.addOption(new Option(`--${flag}`).hideHelp());
+  }
+  command.addOption(new Option("--fp16").hideHelp());
+  command.addOption(new Option("--ckpt_folder <dir>").hideHelp());
+  command.addOption(new Option("--data_dir <dir>").hideHelp());
+  for (const flag of ["--batch_size", "--eppchs", "--num_epoch"]) {
+    command.addOption(new Option(`${flag} <n>`).argParser(positiveInteger(flag)).hideHelp());
   }
 }
 
@@ -217,23 +105,10 @@ function givenFlags(command: Command): string[] {
 type CommandFlags = TrainFlags & DistributedFlags & { replay?: string; resume?: string };
 
 /** null: this process ran no rank of its own (the parent of --nproc, or a rank other than 0). */
-async function runTrainCommand(
-  flags: CommandFlags,
-  given: readonly string[],
-): Promise<{ outDir: string; record: RunRecord } | null> {
-  if (flags.resume !== undefined) {
-    refuseFlagsBeside(
-      "--resume",
-      given.filter((flag) => !LAUNCH_FLAGS.includes(flag)),
-    );
-    const record = readRunRecord(flags.resume);
-    if (record === null) {
-      throw new UserError(
-        `--resume ${flags.resume}: not a run folder (no run.json); pass the folder of an earlier run${process.env.RANK ? " (on a shared filesystem, for every rank)" : ""}`,
-      );
-    }
-    return train(flags.resume, { resume: true }, flags, record.config.worldSize ?? 1);
-  }
+type Trained = { outDir: string; record: RunRecord } | null;
+
+async function runTrainCommand(flags: CommandFlags, given: readonly string[]): Promise<Trained> {
+  if (flags.resume !== undefined) return resumeRun(flags.resume, flags, given);
   const outDir = outDirOf(flags);
   if (outDir === undefined) throw new UserError("pass --out DIR (the run folder to write)");
   const launch = chooseLaunch(flags.nproc);
@@ -245,25 +120,7 @@ async function runTrainCommand(
     );
   }
   if (flags.replay !== undefined) {
-    refuseFlagsBeside("--replay", given);
-    const record = readReplaySource(flags.replay);
-    const cpuCapability = replayCpuCapability(record, (line) =>
-      console.error(`nnr: --replay: ${line}`),
-    );
-    const result = await train(
-      outDir,
-      {
-        config: { ...record.config, cpuCapability },
-        seeds: record.seeds,
-        replicate: record.replicate,
-        pool: record.pool ?? null,
-      },
-      flags,
-      record.config.worldSize ?? 1,
-    );
-    // Said once, by the process that owns the folder, after every rank has finished.
-    if (decidesFolder) console.log(replayVerdict(record, readRunRecord(outDir)).line);
-    return result;
+    return replayRun(flags.replay, outDir, flags, given, decidesFolder);
   }
   const worldSize = launchWorldSize(launch);
   const config = resolveRunConfig({ ...trainRequest(flags), worldSize });
@@ -279,6 +136,60 @@ async function runTrainCommand(
     );
   }
   return train(outDir, { config, replicate: flags.replicate ?? 0 }, flags, worldSize);
+}
+
+async function resumeRun(dir: string, flags: CommandFlags, given: readonly string[]) {
+  refuseFlagsBeside(
+    "--resume",
+    given.filter((flag) => !LAUNCH_FLAGS.includes(flag)),
+  );
+  const record = readRunRecord(dir);
+  if (record === null) {
+    throw new UserError(
+      `--resume ${dir}: not a run folder (no run.json); pass the folder of an earlier run${process.env.RANK ? " (on a shared filesystem, for every rank)" : ""}`,
+    );
+  }
+  return train(dir, { resume: true }, flags, record.config.worldSize ?? 1);
+}
+
+/**
+ * Repeats a recorded run with its seeds, on its CPU kernels where this machine has them, with
+ * the changes the config flags beside --replay make; records which run it repeats and what
+ * changed (replayOf), and says whether the weights hash is the recorded one and whether that
+ * was expected.
+ */
+async function replayRun(
+  source: string,
+  outDir: string,
+  flags: CommandFlags,
+  given: readonly string[],
+  decidesFolder: boolean,
+): Promise<Trained> {
+  const rows = replayChangeFlags(given);
+  const record = readReplaySource(source);
+  const cpuCapability = replayCpuCapability(record, (line) =>
+    console.error(`nnr: --replay: ${line}`),
+  );
+  const base = { ...record.config, cpuCapability };
+  const replayed = replayedConfig(base, record.config, flags, rows);
+  const result = await train(
+    outDir,
+    {
+      config: replayed.config,
+      seeds: record.seeds,
+      replicate: record.replicate,
+      pool: record.pool ?? null,
+      replayOf: replayOrigin(source, record, replayed.changed),
+    },
+    flags,
+    record.config.worldSize ?? 1,
+  );
+  // Said once, by the process that owns the folder, after every rank has finished.
+  if (decidesFolder) {
+    const changes = rows.length > 0 ? replayed.kinds : undefined;
+    console.log(replayVerdict(record, readRunRecord(outDir), changes).line);
+  }
+  return result;
 }
 
 function readReplaySource(path: string): RunRecord {
@@ -305,6 +216,7 @@ export async function train(
         seeds?: RunRecord["seeds"];
         replicate: number;
         pool?: RunRecord["pool"];
+        replayOf?: ReplayOrigin;
       },
   flags: DistributedFlags,
   worldSize: number,
@@ -328,6 +240,7 @@ export async function train(
             replicate: run.replicate,
             pool: run.pool ?? null,
             ...(run.seeds ? { seeds: run.seeds } : {}),
+            ...(run.replayOf ? { replayOf: run.replayOf } : {}),
           }),
       onProgress: (p) => progress?.update(p),
       log: (line) => progress?.log(line),

@@ -31,6 +31,11 @@ export function refuseInapplicableFlags(flags: TrainFlags, config: RunConfig): v
       `--momentum: only SGD uses momentum (this run's optimizer is ${config.optimizer.name}); add --optimizer sgd or drop --momentum`,
     );
   }
+  if (flags.nesterov && config.optimizer.name !== "sgd") {
+    refuse(
+      `--nesterov: only SGD has Nesterov momentum (this run's optimizer is ${config.optimizer.name}); add --optimizer sgd or drop --nesterov`,
+    );
+  }
   for (const source of SEEDED_SOURCES) {
     if (flags[seedFlagKey(source)] !== undefined && !config.deterministic[source]) {
       const fixing = SETTING_NAMES.filter((setting) => SETTINGS[setting][source]).join(" or ");

@@ -49,3 +49,23 @@ export function integerList(flag: string) {
   return (text: string): number[] =>
     text.split(",").map((part) => positiveInteger(flag)(part.trim()));
 }
+
+/** A number strictly between 0 and 1 (a momentum of running statistics). */
+export function fractionBelowOne(flag: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!(value > 0 && value < 1))
+      throw new UserError(`${flag} ${text}: expected a number in (0, 1)`);
+    return value;
+  };
+}
+
+/** A number from 0 to 1, both included. */
+export function unitFraction(flag: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!(value >= 0 && value <= 1) || text.trim() === "")
+      throw new UserError(`${flag} ${text}: expected a number from 0 to 1`);
+    return value;
+  };
+}

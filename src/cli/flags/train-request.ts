@@ -5,22 +5,22 @@
  * --batch_size, --data_dir, --eppchs / --num_epoch, --fp16.
  */
 
+import { Option } from "commander";
 import {
   type NoiseSource,
   type OriginalSourceFlag,
-  perSeededSource,
   perSource,
   SETTINGS,
   type SeedFlagKey,
   type SettingName,
   type SwitchFlagKey,
-  seedFlagKey,
   sourceRow,
   switchFlagKey,
 } from "../../contract/noise-sources.js";
 import type { CpuCapabilityChoice } from "../../engine/cpu-kernels.js";
 import type { Precision } from "../../train/precision.js";
 import type { RunRequest } from "../../train/recipes.js";
+import { CONFIG_FLAGS, type ConfigFlag } from "./config-flags.js";
 
 /** Each noise source's flags (contract/noise-sources.ts): ours and the original scripts'. */
 type SourceFlags = { [K in SwitchFlagKey]?: boolean } & { [K in SeedFlagKey]?: number } & {
@@ -48,6 +48,17 @@ export interface TrainFlags extends SourceFlags {
   momentum?: number;
   l2?: number;
   bn?: boolean;
+  bnMomentum?: number;
+  head?: "softmax" | "sigmoid";
+  nesterov?: boolean;
+  schedule?: RunRequest["schedule"];
+  labelSmoothing?: number;
+  kernelL2?: number;
+  transforms?: RunRequest["transforms"];
+  shuffle?: RunRequest["shuffle"];
+  dropRemainder?: boolean;
+  layoutStrides?: "canonical" | "kept";
+  fileLayout?: "nnr" | "original";
   /** --sync-batchnorm (commander's camel case of it). */
   syncBatchnorm?: boolean;
   kernelSize?: number;
@@ -77,62 +88,60 @@ export function outDirOf(flags: TrainFlags): string | undefined {
   return flags.out ?? flags.ckpt_folder;
 }
 
+/** The request of a new run: the flags given, over the default setting (ALGO+IMPL). */
 export function trainRequest(flags: TrainFlags): RunRequest {
   const base = SETTINGS[flags.setting ?? "algo+impl"];
   const fixedByFlag = (source: NoiseSource) =>
     !!flags[switchFlagKey(source)] || sourceRow(source).originalFlags.some((flag) => flags[flag]);
-  const deterministic = perSource((source) => base[source] || fixedByFlag(source));
-  const epochs =
-    flags.epochs ?? flags.eppchs ?? flags.num_epoch ?? (flags.fast ? FAST.epochs : undefined);
-  const trainExamples = flags.trainExamples ?? (flags.fast ? FAST.trainExamples : undefined);
-  const dataDir = flags.dataDir ?? flags.data_dir;
-  const batchSize = flags.batchSize ?? flags.batch_size;
-  const optimizer = {
-    ...(flags.optimizer === undefined ? {} : { name: flags.optimizer }),
-    ...(flags.lr === undefined ? {} : { lr: flags.lr }),
-    ...(flags.momentum === undefined ? {} : { momentum: flags.momentum }),
-    ...(flags.l2 === undefined ? {} : { weightDecay: flags.l2 }),
-  };
-  const request: RunRequest = {
-    deterministic,
-    optimizer,
-    fixedSeeds: perSeededSource((source) => flags[seedFlagKey(source)] ?? 0),
+  return {
+    ...flagsRequest(flags),
+    deterministic: perSource((source) => base[source] || fixedByFlag(source)),
     batchNorm: flags.bn ?? false,
   };
-  const optional: Partial<RunRequest> = {
-    model: flags.model,
-    dataset: flags.dataset,
-    dataDir,
-    epochs,
-    batchSize,
-    kernelSize: flags.kernelSize,
-    threads: flags.threads,
-    device: flags.device,
-    memoryFormat: flags.memoryFormat,
-    cpuCapability: flags.cpuCapability,
-    precision: flags.precision ?? (flags.fp16 ? "fp16" : undefined),
-    tf32: flags.tf32 === undefined ? undefined : flags.tf32 === "on",
-    trainExamples,
-    testExamples: flags.testExamples,
-    saveEpochs: flags.saveEpochs,
-    perturbInitUlp: flags.perturbInitUlp,
-    cudnnBenchmark: flags.cudnnBenchmark,
-    trace: flags.trace,
-    syncBatchNorm: flags.syncBatchnorm,
-    dataOptions: dataOptionsOf(flags),
-  };
-  for (const [key, value] of Object.entries(optional)) {
-    if (value !== undefined) (request as Record<string, unknown>)[key] = value;
-  }
-  return request;
 }
 
-/** --scale, --classes and --layout as the config's dataOptions; undefined when none is given. */
-function dataOptionsOf(flags: TrainFlags): RunRequest["dataOptions"] {
-  const options = {
-    ...(flags.scale === undefined ? {} : { scale: flags.scale }),
-    ...(flags.classes === undefined ? {} : { classes: flags.classes }),
-    ...(flags.layout === undefined ? {} : { layout: flags.layout }),
+/**
+ * The request the flags given make, and nothing else: no default filled in (a replay's
+ * changes are this over the recorded config). The noise-source switches and --setting are the
+ * caller's: they combine.
+ */
+export function flagsRequest(flags: TrainFlags): RunRequest {
+  const given = canonicalFlags(flags) as Record<string, unknown>;
+  const request: Record<string, unknown> = {};
+  for (const row of CONFIG_FLAGS) {
+    const value = given[attributeOf(row)];
+    if (value === undefined || row.request === "by hand") continue;
+    if (row.request !== undefined) Object.assign(request, row.request(value as never));
+    else setField(request, row.fields[0]!, value);
+  }
+  return request as RunRequest;
+}
+
+/** The flags object's key of a row, as commander names it: "--bn-momentum" → "bnMomentum". */
+export function attributeOf(row: Pick<ConfigFlag, "flag">): string {
+  return new Option(row.flag).attributeName();
+}
+
+/** Our flags for what the original scripts' names and --fast set. */
+function canonicalFlags(flags: TrainFlags): TrainFlags {
+  return {
+    ...flags,
+    epochs:
+      flags.epochs ?? flags.eppchs ?? flags.num_epoch ?? (flags.fast ? FAST.epochs : undefined),
+    trainExamples: flags.trainExamples ?? (flags.fast ? FAST.trainExamples : undefined),
+    dataDir: flags.dataDir ?? flags.data_dir,
+    batchSize: flags.batchSize ?? flags.batch_size,
+    precision: flags.precision ?? (flags.fp16 ? "fp16" : undefined),
   };
-  return Object.keys(options).length > 0 ? options : undefined;
+}
+
+/** Sets `optimizer.lr` in a request: the nested object is made where it is missing. */
+function setField(request: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split(".");
+  let target = request;
+  for (const part of parts.slice(0, -1)) {
+    target[part] ??= {};
+    target = target[part] as Record<string, unknown>;
+  }
+  target[parts.at(-1)!] = value;
 }

@@ -9,6 +9,7 @@ import { shellQuote } from "./batch-script.js";
 import { followJob } from "./follow.js";
 import { jobActive, jobState, readJobs } from "./jobs.js";
 import { prepareSubmission, type SlurmSubmitOptions, submitPrepared } from "./submit.js";
+import { cancelSurplusTasks, surplusLines } from "./surplus.js";
 
 export interface SlurmRunOptions
   extends ExperimentRunOptions,
@@ -31,7 +32,10 @@ export async function runOnSlurm(
   const unfinished = before.counts.pending + (options.retryFailed ? before.counts.failed : 0);
   const active = readJobs(dir).filter((job) => jobActive(jobState(job.jobId)));
   if (unfinished === 0) {
-    if (before.counts.done === plan.runs.length) return "nothing-to-do";
+    if (before.counts.done === plan.runs.length) {
+      for (const line of surplusLines(cancelSurplusTasks(active))) output.say(line);
+      return "nothing-to-do";
+    }
     const holder = active.at(-1);
     if (before.counts.running > 0 && holder !== undefined && options.wait !== false) {
       output.say(
@@ -135,5 +139,7 @@ async function follow(
     );
     return "incomplete";
   }
+  // Every run is done: no task of this folder's jobs has anything left to claim.
+  for (const line of surplusLines(cancelSurplusTasks(readJobs(dir)))) output.say(line);
   return "complete";
 }
