@@ -1,6 +1,17 @@
-/** The analysis library: what `nnr analyze` runs, for use from TypeScript too. */
+/**
+ * The analysis library: what `nnr analyze` runs, for use from TypeScript too. Every layer
+ * above imports the analysis from here, so its files can move without touching them.
+ */
 export { analyzeExperiment, DEFAULTS } from "./analyze.js";
+export { analyzeAsOriginal, asOriginalTable } from "./as-original.js";
 export type { Estimate } from "./estimate.js";
+export { implSilence } from "./hypothesis-text.js";
+export { OVERHEAD_COLUMNS_READ, readOverhead } from "./overhead.js";
 export type * from "./result-types.js";
+export { ANALYSIS_FORMAT } from "./result-types.js";
 export { resultRows, writeResults } from "./results-files.js";
+export { CONTEXT_FIELDS } from "./run-context.js";
+export { discoverRuns } from "./runs/discover.js";
+export type { Problem } from "./runs/types.js";
+export { SETTING_LABELS, STANDARD_SETTINGS, settingLabel } from "./settings.js";
 export { summaryTable } from "./summary-table.js";

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import type { AnalysisResult } from "../analysis/result-types.js";
+import type { AnalysisResult } from "../analysis/index.js";
 import { silenceNotes } from "./findings.js";
 import { escapeHtml, levelText, ratio } from "./format.js";
 import { headline } from "./headline.js";
