@@ -6,10 +6,10 @@
  */
 import { runsForPermutation } from "./compare.js";
 import { fmtRuns } from "./hypothesis-text.js";
-import { minimumPermutationP } from "./permutation.js";
 import type { Comparison, GroupResult, Hypothesis } from "./result-types.js";
 import { DECLARED_PAIRS, settingLabel } from "./settings.js";
-import { equivalenceMinimumP, type PermutationOptions } from "./spread-tests.js";
+import { minimumPermutationP } from "./statistics/permutation.js";
+import { equivalenceMinimumP, type PermutationOptions } from "./statistics/spread-tests.js";
 
 export interface HypothesisOptions extends PermutationOptions {
   alpha: number;

@@ -1,13 +1,13 @@
-import type { Estimate } from "./estimate.js";
 import type { InstabilityBin } from "./metrics/classification.js";
 import type { BitIdentity } from "./metrics/weights.js";
 import type { OverheadRow } from "./overhead.js";
-import type { PerClassBaseline } from "./per-class-baseline.js";
-import type { PermutationTest } from "./permutation.js";
 import type { RunContext } from "./run-context.js";
 import type { Layout, Problem, TaskKind } from "./runs/types.js";
-import type { RunsNeeded } from "./runs-needed.js";
-import type { EquivalenceTest } from "./spread-tests.js";
+import type { Estimate } from "./statistics/estimate.js";
+import type { PerClassBaseline } from "./statistics/per-class-baseline.js";
+import type { PermutationTest } from "./statistics/permutation.js";
+import type { RunsNeeded } from "./statistics/runs-needed.js";
+import type { EquivalenceTest } from "./statistics/spread-tests.js";
 import type { VarianceAccounting } from "./variance-accounting.js";
 
 export interface AccuracyResult {

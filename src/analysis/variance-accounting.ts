@@ -4,10 +4,11 @@
  * fresh test set of the same size would add, the probability that one setting's run beats
  * another's, and beside each observed variance Jordan's independent-errors prediction.
  */
-import { normalQuantile } from "./distributions.js";
-import type { Estimate } from "./estimate.js";
-import { chiSquareVarianceInterval } from "./intervals.js";
+
 import type { Comparison, GroupResult } from "./result-types.js";
+import { normalQuantile } from "./statistics/distributions.js";
+import type { Estimate } from "./statistics/estimate.js";
+import { chiSquareVarianceInterval } from "./statistics/intervals.js";
 
 export interface VarianceSource {
   /** "init + order" (ALGO), "implementation" (IMPL), "all of them" (ALGO+IMPL), … */
