@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { RandomStream } from "../random/stream.js";
-import { analyzeGroup } from "./analyze-group.js";
 import { type ComparisonOptions, compareGroups } from "./compare.js";
+import { analyzeGroup } from "./group/analyze-group.js";
 import { applyHolm, declaredHypotheses } from "./hypotheses.js";
 import { churnMatrix } from "./metrics/classification.js";
 import { readOverhead } from "./overhead.js";

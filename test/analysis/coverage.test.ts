@@ -11,7 +11,7 @@
  * The generators are seeded: these numbers are the same on every run of the suite.
  */
 import { describe, expect, it } from "vitest";
-import { fractionMeanEstimate } from "../../src/analysis/group-accuracy.js";
+import { fractionMeanEstimate } from "../../src/analysis/group/group-accuracy.js";
 import { churnMatrix } from "../../src/analysis/metrics/classification.js";
 import { l2Matrix } from "../../src/analysis/metrics/weights.js";
 import { countStd } from "../../src/analysis/statistics/count-spread.js";
