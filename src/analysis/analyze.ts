@@ -1,12 +1,18 @@
 import { resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { RandomStream } from "../random/stream.js";
-import { type ComparisonOptions, compareGroups } from "./compare.js";
+import { type ComparisonOptions, compareGroups } from "./compare/compare.js";
+import { applyHolm, declaredHypotheses } from "./compare/hypotheses.js";
+import {
+  type ComparedPair,
+  familyPairs,
+  oneFieldPairs,
+  type PairableGroup,
+} from "./compare/pairs.js";
+import { type VarianceAccounting, varianceAccounting } from "./compare/variance-accounting.js";
 import { analyzeGroup } from "./group/analyze-group.js";
-import { applyHolm, declaredHypotheses } from "./hypotheses.js";
 import { churnMatrix } from "./metrics/classification.js";
 import { readOverhead } from "./overhead.js";
-import { type ComparedPair, familyPairs, oneFieldPairs, type PairableGroup } from "./pairs.js";
 import {
   ANALYSIS_FORMAT,
   type AnalysisOptions,
@@ -17,7 +23,6 @@ import { distinguishLabels } from "./runs/config-fields.js";
 import { discoverRuns } from "./runs/discover.js";
 import { loadGroup } from "./runs/load-group.js";
 import { type Problem, type RunFolder, settingRank } from "./runs/types.js";
-import { type VarianceAccounting, varianceAccounting } from "./variance-accounting.js";
 
 export const DEFAULTS = {
   seed: 0,
@@ -58,7 +63,7 @@ function groupFolders(runs: readonly RunFolder[], problems: Problem[]): RunFolde
 /**
  * Reads every run folder under `dir`, groups replicates, computes every metric with its
  * interval, compares every pair of settings within each family and the groups that differ in
- * one config field (pairs.ts), tests the declared hypotheses (Holm over them and the pairs they
+ * one config field (compare/pairs.ts), tests the declared hypotheses (Holm over them and the pairs they
  * cover; the exploratory pairs apart) and accounts the variance by source. Problems with the input are collected
  * in `problems`; only a folder with no usable run at all throws.
  */

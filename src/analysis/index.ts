@@ -4,7 +4,8 @@
  */
 export { analyzeExperiment, DEFAULTS } from "./analyze.js";
 export { analyzeAsOriginal, asOriginalTable } from "./as-original.js";
-export { implSilence } from "./hypothesis-text.js";
+export { implSilence } from "./compare/hypothesis-text.js";
+export { SETTING_LABELS, STANDARD_SETTINGS, settingLabel } from "./compare/settings.js";
 export { OVERHEAD_COLUMNS_READ, readOverhead } from "./overhead.js";
 export type * from "./result-types.js";
 export { ANALYSIS_FORMAT } from "./result-types.js";
@@ -12,6 +13,5 @@ export { resultRows, writeResults } from "./results-files.js";
 export { CONTEXT_FIELDS } from "./run-context.js";
 export { discoverRuns } from "./runs/discover.js";
 export type { Problem } from "./runs/types.js";
-export { SETTING_LABELS, STANDARD_SETTINGS, settingLabel } from "./settings.js";
 export type { Estimate } from "./statistics/estimate.js";
 export { summaryTable } from "./summary-table.js";

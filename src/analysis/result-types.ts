@@ -1,3 +1,4 @@
+import type { VarianceAccounting } from "./compare/variance-accounting.js";
 import type { InstabilityBin } from "./metrics/classification.js";
 import type { BitIdentity } from "./metrics/weights.js";
 import type { OverheadRow } from "./overhead.js";
@@ -8,7 +9,6 @@ import type { PerClassBaseline } from "./statistics/per-class-baseline.js";
 import type { PermutationTest } from "./statistics/permutation.js";
 import type { RunsNeeded } from "./statistics/runs-needed.js";
 import type { EquivalenceTest } from "./statistics/spread-tests.js";
-import type { VarianceAccounting } from "./variance-accounting.js";
 
 export interface AccuracyResult {
   /** "labels": computed from predictions; "log": log.csv's val_accuracy (no labels given). */

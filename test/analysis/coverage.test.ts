@@ -11,6 +11,7 @@
  * The generators are seeded: these numbers are the same on every run of the suite.
  */
 import { describe, expect, it } from "vitest";
+import { varianceAccounting } from "../../src/analysis/compare/variance-accounting.js";
 import { fractionMeanEstimate } from "../../src/analysis/group/group-accuracy.js";
 import { churnMatrix } from "../../src/analysis/metrics/classification.js";
 import { l2Matrix } from "../../src/analysis/metrics/weights.js";
@@ -31,7 +32,6 @@ import {
   stdEquivalenceTest,
 } from "../../src/analysis/statistics/spread-tests.js";
 import { stdSample } from "../../src/analysis/statistics/stats.js";
-import { varianceAccounting } from "../../src/analysis/variance-accounting.js";
 import { RandomStream } from "../../src/random/stream.js";
 import {
   chanceChurnModel,

@@ -4,7 +4,8 @@
  * relative, so intervals are compared to 9 significant digits.
  */
 import { describe, expect, it } from "vitest";
-import { applyHolm, holm, runsForEquivalence } from "../../src/analysis/hypotheses.js";
+import { applyHolm, holm, runsForEquivalence } from "../../src/analysis/compare/hypotheses.js";
+import { probabilityHigher } from "../../src/analysis/compare/variance-accounting.js";
 import { pairMatrix } from "../../src/analysis/metrics/pairwise.js";
 import { countStd } from "../../src/analysis/statistics/count-spread.js";
 import { independentErrorsVariance } from "../../src/analysis/statistics/independent-errors.js";
@@ -31,7 +32,6 @@ import {
   stdEquivalenceTest,
 } from "../../src/analysis/statistics/spread-tests.js";
 import { stdSample } from "../../src/analysis/statistics/stats.js";
-import { probabilityHigher } from "../../src/analysis/variance-accounting.js";
 import { RandomStream } from "../../src/random/stream.js";
 
 const close = (actual: number | null, expected: number, digits = 9) =>

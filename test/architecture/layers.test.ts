@@ -110,13 +110,13 @@ describe("layers", () => {
       'import { PIPELINES } from "../data/registry.js";',
       'import type { Model } from "../nn/models/model.js";',
       'import type { RunConfig } from "../train/config.js";',
-      'import { settingLabel } from "../analysis/settings.js";',
+      'import { settingLabel } from "../analysis/index.js";',
     ].join("\n");
     expect(fileViolations(file, source)).toEqual([
       "contract/example.ts imports ../data/registry.js (contract → data)",
       "contract/example.ts imports ../nn/models/model.js (contract → nn)",
       "contract/example.ts imports ../train/config.js (contract → train)",
-      "contract/example.ts imports ../analysis/settings.js (contract → analysis)",
+      "contract/example.ts imports ../analysis/index.js (contract → analysis)",
     ]);
   });
 });

@@ -4,12 +4,13 @@
  * A claim that bit identity settles is stated as a fact, with no test; a test that these
  * run counts cannot make reach α is not run, and the runs it would need are given.
  */
+
+import type { Comparison, GroupResult, Hypothesis } from "../result-types.js";
+import { minimumPermutationP } from "../statistics/permutation.js";
+import { equivalenceMinimumP, type PermutationOptions } from "../statistics/spread-tests.js";
 import { runsForPermutation } from "./compare.js";
 import { fmtRuns } from "./hypothesis-text.js";
-import type { Comparison, GroupResult, Hypothesis } from "./result-types.js";
 import { DECLARED_PAIRS, settingLabel } from "./settings.js";
-import { minimumPermutationP } from "./statistics/permutation.js";
-import { equivalenceMinimumP, type PermutationOptions } from "./statistics/spread-tests.js";
 
 export interface HypothesisOptions extends PermutationOptions {
   alpha: number;

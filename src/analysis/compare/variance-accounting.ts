@@ -5,10 +5,10 @@
  * another's, and beside each observed variance Jordan's independent-errors prediction.
  */
 
-import type { Comparison, GroupResult } from "./result-types.js";
-import { normalQuantile } from "./statistics/distributions.js";
-import type { Estimate } from "./statistics/estimate.js";
-import { chiSquareVarianceInterval } from "./statistics/intervals.js";
+import type { Comparison, GroupResult } from "../result-types.js";
+import { normalQuantile } from "../statistics/distributions.js";
+import type { Estimate } from "../statistics/estimate.js";
+import { chiSquareVarianceInterval } from "../statistics/intervals.js";
 
 export interface VarianceSource {
   /** "init + order" (ALGO), "implementation" (IMPL), "all of them" (ALGO+IMPL), … */
