@@ -18,7 +18,7 @@ import {
   type AnalysisOptions,
   type AnalysisResult,
   type Comparison,
-} from "./result-types.js";
+} from "./results/result-types.js";
 import { distinguishLabels } from "./runs/config-fields.js";
 import { discoverRuns } from "./runs/discover.js";
 import { loadGroup } from "./runs/load-group.js";

@@ -1,7 +1,7 @@
 import type { RandomStream } from "../../random/stream.js";
 import { disagreement } from "../metrics/classification.js";
 import { type PairMatrix, pairMatrix } from "../metrics/pairwise.js";
-import type { Comparison, GroupResult } from "../result-types.js";
+import type { Comparison, GroupResult } from "../results/result-types.js";
 import { studentTQuantile } from "../statistics/distributions.js";
 import type { Estimate } from "../statistics/estimate.js";
 import { fRatioInterval, jackknifeDf, pairMeanJackknifeSe } from "../statistics/intervals.js";

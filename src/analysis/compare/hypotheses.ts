@@ -5,7 +5,7 @@
  * run counts cannot make reach α is not run, and the runs it would need are given.
  */
 
-import type { Comparison, GroupResult, Hypothesis } from "../result-types.js";
+import type { Comparison, GroupResult, Hypothesis } from "../results/result-types.js";
 import { minimumPermutationP } from "../statistics/permutation.js";
 import { equivalenceMinimumP, type PermutationOptions } from "../statistics/spread-tests.js";
 import { runsForPermutation } from "./compare.js";

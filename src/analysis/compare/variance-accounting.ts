@@ -5,7 +5,7 @@
  * another's, and beside each observed variance Jordan's independent-errors prediction.
  */
 
-import type { Comparison, GroupResult } from "../result-types.js";
+import type { Comparison, GroupResult } from "../results/result-types.js";
 import { normalQuantile } from "../statistics/distributions.js";
 import type { Estimate } from "../statistics/estimate.js";
 import { chiSquareVarianceInterval } from "../statistics/intervals.js";

@@ -1,5 +1,5 @@
 import type { PairMatrix } from "../metrics/pairwise.js";
-import type { GroupResult } from "../result-types.js";
+import type { GroupResult } from "../results/result-types.js";
 import { mergeContexts } from "../run-context.js";
 import type { GroupData } from "../runs/load-group.js";
 import { pairFractionInterval } from "../statistics/intervals.js";

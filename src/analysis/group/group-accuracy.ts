@@ -5,7 +5,7 @@
 
 import { correctPerRun, perClassCorrect } from "../metrics/classification.js";
 import { attributeCorrect } from "../metrics/multilabel.js";
-import type { AccuracyResult, PerClassResult } from "../result-types.js";
+import type { AccuracyResult, PerClassResult } from "../results/result-types.js";
 import type { GroupData } from "../runs/load-group.js";
 import { countStd } from "../statistics/count-spread.js";
 import type { Estimate } from "../statistics/estimate.js";

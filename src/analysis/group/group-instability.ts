@@ -1,5 +1,5 @@
 import { exampleVotes, instabilityHistogram, mostUnstable } from "../metrics/classification.js";
-import type { InstabilityResult } from "../result-types.js";
+import type { InstabilityResult } from "../results/result-types.js";
 import type { GroupData } from "../runs/load-group.js";
 import { mean } from "../statistics/stats.js";
 

@@ -1,5 +1,5 @@
 import { confusionPerAttribute } from "../metrics/multilabel.js";
-import type { SubgroupResult } from "../result-types.js";
+import type { SubgroupResult } from "../results/result-types.js";
 import type { GroupData } from "../runs/load-group.js";
 import { countStd } from "../statistics/count-spread.js";
 import { pointOnly } from "../statistics/estimate.js";

@@ -9,7 +9,7 @@ import {
   flattenWeights,
   l2Matrix,
 } from "../metrics/weights.js";
-import type { GroupResult } from "../result-types.js";
+import type { GroupResult } from "../results/result-types.js";
 import type { LoadedRun } from "../runs/load-group.js";
 import type { Estimate } from "../statistics/estimate.js";
 import { pairMeanInterval } from "../statistics/intervals.js";

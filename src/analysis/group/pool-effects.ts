@@ -7,7 +7,7 @@
  * reference value (the pool's first) to the other.
  */
 import type { PairMatrix } from "../metrics/pairwise.js";
-import type { PoolEffect } from "../result-types.js";
+import type { PoolEffect } from "../results/result-types.js";
 
 type Fields = Readonly<Record<string, string>>;
 

@@ -1,14 +1,14 @@
-import type { VarianceAccounting } from "./compare/variance-accounting.js";
-import type { InstabilityBin } from "./metrics/classification.js";
-import type { BitIdentity } from "./metrics/weights.js";
-import type { OverheadRow } from "./overhead.js";
-import type { RunContext } from "./run-context.js";
-import type { Layout, Problem, TaskKind } from "./runs/types.js";
-import type { Estimate } from "./statistics/estimate.js";
-import type { PerClassBaseline } from "./statistics/per-class-baseline.js";
-import type { PermutationTest } from "./statistics/permutation.js";
-import type { RunsNeeded } from "./statistics/runs-needed.js";
-import type { EquivalenceTest } from "./statistics/spread-tests.js";
+import type { VarianceAccounting } from "../compare/variance-accounting.js";
+import type { InstabilityBin } from "../metrics/classification.js";
+import type { BitIdentity } from "../metrics/weights.js";
+import type { OverheadRow } from "../overhead.js";
+import type { RunContext } from "../run-context.js";
+import type { Layout, Problem, TaskKind } from "../runs/types.js";
+import type { Estimate } from "../statistics/estimate.js";
+import type { PerClassBaseline } from "../statistics/per-class-baseline.js";
+import type { PermutationTest } from "../statistics/permutation.js";
+import type { RunsNeeded } from "../statistics/runs-needed.js";
+import type { EquivalenceTest } from "../statistics/spread-tests.js";
 
 export interface AccuracyResult {
   /** "labels": computed from predictions; "log": log.csv's val_accuracy (no labels given). */

@@ -1,5 +1,5 @@
+import type { Estimate } from "../statistics/estimate.js";
 import type { AnalysisResult } from "./result-types.js";
-import type { Estimate } from "./statistics/estimate.js";
 
 const percent = (value: number | null | undefined, digits = 2) =>
   value === null || value === undefined || !Number.isFinite(value)

@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomicSync } from "../io/atomic.js";
-import { formatCsv } from "../io/csv.js";
+import { writeFileAtomicSync } from "../../io/atomic.js";
+import { formatCsv } from "../../io/csv.js";
+import type { Estimate } from "../statistics/estimate.js";
 import type { AnalysisResult, GroupResult } from "./result-types.js";
-import type { Estimate } from "./statistics/estimate.js";
 
 export const RESULT_COLUMNS = [
   "group",
