@@ -12,7 +12,6 @@ import {
 import { type VarianceAccounting, varianceAccounting } from "./compare/variance-accounting.js";
 import { analyzeGroup } from "./group/analyze-group.js";
 import { churnMatrix } from "./metrics/classification.js";
-import { readOverhead } from "./overhead.js";
 import {
   ANALYSIS_FORMAT,
   type AnalysisOptions,
@@ -22,6 +21,7 @@ import {
 import { distinguishLabels } from "./runs/config-fields.js";
 import { discoverRuns } from "./runs/discover.js";
 import { loadGroup } from "./runs/load-group.js";
+import { readOverhead } from "./runs/overhead.js";
 import { type Problem, type RunFolder, settingRank } from "./runs/types.js";
 
 export const DEFAULTS = {

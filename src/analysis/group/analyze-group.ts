@@ -1,7 +1,7 @@
 import type { PairMatrix } from "../metrics/pairwise.js";
 import type { GroupResult } from "../results/result-types.js";
-import { mergeContexts } from "../run-context.js";
 import type { GroupData } from "../runs/load-group.js";
+import { mergeContexts } from "../runs/run-context.js";
 import { pairFractionInterval } from "../statistics/intervals.js";
 import { runsNeeded } from "../statistics/runs-needed.js";
 import { groupAccuracy, groupPerClass, identicalPredictions } from "./group-accuracy.js";

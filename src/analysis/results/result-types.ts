@@ -1,8 +1,8 @@
 import type { VarianceAccounting } from "../compare/variance-accounting.js";
 import type { InstabilityBin } from "../metrics/classification.js";
 import type { BitIdentity } from "../metrics/weights.js";
-import type { OverheadRow } from "../overhead.js";
-import type { RunContext } from "../run-context.js";
+import type { OverheadRow } from "../runs/overhead.js";
+import type { RunContext } from "../runs/run-context.js";
 import type { Layout, Problem, TaskKind } from "../runs/types.js";
 import type { Estimate } from "../statistics/estimate.js";
 import type { PerClassBaseline } from "../statistics/per-class-baseline.js";
