@@ -9,7 +9,7 @@ import {
   oneFieldPairs,
   type PairableGroup,
 } from "./compare/pairs.js";
-import { type VarianceAccounting, varianceAccounting } from "./compare/variance-accounting.js";
+import { varianceAccounting } from "./compare/variance-accounting.js";
 import { analyzeGroup } from "./group/analyze-group.js";
 import { churnMatrix } from "./metrics/classification.js";
 import {
@@ -17,6 +17,7 @@ import {
   type AnalysisOptions,
   type AnalysisResult,
   type Comparison,
+  type VarianceAccounting,
 } from "./results/result-types.js";
 import { distinguishLabels } from "./runs/config-fields.js";
 import { discoverRuns } from "./runs/discover.js";
