@@ -6,7 +6,7 @@
  * any `model.save(...h5)` of the original's runs will do.
  */
 import { statSync } from "node:fs";
-import { readCheckpointWeights } from "../src/analysis/group-weights.js";
+import { readCheckpointWeights } from "../src/analysis/group/group-weights.js";
 
 const [file, repeatsText] = process.argv.slice(2);
 if (file === undefined) {

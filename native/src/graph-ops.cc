@@ -19,44 +19,57 @@ Napi::Value Convolution(const Args& args) {
                                     outputPadding, args.integer(6, "groups")));
 }
 
-// maxPoolNd(input, kernel, stride, padding, dilation, ceilMode): the rank is the kernel's.
-Napi::Value MaxPoolNd(const Args& args) {
-  const at::Tensor& input = args.tensor(0, "input");
-  std::vector<int64_t> kernel = args.ints(1, "kernel");
-  std::vector<int64_t> stride = args.ints(2, "stride");
-  std::vector<int64_t> padding = args.ints(3, "padding");
-  std::vector<int64_t> dilation = args.ints(4, "dilation");
-  bool ceil = args.boolean(5, "ceilMode");
-  switch (kernel.size()) {
+// The arguments every pooling op starts with: input, kernel, stride, padding.
+struct PoolArgs {
+  at::Tensor input;
+  std::vector<int64_t> kernel;
+  std::vector<int64_t> stride;
+  std::vector<int64_t> padding;
+};
+
+PoolArgs PoolArgsOf(const Args& args) {
+  return {args.tensor(0, "input"), args.ints(1, "kernel"), args.ints(2, "stride"),
+          args.ints(3, "padding")};
+}
+
+// Calls the 1-, 2- or 3-D form of a pooling op, as the kernel's rank says.
+template <typename Pool1d, typename Pool2d, typename Pool3d>
+Napi::Value ByKernelRank(const Args& args, const PoolArgs& pool, Pool1d pool1d, Pool2d pool2d,
+                         Pool3d pool3d) {
+  switch (pool.kernel.size()) {
     case 1:
-      return Wrap(args, at::max_pool1d(input, kernel, stride, padding, dilation, ceil));
+      return Wrap(args, pool1d());
     case 2:
-      return Wrap(args, at::max_pool2d(input, kernel, stride, padding, dilation, ceil));
+      return Wrap(args, pool2d());
     case 3:
-      return Wrap(args, at::max_pool3d(input, kernel, stride, padding, dilation, ceil));
+      return Wrap(args, pool3d());
     default:
       args.failArg(1, "kernel", "1, 2 or 3 sizes");
   }
 }
 
+// maxPoolNd(input, kernel, stride, padding, dilation, ceilMode): the rank is the kernel's.
+Napi::Value MaxPoolNd(const Args& args) {
+  const PoolArgs p = PoolArgsOf(args);
+  std::vector<int64_t> dilation = args.ints(4, "dilation");
+  bool ceil = args.boolean(5, "ceilMode");
+  return ByKernelRank(
+      args, p,
+      [&] { return at::max_pool1d(p.input, p.kernel, p.stride, p.padding, dilation, ceil); },
+      [&] { return at::max_pool2d(p.input, p.kernel, p.stride, p.padding, dilation, ceil); },
+      [&] { return at::max_pool3d(p.input, p.kernel, p.stride, p.padding, dilation, ceil); });
+}
+
 // avgPoolNd(input, kernel, stride, padding, ceilMode, countIncludePad)
 Napi::Value AvgPoolNd(const Args& args) {
-  const at::Tensor& input = args.tensor(0, "input");
-  std::vector<int64_t> kernel = args.ints(1, "kernel");
-  std::vector<int64_t> stride = args.ints(2, "stride");
-  std::vector<int64_t> padding = args.ints(3, "padding");
+  const PoolArgs p = PoolArgsOf(args);
   bool ceil = args.boolean(4, "ceilMode");
   bool countPad = args.boolean(5, "countIncludePad");
-  switch (kernel.size()) {
-    case 1:
-      return Wrap(args, at::avg_pool1d(input, kernel, stride, padding, ceil, countPad));
-    case 2:
-      return Wrap(args, at::avg_pool2d(input, kernel, stride, padding, ceil, countPad));
-    case 3:
-      return Wrap(args, at::avg_pool3d(input, kernel, stride, padding, ceil, countPad));
-    default:
-      args.failArg(1, "kernel", "1, 2 or 3 sizes");
-  }
+  return ByKernelRank(
+      args, p,
+      [&] { return at::avg_pool1d(p.input, p.kernel, p.stride, p.padding, ceil, countPad); },
+      [&] { return at::avg_pool2d(p.input, p.kernel, p.stride, p.padding, ceil, countPad); },
+      [&] { return at::avg_pool3d(p.input, p.kernel, p.stride, p.padding, ceil, countPad); });
 }
 
 // layerNorm(input, normalizedShape, weight | null, bias | null, eps)

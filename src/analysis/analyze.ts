@@ -1,23 +1,31 @@
 import { resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { RandomStream } from "../random/stream.js";
-import { analyzeGroup } from "./analyze-group.js";
-import { type ComparisonOptions, compareGroups } from "./compare.js";
-import { applyHolm, declaredHypotheses } from "./hypotheses.js";
+import { type ComparisonOptions, compareGroups } from "./compare/compare.js";
+import { applyHolm, declaredHypotheses } from "./compare/hypotheses.js";
+import {
+  type ComparedPair,
+  familyPairs,
+  oneFieldPairs,
+  type PairableGroup,
+} from "./compare/pairs.js";
+import { varianceAccounting } from "./compare/variance-accounting.js";
+import { analyzeGroup } from "./group/analyze-group.js";
 import { churnMatrix } from "./metrics/classification.js";
-import { readOverhead } from "./overhead.js";
-import { type ComparedPair, familyPairs, oneFieldPairs, type PairableGroup } from "./pairs.js";
 import {
   ANALYSIS_FORMAT,
   type AnalysisOptions,
   type AnalysisResult,
   type Comparison,
-} from "./result-types.js";
+  type GroupResult,
+  type Hypothesis,
+  type VarianceAccounting,
+} from "./results/result-types.js";
 import { distinguishLabels } from "./runs/config-fields.js";
 import { discoverRuns } from "./runs/discover.js";
 import { loadGroup } from "./runs/load-group.js";
+import { readOverhead } from "./runs/overhead.js";
 import { type Problem, type RunFolder, settingRank } from "./runs/types.js";
-import { type VarianceAccounting, varianceAccounting } from "./variance-accounting.js";
 
 export const DEFAULTS = {
   seed: 0,
@@ -55,21 +63,35 @@ function groupFolders(runs: readonly RunFolder[], problems: Problem[]): RunFolde
   });
 }
 
-/**
- * Reads every run folder under `dir`, groups replicates, computes every metric with its
- * interval, compares every pair of settings within each family and the groups that differ in
- * one config field (pairs.ts), tests the declared hypotheses (Holm over them and the pairs they
- * cover; the exploratory pairs apart) and accounts the variance by source. Problems with the input are collected
- * in `problems`; only a folder with no usable run at all throws.
- */
-export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): AnalysisResult {
-  const seed = options.seed ?? DEFAULTS.seed;
-  const resamples = options.resamples ?? DEFAULTS.resamples;
+/** The analysis's settings as results.json records them, every default filled in. */
+interface Settings {
+  epoch: number | null;
+  seed: number;
+  resamples: number;
+  level: number;
+  subgroupAttributes: string[];
+  alpha: number;
+  equivalenceMargin: number;
+  attributeNames: string[] | null;
+}
+
+function settingsOf(options: AnalysisOptions): Settings {
   const level = options.level ?? DEFAULTS.level;
-  // 1 − 0.95 is 0.050000000000000044 in binary; the level's own digits are the intent.
-  const alpha = Number((1 - level).toPrecision(12));
-  const equivalenceMargin = DEFAULTS.equivalenceMargin;
-  const subgroupAttributes = options.subgroupAttributes ?? DEFAULTS.subgroupAttributes;
+  return {
+    epoch: options.epoch ?? null,
+    seed: options.seed ?? DEFAULTS.seed,
+    resamples: options.resamples ?? DEFAULTS.resamples,
+    level,
+    subgroupAttributes: options.subgroupAttributes ?? DEFAULTS.subgroupAttributes,
+    // 1 − 0.95 is 0.050000000000000044 in binary; the level's own digits are the intent.
+    alpha: Number((1 - level).toPrecision(12)),
+    equivalenceMargin: DEFAULTS.equivalenceMargin,
+    attributeNames: options.attributeNames ?? null,
+  };
+}
+
+/** The run folders and overhead.csv under `dir`; a folder with neither is a user error. */
+function readInputs(dir: string, options: AnalysisOptions) {
   const labelsFile = options.labelsFile === undefined ? undefined : resolve(options.labelsFile);
   const { runs, problems } = discoverRuns(dir, labelsFile);
   const overhead = readOverhead(dir, problems);
@@ -80,7 +102,16 @@ export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): A
       `${dir}: no run folders found${found}; expected folders with run.json or named logs_{model}_{dataset}_{setting}_{replicate}`,
     );
   }
+  return { runs, problems, overhead };
+}
 
+/** Every group's metrics, with what the comparisons need of its runs. */
+function analyseGroups(
+  runs: RunFolder[],
+  problems: Problem[],
+  options: AnalysisOptions,
+  settings: Settings,
+): PairableGroup[] {
   distinguishLabels(runs);
   const analysed: PairableGroup[] = [];
   for (const folders of groupFolders(runs, problems)) {
@@ -89,19 +120,29 @@ export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): A
     const predictions = data.runs.map((run) => run.predictions);
     const churn = churnMatrix(predictions);
     const result = analyzeGroup(data, churn, {
-      level,
-      subgroupAttributes,
+      level: settings.level,
+      subgroupAttributes: settings.subgroupAttributes,
       topUnstable: options.topUnstable ?? DEFAULTS.topUnstable,
     });
     analysed.push({ result, churn, predictions, config: data.descriptor.config });
   }
+  return analysed;
+}
 
-  const permutation = { maxExact: DEFAULTS.maxExactRelabellings, draws: resamples };
-  const compare = (pair: ComparedPair): Comparison => {
+/** The relabellings a permutation test enumerates or draws. */
+const permutationOf = (settings: Settings) => ({
+  maxExact: DEFAULTS.maxExactRelabellings,
+  draws: settings.resamples,
+});
+
+/** Compares one pair of groups with its own stream, named by the pair. */
+function comparer(settings: Settings): (pair: ComparedPair) => Comparison {
+  const { seed, level, alpha, equivalenceMargin } = settings;
+  return (pair) => {
     const { a, b } = pair;
     const rng = RandomStream.named(seed, `${a.result.groupKey}|${b.result.groupKey}`);
     const comparisonOptions: ComparisonOptions = {
-      ...permutation,
+      ...permutationOf(settings),
       level,
       alpha,
       equivalenceMargin: pair.equivalence ? equivalenceMargin : null,
@@ -109,6 +150,11 @@ export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): A
     const made = compareGroups(a, b, rng, comparisonOptions);
     return { ...made, exploratory: pair.exploratory, differsIn: pair.differsIn };
   };
+}
+
+/** Every pair compared: within each family (with its variance accounting), then across. */
+function compareAll(analysed: readonly PairableGroup[], settings: Settings) {
+  const compare = comparer(settings);
   const comparisons: Comparison[] = [];
   const accounting: VarianceAccounting[] = [];
   const families = [...new Set(analysed.map(({ result }) => result.familyKey))];
@@ -119,15 +165,24 @@ export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): A
     const sources = varianceAccounting(
       family.map(({ result }) => result),
       familyComparisons.filter((comparison) => !comparison.exploratory),
-      level,
+      settings.level,
     );
     if (sources) accounting.push(sources);
   }
   comparisons.push(...oneFieldPairs(analysed).map(compare));
-  const groups = analysed.map(({ result }) => result);
+  return { comparisons, accounting };
+}
+
+/** The declared hypotheses, with Holm applied to them and to every comparison. */
+function testHypotheses(
+  groups: GroupResult[],
+  comparisons: readonly Comparison[],
+  settings: Settings,
+): Hypothesis[] {
+  const { alpha, equivalenceMargin } = settings;
   const confirmatory = comparisons.filter((comparison) => !comparison.exploratory);
   const hypotheses = declaredHypotheses(groups, confirmatory, {
-    ...permutation,
+    ...permutationOf(settings),
     alpha,
     equivalenceMargin,
   });
@@ -139,20 +194,28 @@ export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): A
     comparisons.filter((comparison) => comparison.exploratory),
     alpha,
   );
+  return hypotheses;
+}
 
+/**
+ * Reads every run folder under `dir`, groups replicates, computes every metric with its
+ * interval, compares every pair of settings within each family and the groups that differ
+ * in one config field (compare/pairs.ts), tests the declared hypotheses (Holm over them and
+ * the pairs they cover; the exploratory pairs apart) and accounts the variance by source.
+ * Problems with the input are collected in `problems`; only a folder with no usable run at
+ * all throws.
+ */
+export function analyzeExperiment(dir: string, options: AnalysisOptions = {}): AnalysisResult {
+  const settings = settingsOf(options);
+  const { runs, problems, overhead } = readInputs(dir, options);
+  const analysed = analyseGroups(runs, problems, options, settings);
+  const { comparisons, accounting } = compareAll(analysed, settings);
+  const groups = analysed.map(({ result }) => result);
+  const hypotheses = testHypotheses(groups, comparisons, settings);
   return {
     format: ANALYSIS_FORMAT,
     dir: resolve(dir),
-    settings: {
-      epoch: options.epoch ?? null,
-      seed,
-      resamples,
-      level,
-      subgroupAttributes,
-      alpha,
-      equivalenceMargin,
-      attributeNames: options.attributeNames ?? null,
-    },
+    settings,
     groups,
     comparisons,
     hypotheses,

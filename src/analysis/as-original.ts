@@ -15,7 +15,7 @@ import { meanOverPairs } from "./metrics/pairwise.js";
 import { discoverRuns } from "./runs/discover.js";
 import { type GroupData, loadGroup } from "./runs/load-group.js";
 import type { Problem, RunFolder } from "./runs/types.js";
-import { mean, stdPopulation } from "./stats.js";
+import { mean, stdPopulation } from "./statistics/stats.js";
 
 export interface AsOriginalGroup {
   label: string;

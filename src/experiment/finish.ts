@@ -1,7 +1,5 @@
 /** The end of an experiment: the analysis (results.csv/json) and the report, in the folder. */
-import { analyzeExperiment } from "../analysis/analyze.js";
-import type { AnalysisResult } from "../analysis/result-types.js";
-import { writeResults } from "../analysis/results-files.js";
+import { type AnalysisResult, analyzeExperiment, writeResults } from "../analysis/index.js";
 import { writeReport } from "../report/report.js";
 
 export interface FinishedExperiment {

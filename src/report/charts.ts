@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
-import type { AnalysisResult, GroupResult } from "../analysis/result-types.js";
+import type { AnalysisResult, GroupResult } from "../analysis/index.js";
 import { levelText, shortLabels } from "./format.js";
 
 /** A chart of the report: its file stem, title, and Vega-Lite spec. */

@@ -1,5 +1,9 @@
-import { implSilence } from "../analysis/hypothesis-text.js";
-import type { AnalysisResult, GroupResult, Hypothesis } from "../analysis/result-types.js";
+import {
+  type AnalysisResult,
+  type GroupResult,
+  type Hypothesis,
+  implSilence,
+} from "../analysis/index.js";
 import {
   interval,
   isFiniteNumber,

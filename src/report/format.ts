@@ -1,6 +1,9 @@
-import type { Estimate } from "../analysis/estimate.js";
-import type { GroupResult } from "../analysis/result-types.js";
-import { SETTING_LABELS, settingLabel } from "../analysis/settings.js";
+import {
+  type Estimate,
+  type GroupResult,
+  SETTING_LABELS,
+  settingLabel,
+} from "../analysis/index.js";
 
 export const isFiniteNumber = (value: number | null | undefined): value is number =>
   value !== null && value !== undefined && Number.isFinite(value);

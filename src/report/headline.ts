@@ -4,8 +4,7 @@
  * time, with the numbers and their intervals. Everything here is read off the analysis; a
  * sentence is left out when the groups it needs are not there.
  */
-import type { AnalysisResult, GroupResult } from "../analysis/result-types.js";
-import { STANDARD_SETTINGS } from "../analysis/settings.js";
+import { type AnalysisResult, type GroupResult, STANDARD_SETTINGS } from "../analysis/index.js";
 import { interval, isFiniteNumber, levelText, percent, ratio } from "./format.js";
 
 function points(value: number | null | undefined): string {

@@ -1,5 +1,4 @@
-import type { AnalysisResult, GroupResult } from "../analysis/result-types.js";
-import { CONTEXT_FIELDS } from "../analysis/run-context.js";
+import { type AnalysisResult, CONTEXT_FIELDS, type GroupResult } from "../analysis/index.js";
 import {
   escapeHtml,
   levelText,

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import type { AnalysisResult } from "../analysis/result-types.js";
+import type { AnalysisResult } from "../analysis/index.js";
 import { silenceNotes } from "./findings.js";
 import { escapeHtml, levelText, ratio } from "./format.js";
 import { headline } from "./headline.js";
@@ -45,54 +45,80 @@ function headlineList(result: AnalysisResult): string {
   return `<h2>In short</h2>\n<ul class="headline">\n${sentences.map((sentence) => `<li>${escapeHtml(sentence)}</li>`).join("\n")}\n</ul>`;
 }
 
+const figure = (chart: RenderedChart) =>
+  `<figure data-chart="${escapeHtml(chart.name)}"><figcaption>${escapeHtml(chart.title)}</figcaption>\n${chart.svg}\n</figure>`;
+
+/** Every run as a point sits on the first screen, beside the findings; the rest below. */
+function figures(charts: readonly RenderedChart[]): { runs: string; rest: string } {
+  const runsChart = charts.find((chart) => chart.name === "runs");
+  return {
+    runs: runsChart ? figure(runsChart) : "",
+    rest: charts
+      .filter((chart) => chart !== runsChart)
+      .map(figure)
+      .join("\n"),
+  };
+}
+
+function problemsTable(result: AnalysisResult): string {
+  if (result.problems.length === 0) return "<p>None: every run folder found was used.</p>";
+  return table(
+    ["path", "problem", "effect"],
+    result.problems.map((problem) => [problem.path, problem.message, problem.effect]),
+  );
+}
+
+function overheadTable(result: AnalysisResult): string {
+  if (!result.overhead) return "";
+  return table(
+    [
+      "model",
+      "device",
+      "threads",
+      "batch",
+      "iterations",
+      "default ms",
+      "deterministic ms",
+      "overhead",
+    ],
+    result.overhead.map((row) => [
+      row.model,
+      row.device,
+      String(row.threads),
+      String(row.batchSize),
+      String(row.iterations),
+      row.defaultMs.toFixed(1),
+      row.deterministicMs.toFixed(1),
+      ratio(row.overhead),
+    ]),
+    [2, 3, 4, 5, 6, 7],
+  );
+}
+
+function varianceSection(result: AnalysisResult): string {
+  if (!result.varianceAccounting || result.varianceAccounting.length === 0) return "";
+  return `<h2>Variance by source</h2>\n<p class="muted">Each setting leaves one set of noise sources free (Bouthillier et al., MLSys 2021). Beside each observed variance, the variance independent per-example errors would give, Σ p_i(1 − p_i)/N² (Jordan, ICLR 2024): a ratio near 1 means the run-to-run spread is what test-set sampling of each example's outcome gives; above 1 is more than that.</p>\n${varianceTable(result)}`;
+}
+
+function notesSection(result: AnalysisResult): string {
+  const notes = result.groups.flatMap((group) => group.notes.map((note) => [group.label, note]));
+  return notes.length > 0 ? `<h2>Notes</h2>\n${table(["group", "note"], notes)}` : "";
+}
+
+/** The first screen's notices: warnings about the runs, and why a setting is silent. */
+const notices = (result: AnalysisResult) =>
+  [...firstScreenWarnings(result), ...silenceNotes(result)]
+    .map((note) => `<p class="notice">${escapeHtml(note)}</p>`)
+    .join("\n");
+
 /** A self-contained page: inline SVG charts, inline CSS, no scripts, fonts or links. */
 export function reportHtml(
   result: AnalysisResult,
   charts: readonly RenderedChart[],
   sentences: readonly string[],
 ): string {
-  const figure = (chart: RenderedChart) =>
-    `<figure data-chart="${escapeHtml(chart.name)}"><figcaption>${escapeHtml(chart.title)}</figcaption>\n${chart.svg}\n</figure>`;
-  // Every run as a point sits on the first screen, beside the findings; the rest below.
-  const runsChart = charts.find((chart) => chart.name === "runs");
-  const runsFigure = runsChart ? figure(runsChart) : "";
-  const restFigures = charts
-    .filter((chart) => chart !== runsChart)
-    .map(figure)
-    .join("\n");
-  const problems =
-    result.problems.length === 0
-      ? "<p>None: every run folder found was used.</p>"
-      : table(
-          ["path", "problem", "effect"],
-          result.problems.map((problem) => [problem.path, problem.message, problem.effect]),
-        );
-  const notes = result.groups.flatMap((group) => group.notes.map((note) => [group.label, note]));
-  const overhead = result.overhead
-    ? table(
-        [
-          "model",
-          "device",
-          "threads",
-          "batch",
-          "iterations",
-          "default ms",
-          "deterministic ms",
-          "overhead",
-        ],
-        result.overhead.map((row) => [
-          row.model,
-          row.device,
-          String(row.threads),
-          String(row.batchSize),
-          String(row.iterations),
-          row.defaultMs.toFixed(1),
-          row.deterministicMs.toFixed(1),
-          ratio(row.overhead),
-        ]),
-        [2, 3, 4, 5, 6, 7],
-      )
-    : "";
+  const { runs: runsFigure, rest: restFigures } = figures(charts);
+  const overhead = overheadTable(result);
   const name = escapeHtml(basename(result.dir));
   const groups = result.groups.length;
   return `<!DOCTYPE html>
@@ -105,9 +131,7 @@ export function reportHtml(
 <body>
 <h1>Randomness in training: ${name}</h1>
 <p class="muted">${escapeHtml(result.dir)} · ${groups} group${groups === 1 ? "" : "s"} of runs</p>
-${[...firstScreenWarnings(result), ...silenceNotes(result)]
-  .map((note) => `<p class="notice">${escapeHtml(note)}</p>`)
-  .join("\n")}
+${notices(result)}
 ${headlineList(result)}
 <h2>The seed paper's claims</h2>
 ${hypothesesTable(result)}
@@ -118,7 +142,7 @@ ${groups > 0 ? `<h2>What the runs ran on</h2>\n${contextTable(result)}` : ""}
 ${sentences.map((sentence) => `<li>${escapeHtml(sentence)}</li>`).join("\n")}
 </ul>
 <p class="muted">${escapeHtml(methodNote(result))}</p>
-${result.varianceAccounting && result.varianceAccounting.length > 0 ? `<h2>Variance by source</h2>\n<p class="muted">Each setting leaves one set of noise sources free (Bouthillier et al., MLSys 2021). Beside each observed variance, the variance independent per-example errors would give, Σ p_i(1 − p_i)/N² (Jordan, ICLR 2024): a ratio near 1 means the run-to-run spread is what test-set sampling of each example's outcome gives; above 1 is more than that.</p>\n${varianceTable(result)}` : ""}
+${varianceSection(result)}
 ${groups > 0 ? `<h2>How many runs</h2>\n${runsNeededTable(result)}` : ""}
 <h2>Summary</h2>
 ${summaryTable(result)}
@@ -129,8 +153,8 @@ ${poolSection(result)}
 ${restFigures}
 ${overhead ? `<h2>Determinism overhead</h2>\n${overhead}` : ""}
 <h2>Problems with the input</h2>
-${problems}
-${notes.length > 0 ? `<h2>Notes</h2>\n${table(["group", "note"], notes)}` : ""}
+${problemsTable(result)}
+${notesSection(result)}
 </body>
 </html>
 `;

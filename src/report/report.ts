@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { analyzeExperiment, DEFAULTS } from "../analysis/analyze.js";
 import {
   ANALYSIS_FORMAT,
   type AnalysisOptions,
   type AnalysisResult,
-} from "../analysis/result-types.js";
-import { writeResults } from "../analysis/results-files.js";
-import { discoverRuns } from "../analysis/runs/discover.js";
+  analyzeExperiment,
+  DEFAULTS,
+  discoverRuns,
+  writeResults,
+} from "../analysis/index.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
 import { RUN_JSON } from "../run-folder/files.js";
 import { buildCharts } from "./charts.js";

@@ -3,7 +3,7 @@
  * chance (an untrained model's noise says little about a trained one's) and runs left out of
  * the analysis (whose absence changes every figure of their group).
  */
-import type { AnalysisResult, GroupResult } from "../analysis/result-types.js";
+import type { AnalysisResult, GroupResult } from "../analysis/index.js";
 import { percent } from "./format.js";
 
 /** Accuracy this close to chance, as a share of the way from chance to 100 %, is "near chance". */

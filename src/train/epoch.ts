@@ -1,5 +1,6 @@
 /** One training epoch: forward, loss, backward, optimizer step for every batch. */
 import type { DataLoader } from "../data/loader.js";
+import type { Batch } from "../data/types.js";
 import type { DataParallel } from "../distributed/data-parallel.js";
 import { cat, keep, noGrad, type Tensor, tidy, zeros } from "../engine/index.js";
 import { binaryCrossEntropy, categoricalCrossEntropy } from "../nn/losses.js";
@@ -39,6 +40,84 @@ export interface EpochContext {
   dataParallel?: DataParallel | null;
 }
 
+/** The forward pass and the loss (with kernel L2), under the run's autocast if any. */
+function forwardLoss(
+  context: EpochContext,
+  images: Tensor,
+  labels: Tensor,
+  kernels: ReturnType<typeof kernelsOf>,
+): { logits: Tensor; loss: Tensor } {
+  const { config, model, multilabel } = context;
+  const forward = context.precision?.forward ?? (<T>(fn: () => T) => fn());
+  // As torch.autocast is used: the forward pass and the loss in the lower precision,
+  // the backward pass and the optimizer step outside it.
+  return forward(() => {
+    const out = model.forward(images);
+    const dataLoss = multilabel
+      ? binaryCrossEntropy(out, labels)
+      : categoricalCrossEntropy(out, labels, { labelSmoothing: config.labelSmoothing });
+    return { logits: out, loss: withKernelL2(dataLoss, kernels, config.kernelL2 ?? 0) };
+  });
+}
+
+/** One batch's forward and backward passes; its statistics added to `totals`. */
+function backwardBatch(
+  context: EpochContext,
+  batch: Batch,
+  totals: Tensor,
+  kernels: ReturnType<typeof kernelsOf>,
+): void {
+  const { config, multilabel } = context;
+  const scaler = context.precision?.scaler ?? null;
+  const parallel = context.dataParallel ?? null;
+  parallel?.beforeForward();
+  tidy(() => {
+    const { images, labels } = batchTensors(batch, multilabel, config.device);
+    const { logits, loss } = forwardLoss(context, images, labels, kernels);
+    const scaled = scaler === null ? loss : scaler.scaleLoss(loss);
+    if (parallel === null) scaled.backward();
+    else parallel.backward(scaled);
+    noGrad(() => totals.add_(batchStatistics(logits, labels, loss, multilabel)));
+  });
+  parallel?.averageGradients();
+}
+
+/** The optimizer's step (through the loss scaler under fp16), then the gradients zeroed. */
+function optimizerStep(context: EpochContext): void {
+  const { optimizer } = context;
+  const scaler = context.precision?.scaler ?? null;
+  if (scaler === null) {
+    optimizer.step();
+  } else {
+    scaler.step(optimizer);
+    scaler.update();
+  }
+}
+
+/** log.csv's training columns from the epoch's summed statistics. */
+function epochRow(context: EpochContext, epoch: number, totals: Tensor, examples: number): LogRow {
+  const [lossSum, correct, tp, tn, fp] = totals.toArray() as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const row: LogRow = { epoch, loss: lossSum / examples, lr: context.optimizer.lr };
+  if (!context.multilabel) {
+    row.accuracy = correct / examples;
+    return row;
+  }
+  const fn = examples * context.classes - tp - tn - fp;
+  return Object.assign(row, {
+    binary_accuracy: (tp + tn) / (examples * context.classes),
+    true_positives: tp,
+    true_negatives: tn,
+    false_positives: fp,
+    false_negatives: fn,
+  });
+}
+
 /**
  * Trains one epoch; returns the training columns of log.csv (means over the epoch's batches,
  * as Keras logs them) and the global step reached. Statistics accumulate on the device, so
@@ -49,10 +128,7 @@ export async function trainEpoch(
   epoch: number,
   globalStep: number,
 ): Promise<{ row: LogRow; globalStep: number }> {
-  const { config, model, optimizer, schedule, loader, multilabel } = context;
-  const forward = context.precision?.forward ?? (<T>(fn: () => T) => fn());
-  const scaler = context.precision?.scaler ?? null;
-  const parallel = context.dataParallel ?? null;
+  const { config, model, optimizer, schedule, loader } = context;
   if (schedule.unit === "epoch") optimizer.lr = schedule.lrAt(epoch);
   const totals = keep(zeros([5], { dtype: "float64", device: config.device }));
   let examples = 0;
@@ -63,30 +139,8 @@ export async function trainEpoch(
     // Over several ranks the loader returns this rank's slice of each global batch.
     for await (const batch of loader.epochBatches()) {
       if (schedule.unit === "step") optimizer.lr = schedule.lrAt(step);
-      parallel?.beforeForward();
-      tidy(() => {
-        const { images, labels } = batchTensors(batch, multilabel, config.device);
-        // As torch.autocast is used: the forward pass and the loss in the lower precision,
-        // the backward pass and the optimizer step outside it.
-        const { logits, loss } = forward(() => {
-          const out = model.forward(images);
-          const dataLoss = multilabel
-            ? binaryCrossEntropy(out, labels)
-            : categoricalCrossEntropy(out, labels, { labelSmoothing: config.labelSmoothing });
-          return { logits: out, loss: withKernelL2(dataLoss, kernels, config.kernelL2 ?? 0) };
-        });
-        const scaled = scaler === null ? loss : scaler.scaleLoss(loss);
-        if (parallel === null) scaled.backward();
-        else parallel.backward(scaled);
-        noGrad(() => totals.add_(batchStatistics(logits, labels, loss, multilabel)));
-      });
-      parallel?.averageGradients();
-      if (scaler === null) {
-        optimizer.step();
-      } else {
-        scaler.step(optimizer);
-        scaler.update();
-      }
+      backwardBatch(context, batch, totals, kernels);
+      optimizerStep(context);
       step++;
       context.trace?.record(step, epoch, batch.batchInEpoch);
       optimizer.zeroGrad();
@@ -99,28 +153,8 @@ export async function trainEpoch(
       });
     }
     // The epoch's columns describe the global batches: every rank's sums, added.
-    parallel?.group.allreduceSum([totals]);
-    const [lossSum, correct, tp, tn, fp] = totals.toArray() as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    const row: LogRow = { epoch, loss: lossSum / examples, lr: optimizer.lr };
-    if (multilabel) {
-      const fn = examples * context.classes - tp - tn - fp;
-      Object.assign(row, {
-        binary_accuracy: (tp + tn) / (examples * context.classes),
-        true_positives: tp,
-        true_negatives: tn,
-        false_positives: fp,
-        false_negatives: fn,
-      });
-    } else {
-      row.accuracy = correct / examples;
-    }
-    return { row, globalStep: step };
+    context.dataParallel?.group.allreduceSum([totals]);
+    return { row: epochRow(context, epoch, totals, examples), globalStep: step };
   } finally {
     totals.dispose();
   }

@@ -6,10 +6,10 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { holm } from "../../src/analysis/hypotheses.js";
+import { holm } from "../../src/analysis/compare/hypotheses.js";
 import { analyzeExperiment } from "../../src/analysis/index.js";
-import type { Comparison } from "../../src/analysis/result-types.js";
-import { summaryTable } from "../../src/analysis/summary-table.js";
+import type { Comparison } from "../../src/analysis/results/result-types.js";
+import { summaryTable } from "../../src/analysis/results/summary-table.js";
 import { reportHtml } from "../../src/report/html.js";
 import { tempDir, writeNnrRun } from "./fixtures.js";
 

@@ -11,27 +11,27 @@
  * The generators are seeded: these numbers are the same on every run of the suite.
  */
 import { describe, expect, it } from "vitest";
-import { countStd } from "../../src/analysis/count-spread.js";
-import { studentTQuantile } from "../../src/analysis/distributions.js";
-import { fractionMeanEstimate } from "../../src/analysis/group-accuracy.js";
-import { independentErrorsVariance } from "../../src/analysis/independent-errors.js";
+import { varianceAccounting } from "../../src/analysis/compare/variance-accounting.js";
+import { fractionMeanEstimate } from "../../src/analysis/group/group-accuracy.js";
+import { churnMatrix } from "../../src/analysis/metrics/classification.js";
+import { l2Matrix } from "../../src/analysis/metrics/weights.js";
+import { countStd } from "../../src/analysis/statistics/count-spread.js";
+import { studentTQuantile } from "../../src/analysis/statistics/distributions.js";
+import { independentErrorsVariance } from "../../src/analysis/statistics/independent-errors.js";
 import {
   chiSquareStdInterval,
   chiSquareVarianceInterval,
   fRatioInterval,
   pairFractionInterval,
   pairMeanInterval,
-} from "../../src/analysis/intervals.js";
-import { churnMatrix } from "../../src/analysis/metrics/classification.js";
-import { l2Matrix } from "../../src/analysis/metrics/weights.js";
-import { perClassBaseline } from "../../src/analysis/per-class-baseline.js";
+} from "../../src/analysis/statistics/intervals.js";
+import { perClassBaseline } from "../../src/analysis/statistics/per-class-baseline.js";
 import {
   pairMeanPermutationTest,
   spreadPermutationTest,
   stdEquivalenceTest,
-} from "../../src/analysis/spread-tests.js";
-import { stdSample } from "../../src/analysis/stats.js";
-import { varianceAccounting } from "../../src/analysis/variance-accounting.js";
+} from "../../src/analysis/statistics/spread-tests.js";
+import { stdSample } from "../../src/analysis/statistics/stats.js";
 import { RandomStream } from "../../src/random/stream.js";
 import {
   chanceChurnModel,

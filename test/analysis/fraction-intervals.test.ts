@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { analyzeExperiment, resultRows } from "../../src/analysis/index.js";
-import { fractionInterval } from "../../src/analysis/intervals.js";
-import { summaryTable } from "../../src/analysis/summary-table.js";
+import { summaryTable } from "../../src/analysis/results/summary-table.js";
+import { fractionInterval } from "../../src/analysis/statistics/intervals.js";
 import { findings } from "../../src/report/findings.js";
 import { tempDir, writeNnrRun } from "./fixtures.js";
 

@@ -4,27 +4,34 @@
  * relative, so intervals are compared to 9 significant digits.
  */
 import { describe, expect, it } from "vitest";
-import { countStd } from "../../src/analysis/count-spread.js";
-import { applyHolm, holm, runsForEquivalence } from "../../src/analysis/hypotheses.js";
-import { independentErrorsVariance } from "../../src/analysis/independent-errors.js";
+import { applyHolm, holm, runsForEquivalence } from "../../src/analysis/compare/hypotheses.js";
+import { probabilityHigher } from "../../src/analysis/compare/variance-accounting.js";
+import { pairMatrix } from "../../src/analysis/metrics/pairwise.js";
+import { countStd } from "../../src/analysis/statistics/count-spread.js";
+import { independentErrorsVariance } from "../../src/analysis/statistics/independent-errors.js";
 import {
   chiSquareStdInterval,
   fRatioInterval,
   pairMeanInterval,
   pairMeanJackknifeSe,
-} from "../../src/analysis/intervals.js";
-import { pairMatrix } from "../../src/analysis/metrics/pairwise.js";
-import { perClassBaseline } from "../../src/analysis/per-class-baseline.js";
-import { binomial, minimumPermutationP, permutationTest } from "../../src/analysis/permutation.js";
-import { runsForStdPrecision, stdRelativePrecision } from "../../src/analysis/runs-needed.js";
+} from "../../src/analysis/statistics/intervals.js";
+import { perClassBaseline } from "../../src/analysis/statistics/per-class-baseline.js";
+import {
+  binomial,
+  minimumPermutationP,
+  permutationTest,
+} from "../../src/analysis/statistics/permutation.js";
+import {
+  runsForStdPrecision,
+  stdRelativePrecision,
+} from "../../src/analysis/statistics/runs-needed.js";
 import {
   equivalenceMinimumP,
   pairMeanPermutationTest,
   spreadPermutationTest,
   stdEquivalenceTest,
-} from "../../src/analysis/spread-tests.js";
-import { stdSample } from "../../src/analysis/stats.js";
-import { probabilityHigher } from "../../src/analysis/variance-accounting.js";
+} from "../../src/analysis/statistics/spread-tests.js";
+import { stdSample } from "../../src/analysis/statistics/stats.js";
 import { RandomStream } from "../../src/random/stream.js";
 
 const close = (actual: number | null, expected: number, digits = 9) =>

@@ -14,7 +14,7 @@ import {
 } from "../../src/analysis/metrics/multilabel.js";
 import { meanOverPairs } from "../../src/analysis/metrics/pairwise.js";
 import { bitIdentity, l2Matrix } from "../../src/analysis/metrics/weights.js";
-import { stdPopulation, stdSample } from "../../src/analysis/stats.js";
+import { stdPopulation, stdSample } from "../../src/analysis/statistics/stats.js";
 
 // Three runs, four test examples. Worked by hand:
 //   accuracies 1, 0.75, 0.5 -> mean 0.75, population std sqrt(0.125/3) = 0.2041241,

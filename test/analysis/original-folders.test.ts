@@ -8,7 +8,7 @@ import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "no
 import { join } from "node:path";
 import { type Dataset, File } from "jsfive";
 import { describe, expect, it } from "vitest";
-import { readCheckpointWeights } from "../../src/analysis/group-weights.js";
+import { readCheckpointWeights } from "../../src/analysis/group/group-weights.js";
 import { analyzeExperiment } from "../../src/analysis/index.js";
 import { discoverRuns } from "../../src/analysis/runs/discover.js";
 import { loadGroup } from "../../src/analysis/runs/load-group.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { quantile } from "../../src/analysis/stats.js";
+import { quantile } from "../../src/analysis/statistics/stats.js";
 import { RandomStream } from "../../src/random/stream.js";
 
 describe("seeded generator", () => {

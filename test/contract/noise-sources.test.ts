@@ -1,7 +1,7 @@
 /** The noise-source table and what is derived from it: settings, seeds, flags, refusals, context. */
 import { describe, expect, it } from "vitest";
-import { contextOfRecord } from "../../src/analysis/run-context.js";
-import { SETTING_LABELS } from "../../src/analysis/settings.js";
+import { SETTING_LABELS } from "../../src/analysis/compare/settings.js";
+import { contextOfRecord } from "../../src/analysis/runs/run-context.js";
 import { trainRequest } from "../../src/cli/flags/train-request.js";
 import {
   drawsRandomSeeds,

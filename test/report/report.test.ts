@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { analyzeExperiment } from "../../src/analysis/analyze.js";
-import type { AnalysisResult } from "../../src/analysis/result-types.js";
+import type { AnalysisResult } from "../../src/analysis/index.js";
 import { findings } from "../../src/report/findings.js";
 import { reportHtml } from "../../src/report/html.js";
 import { writeReport } from "../../src/report/report.js";

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readOverhead } from "../../src/analysis/overhead.js";
+import { readOverhead } from "../../src/analysis/index.js";
 import { determinismState, liveTensors } from "../../src/engine/index.js";
 import { parseCsvRecords } from "../../src/io/csv.js";
 import {

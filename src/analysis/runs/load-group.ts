@@ -72,6 +72,127 @@ function attributeNamesFor(
   return Array.from({ length: width }, (_, i) => `attr${i}`);
 }
 
+/** Reports a run left out of its group. */
+type Exclude = (path: string, message: string) => void;
+
+/** The test set every run must share: the labels most runs agree on, read once. */
+interface ReferenceLabels {
+  /** Each labels file's text. */
+  texts: Map<string, string>;
+  text: string | undefined;
+  file: string | undefined;
+  labels: ParsedRows | undefined;
+}
+
+function referenceLabels(folders: readonly RunFolder[], problems: Problem[]): ReferenceLabels {
+  const texts = new Map<string, string>();
+  for (const folder of folders) {
+    if (folder.labelsFile !== undefined && !texts.has(folder.labelsFile)) {
+      texts.set(folder.labelsFile, readFileSync(folder.labelsFile, "utf8"));
+    }
+  }
+  const text = mostCommon(
+    folders.flatMap((folder) => (folder.labelsFile ? [texts.get(folder.labelsFile)!] : [])),
+  );
+  const file = folders.find(
+    (folder) => folder.labelsFile && texts.get(folder.labelsFile) === text,
+  )?.labelsFile;
+  let labels: ParsedRows | undefined;
+  if (file !== undefined) {
+    try {
+      labels = readIntegerRows(file);
+    } catch (error) {
+      problems.push({ path: file, message: (error as Error).message, effect: "warning" });
+    }
+  }
+  return { texts, text, file, labels };
+}
+
+/** The runs with readable predictions at `epoch` on the reference test set. */
+function readPredictions(
+  folders: readonly RunFolder[],
+  epoch: number,
+  reference: ReferenceLabels,
+  exclude: Exclude,
+): { folder: RunFolder; rows: ParsedRows }[] {
+  const candidates: { folder: RunFolder; rows: ParsedRows }[] = [];
+  for (const folder of folders) {
+    const file = folder.predictionFiles.get(epoch);
+    if (file === undefined) {
+      const reached = Math.max(0, ...folder.predictionFiles.keys());
+      exclude(folder.dir, `no pred${epoch}.txt (its latest predictions are for epoch ${reached})`);
+      continue;
+    }
+    const labelsFile = folder.labelsFile;
+    if (reference.labels && labelsFile && reference.texts.get(labelsFile) !== reference.text) {
+      exclude(folder.dir, `test-labels.txt differs from the other runs' (a different test set)`);
+      continue;
+    }
+    try {
+      candidates.push({ folder, rows: readIntegerRows(file) });
+    } catch (error) {
+      exclude(folder.dir, (error as Error).message);
+    }
+  }
+  return candidates;
+}
+
+function loadedRun(folder: RunFolder, rows: ParsedRows, epoch: number): LoadedRun {
+  return {
+    dir: folder.dir,
+    replicate: folder.replicate,
+    membership: folder.membership,
+    predictions: rows.values,
+    loggedAccuracy: folder.logFile
+      ? loggedValidationAccuracy(folder.logFile, epoch - folder.logEpochShift)
+      : undefined,
+    checkpointFile: folder.checkpointFiles.get(epoch),
+    weightsSha256: folder.finalEpoch === epoch ? folder.finalWeightsSha256 : undefined,
+    context: folder.context,
+  };
+}
+
+/** The runs whose predictions have the test set's shape; the others excluded. */
+function runsOfShape(
+  candidates: readonly { folder: RunFolder; rows: ParsedRows }[],
+  epoch: number,
+  shape: { examples: number; width: number },
+  exclude: Exclude,
+): LoadedRun[] {
+  const { examples, width } = shape;
+  const runs: LoadedRun[] = [];
+  for (const { folder, rows } of candidates) {
+    const file = folder.predictionFiles.get(epoch)!;
+    if (rows.examples !== examples || rows.width !== width) {
+      const hint = rows.examples < examples ? " (truncated?)" : "";
+      exclude(
+        folder.dir,
+        `${file} has ${rows.examples} predictions of ${rows.width} value(s), the test set has ${examples} of ${width}${hint}`,
+      );
+      continue;
+    }
+    runs.push(loadedRun(folder, rows, epoch));
+  }
+  return runs;
+}
+
+/** Class count: what run.json says, widened if any label or prediction exceeds it. */
+function classCount(
+  kind: TaskKind,
+  width: number,
+  recorded: number | undefined,
+  runs: readonly LoadedRun[],
+  labels: Int32Array | undefined,
+): number {
+  let classes = width > 1 ? 2 : (recorded ?? 0);
+  if (kind === "multiclass") {
+    for (const run of runs)
+      for (const value of run.predictions) classes = Math.max(classes, value + 1);
+    for (const value of labels ?? []) classes = Math.max(classes, value + 1);
+  }
+  return classes;
+}
+
 /**
  * Loads the predictions of a group's runs at `epochOption` (default: the latest epoch any
  * run reached). Runs without that epoch, with unreadable or truncated predictions, or
@@ -84,96 +205,27 @@ export function loadGroup(
   attributeNames?: readonly string[],
 ): GroupData | undefined {
   const first = folders[0]!;
-  const exclude = (path: string, message: string) =>
-    problems.push({ path, message, effect: "excluded" });
+  const exclude: Exclude = (path, message) => problems.push({ path, message, effect: "excluded" });
   const epochs = folders.flatMap((folder) => [...folder.predictionFiles.keys()]);
   const epoch = epochOption ?? Math.max(...epochs);
   if (epochs.length === 0) {
     for (const folder of folders) exclude(folder.dir, "no pred{epoch}.txt files");
     return undefined;
   }
-
-  // The test set every run must share: the labels most runs agree on.
-  const labelTexts = new Map<string, string>();
-  for (const folder of folders) {
-    if (folder.labelsFile !== undefined && !labelTexts.has(folder.labelsFile)) {
-      labelTexts.set(folder.labelsFile, readFileSync(folder.labelsFile, "utf8"));
-    }
-  }
-  const referenceText = mostCommon(
-    folders.flatMap((folder) => (folder.labelsFile ? [labelTexts.get(folder.labelsFile)!] : [])),
-  );
-  const referenceFile = folders.find(
-    (folder) => folder.labelsFile && labelTexts.get(folder.labelsFile) === referenceText,
-  )?.labelsFile;
-  let labels: ParsedRows | undefined;
-  if (referenceFile !== undefined) {
-    try {
-      labels = readIntegerRows(referenceFile);
-    } catch (error) {
-      problems.push({ path: referenceFile, message: (error as Error).message, effect: "warning" });
-    }
-  }
-
-  const candidates: { folder: RunFolder; rows: ParsedRows }[] = [];
-  for (const folder of folders) {
-    const file = folder.predictionFiles.get(epoch);
-    if (file === undefined) {
-      const reached = Math.max(0, ...folder.predictionFiles.keys());
-      exclude(folder.dir, `no pred${epoch}.txt (its latest predictions are for epoch ${reached})`);
-      continue;
-    }
-    if (labels && folder.labelsFile && labelTexts.get(folder.labelsFile) !== referenceText) {
-      exclude(folder.dir, `test-labels.txt differs from the other runs' (a different test set)`);
-      continue;
-    }
-    try {
-      candidates.push({ folder, rows: readIntegerRows(file) });
-    } catch (error) {
-      exclude(folder.dir, (error as Error).message);
-    }
-  }
+  const reference = referenceLabels(folders, problems);
+  const candidates = readPredictions(folders, epoch, reference, exclude);
   if (candidates.length === 0) return undefined;
 
+  const labels = reference.labels;
   const width = labels?.width ?? mostCommon(candidates.map(({ rows }) => rows.width))!;
   const examples =
     labels?.examples ??
     first.testExamples ??
     mostCommon(candidates.map(({ rows }) => rows.examples))!;
-  const runs: LoadedRun[] = [];
-  for (const { folder, rows } of candidates) {
-    const file = folder.predictionFiles.get(epoch)!;
-    if (rows.examples !== examples || rows.width !== width) {
-      const hint = rows.examples < examples ? " (truncated?)" : "";
-      exclude(
-        folder.dir,
-        `${file} has ${rows.examples} predictions of ${rows.width} value(s), the test set has ${examples} of ${width}${hint}`,
-      );
-      continue;
-    }
-    runs.push({
-      dir: folder.dir,
-      replicate: folder.replicate,
-      membership: folder.membership,
-      predictions: rows.values,
-      loggedAccuracy: folder.logFile
-        ? loggedValidationAccuracy(folder.logFile, epoch - folder.logEpochShift)
-        : undefined,
-      checkpointFile: folder.checkpointFiles.get(epoch),
-      weightsSha256: folder.finalEpoch === epoch ? folder.finalWeightsSha256 : undefined,
-      context: folder.context,
-    });
-  }
+  const runs = runsOfShape(candidates, epoch, { examples, width }, exclude);
   if (runs.length === 0) return undefined;
 
   const kind: TaskKind = first.kind ?? (width > 1 ? "multilabel" : "multiclass");
-  // Class count: what run.json says, widened if any label or prediction exceeds it.
-  let classes = width > 1 ? 2 : (first.classes ?? 0);
-  if (kind === "multiclass") {
-    for (const run of runs)
-      for (const value of run.predictions) classes = Math.max(classes, value + 1);
-    for (const value of labels?.values ?? []) classes = Math.max(classes, value + 1);
-  }
   const names =
     first.classNames ?? attributeNamesFor(kind, width, attributeNames, first.dir, problems);
   return {
@@ -183,10 +235,10 @@ export function loadGroup(
     kind,
     examples,
     attributes: width,
-    classes,
+    classes: classCount(kind, width, first.classes, runs, labels?.values),
     names,
     labels: labels?.values,
-    labelsFile: referenceFile,
+    labelsFile: reference.file,
     runs,
   };
 }

@@ -4,8 +4,8 @@ import { readRunRecordFile } from "../../contract/run-record.js";
 import { dataIdentity } from "../../run-folder/data-identity.js";
 import { LOG_CSV, RUN_JSON, TEST_LABELS } from "../../run-folder/files.js";
 import { configValue, referenceConfig, variedFields } from "../../run-folder/pool.js";
-import { contextOfRecord } from "../run-context.js";
 import { epochFiles } from "./files.js";
+import { contextOfRecord } from "./run-context.js";
 import { canonicalSetting, type GroupDescriptor, type RunFolder } from "./types.js";
 
 /** JSON with sorted keys, so equal configs give equal keys whatever their key order. */

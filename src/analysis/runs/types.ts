@@ -1,5 +1,5 @@
 import type { TaskKind } from "../../contract/task.js";
-import type { RunContext } from "../run-context.js";
+import type { RunContext } from "./run-context.js";
 
 export type { TaskKind };
 export type Layout = "nnr" | "original";

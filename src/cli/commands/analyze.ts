@@ -2,11 +2,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import pc from "picocolors";
-import { analyzeExperiment, DEFAULTS } from "../../analysis/analyze.js";
-import { analyzeAsOriginal, asOriginalTable } from "../../analysis/as-original.js";
-import type { AnalysisOptions, AnalysisResult } from "../../analysis/result-types.js";
-import { writeResults } from "../../analysis/results-files.js";
-import { summaryTable } from "../../analysis/summary-table.js";
+import {
+  type AnalysisOptions,
+  type AnalysisResult,
+  analyzeAsOriginal,
+  analyzeExperiment,
+  asOriginalTable,
+  DEFAULTS,
+  summaryTable,
+  writeResults,
+} from "../../analysis/index.js";
 import { UserError } from "../../errors.js";
 import { writeFileAtomicSync } from "../../io/atomic.js";
 import { integerAtLeast } from "../flags/parse.js";

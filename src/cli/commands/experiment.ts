@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Option } from "commander";
 import pc from "picocolors";
-import { summaryTable } from "../../analysis/summary-table.js";
+import { summaryTable } from "../../analysis/index.js";
 import { UserError } from "../../errors.js";
 import {
   checkDataFolders,

@@ -1,8 +1,8 @@
 /**
- * overhead.csv: the analysis's columns first (src/analysis/overhead.ts reads them), then the
+ * overhead.csv: the analysis's columns first (src/analysis/runs/overhead.ts reads them), then the
  * settings a reader needs to repeat the measurement. Times are milliseconds per training step.
  */
-import { OVERHEAD_COLUMNS_READ } from "../../analysis/overhead.js";
+import { OVERHEAD_COLUMNS_READ } from "../../analysis/index.js";
 import { formatCsv } from "../../io/csv.js";
 import type { OverheadMeasurement, OverheadSettings } from "./measure.js";
 

@@ -5,9 +5,12 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { readOverhead } from "../../analysis/overhead.js";
-import { ANALYSIS_FORMAT, type AnalysisResult } from "../../analysis/result-types.js";
-import type { Problem } from "../../analysis/runs/types.js";
+import {
+  ANALYSIS_FORMAT,
+  type AnalysisResult,
+  type Problem,
+  readOverhead,
+} from "../../analysis/index.js";
 import { engineInfo } from "../../engine/index.js";
 import { writeFileAtomicSync } from "../../io/atomic.js";
 import { buildCharts } from "../../report/charts.js";

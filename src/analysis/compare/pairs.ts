@@ -4,8 +4,9 @@
  * Control) and a pool's as confirmatory, the rest exploratory; across families, groups of one
  * setting whose configs differ in exactly one field (BatchNorm, lr, threads), exploratory.
  */
+
+import { configLeaves, differingFields } from "../runs/config-fields.js";
 import type { ComparableGroup } from "./compare.js";
-import { configLeaves, differingFields } from "./runs/config-fields.js";
 import { DECLARED_PAIRS, STANDARD_SETTINGS } from "./settings.js";
 
 export interface ComparedPair {

@@ -1,5 +1,5 @@
 import type jstatModule from "jstat";
-import { lazyRequire } from "../io/lazy-module.js";
+import { lazyRequire } from "../../io/lazy-module.js";
 
 /** Quantiles and tail probabilities from jstat, named for what the analysis uses them for. */
 // Loaded at the first quantile, not by every command (io/lazy-module.ts).

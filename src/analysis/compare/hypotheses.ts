@@ -4,12 +4,13 @@
  * A claim that bit identity settles is stated as a fact, with no test; a test that these
  * run counts cannot make reach α is not run, and the runs it would need are given.
  */
+
+import type { Comparison, GroupResult, Hypothesis } from "../results/result-types.js";
+import { minimumPermutationP } from "../statistics/permutation.js";
+import { equivalenceMinimumP, type PermutationOptions } from "../statistics/spread-tests.js";
 import { runsForPermutation } from "./compare.js";
 import { fmtRuns } from "./hypothesis-text.js";
-import { minimumPermutationP } from "./permutation.js";
-import type { Comparison, GroupResult, Hypothesis } from "./result-types.js";
 import { DECLARED_PAIRS, settingLabel } from "./settings.js";
-import { equivalenceMinimumP, type PermutationOptions } from "./spread-tests.js";
 
 export interface HypothesisOptions extends PermutationOptions {
   alpha: number;
@@ -56,24 +57,95 @@ function exactStatement(a: GroupResult, b: GroupResult): string | null {
   return `${facts.join("; ")}.`;
 }
 
+type Kind = "equivalence" | "difference";
+/** What every hypothesis of a pair says before its test: which pair, and the claim. */
+type HypothesisBase = Pick<Hypothesis, "id" | "familyKey" | "claim" | "a" | "b">;
+
+function claimOf(kind: Kind, a: GroupResult, b: GroupResult, margin: number): string {
+  const [A, B] = [settingLabel(a.setting), settingLabel(b.setting)];
+  if (kind === "equivalence")
+    return `${A} and ${B} move accuracy by the same order: σ ratio within ${margin}× either way`;
+  return b.setting === "control"
+    ? `${A} moves accuracy more than ${B}`
+    : `${A}'s std of accuracy differs from ${B}'s`;
+}
+
+/** The equivalence claim: TOST, unless these runs could never reach α. */
+function equivalenceHypothesis(
+  base: HypothesisBase,
+  a: GroupResult,
+  b: GroupResult,
+  test: Comparison["equivalence"],
+  options: HypothesisOptions,
+): Hypothesis {
+  const tost = "TOST (two one-sided F tests)";
+  if (test === null || test.minimumP > options.alpha) {
+    const needed = runsForEquivalence(options.alpha, options.equivalenceMargin);
+    return {
+      ...base,
+      test: tost,
+      pValue: null,
+      pHolm: null,
+      verdict: "too few runs to tell",
+      statement: `with ${runsPhrase(a.runs.length, b.runs.length)} no outcome could show equivalence within ${options.equivalenceMargin}× at α = ${options.alpha} (the smallest possible p is ${test?.minimumP.toFixed(3) ?? "n/a"}); it needs about ${needed} runs per setting`,
+      runsNeeded: needed,
+    };
+  }
+  return {
+    ...base,
+    test: tost,
+    pValue: test.pValue,
+    pHolm: null,
+    verdict: "not shown",
+    statement: "",
+    runsNeeded: null,
+  };
+}
+
+/** The difference claim: a permutation test, unless these runs could never reach α. */
+function differenceHypothesis(
+  base: HypothesisBase,
+  a: GroupResult,
+  b: GroupResult,
+  test: Comparison["spreadTest"],
+  options: HypothesisOptions,
+): Hypothesis {
+  if (test === null) {
+    const needed = runsForPermutation(options.alpha, options);
+    const [na, nb] = [a.runs.length, b.runs.length];
+    const smallest = minimumPermutationP(na, nb, true, options.maxExact, options.draws);
+    return {
+      ...base,
+      test: "permutation over runs",
+      pValue: null,
+      pHolm: null,
+      verdict: "too few runs to tell",
+      statement: `with ${runsPhrase(na, nb)} the smallest p-value a permutation test can give is ${smallest.toPrecision(2)}, above α = ${options.alpha}; it needs ${needed} runs per setting`,
+      runsNeeded: needed,
+    };
+  }
+  return {
+    ...base,
+    test: test.exact ? "exact permutation over runs" : "Monte Carlo permutation over runs",
+    pValue: test.pValue,
+    pHolm: null,
+    verdict: "not shown",
+    statement: "",
+    runsNeeded: null,
+  };
+}
+
 function declared(
-  kind: "equivalence" | "difference",
+  kind: Kind,
   a: GroupResult,
   b: GroupResult,
   comparison: Comparison,
   options: HypothesisOptions,
 ): Hypothesis {
-  const [A, B] = [settingLabel(a.setting), settingLabel(b.setting)];
-  const claim =
-    kind === "equivalence"
-      ? `${A} and ${B} move accuracy by the same order: σ ratio within ${options.equivalenceMargin}× either way`
-      : b.setting === "control"
-        ? `${A} moves accuracy more than ${B}`
-        : `${A}'s std of accuracy differs from ${B}'s`;
-  const base = {
+  const base: HypothesisBase = {
     id: `${a.setting} vs ${b.setting}`,
     familyKey: a.familyKey,
-    claim,
+    claim: claimOf(kind, a, b, options.equivalenceMargin),
     a: a.label,
     b: b.label,
   };
@@ -91,52 +163,9 @@ function declared(
       runsNeeded: null,
     };
   }
-  if (kind === "equivalence") {
-    const test = comparison.equivalence;
-    const needed = runsForEquivalence(options.alpha, options.equivalenceMargin);
-    if (test === null || test.minimumP > options.alpha) {
-      return {
-        ...base,
-        test: "TOST (two one-sided F tests)",
-        pValue: null,
-        pHolm: null,
-        verdict: "too few runs to tell",
-        statement: `with ${runsPhrase(a.runs.length, b.runs.length)} no outcome could show equivalence within ${options.equivalenceMargin}× at α = ${options.alpha} (the smallest possible p is ${test?.minimumP.toFixed(3) ?? "n/a"}); it needs about ${needed} runs per setting`,
-        runsNeeded: needed,
-      };
-    }
-    return {
-      ...base,
-      test: "TOST (two one-sided F tests)",
-      pValue: test.pValue,
-      pHolm: null,
-      verdict: "not shown",
-      statement: "",
-      runsNeeded: null,
-    };
-  }
-  const test = comparison.spreadTest;
-  if (test === null) {
-    const needed = runsForPermutation(options.alpha, options);
-    return {
-      ...base,
-      test: "permutation over runs",
-      pValue: null,
-      pHolm: null,
-      verdict: "too few runs to tell",
-      statement: `with ${runsPhrase(a.runs.length, b.runs.length)} the smallest p-value a permutation test can give is ${minimumPermutationP(a.runs.length, b.runs.length, true, options.maxExact, options.draws).toPrecision(2)}, above α = ${options.alpha}; it needs ${needed} runs per setting`,
-      runsNeeded: needed,
-    };
-  }
-  return {
-    ...base,
-    test: test.exact ? "exact permutation over runs" : "Monte Carlo permutation over runs",
-    pValue: test.pValue,
-    pHolm: null,
-    verdict: "not shown",
-    statement: "",
-    runsNeeded: null,
-  };
+  return kind === "equivalence"
+    ? equivalenceHypothesis(base, a, b, comparison.equivalence, options)
+    : differenceHypothesis(base, a, b, comparison.spreadTest, options);
 }
 
 /** The declared hypotheses of every family that has the settings they compare. */

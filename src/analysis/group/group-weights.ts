@@ -1,18 +1,18 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { readKerasWeights } from "../io/keras-h5.js";
-import { readSafetensors } from "../io/safetensors.js";
-import type { Estimate } from "./estimate.js";
-import { pairMeanInterval } from "./intervals.js";
+import { readKerasWeights } from "../../io/keras-h5.js";
+import { readSafetensors } from "../../io/safetensors.js";
 import {
   bitIdentity,
   type FlatWeights,
   flattenNamedWeights,
   flattenWeights,
   l2Matrix,
-} from "./metrics/weights.js";
-import type { GroupResult } from "./result-types.js";
-import type { LoadedRun } from "./runs/load-group.js";
+} from "../metrics/weights.js";
+import type { GroupResult } from "../results/result-types.js";
+import type { LoadedRun } from "../runs/load-group.js";
+import type { Estimate } from "../statistics/estimate.js";
+import { pairMeanInterval } from "../statistics/intervals.js";
 
 /** A checkpoint's trained weights: nnr's safetensors, or the original's Keras .h5. */
 export function readCheckpointWeights(path: string): FlatWeights {

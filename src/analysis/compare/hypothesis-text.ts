@@ -1,5 +1,5 @@
 /** Sentences the hypotheses and the report share. */
-import type { GroupResult } from "./result-types.js";
+import type { GroupResult } from "../results/result-types.js";
 
 export const fmtRuns = (group: GroupResult) =>
   `${group.runs.length} run${group.runs.length === 1 ? "" : "s"}`;

@@ -6,8 +6,8 @@
  * does it take to train? Accuracy and time are signed: from the member at the field's
  * reference value (the pool's first) to the other.
  */
-import type { PairMatrix } from "./metrics/pairwise.js";
-import type { PoolEffect } from "./result-types.js";
+import type { PairMatrix } from "../metrics/pairwise.js";
+import type { PoolEffect } from "../results/result-types.js";
 
 type Fields = Readonly<Record<string, string>>;
 

@@ -4,7 +4,7 @@
  * runs the relabellings are enumerated (an exact p-value); with many, a seeded Monte Carlo
  * sample of them is drawn, p = (1 + hits) / (1 + draws), which is itself a valid p-value.
  */
-import type { RandomStream } from "../random/stream.js";
+import type { RandomStream } from "../../random/stream.js";
 
 export interface PermutationTest {
   /** Observed value of the statistic (larger = more evidence against the null). */

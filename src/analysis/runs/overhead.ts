@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseCsvRecords } from "../io/csv.js";
-import type { Problem } from "./runs/types.js";
+import { parseCsvRecords } from "../../io/csv.js";
+import type { Problem } from "./types.js";
 
 /** One row of overhead.csv, written by the determinism-overhead study. */
 export interface OverheadRow {

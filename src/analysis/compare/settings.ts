@@ -2,7 +2,7 @@
 import {
   SETTING_NAMES,
   SETTING_LABELS as STUDY_SETTING_LABELS,
-} from "../contract/noise-sources.js";
+} from "../../contract/noise-sources.js";
 
 /** The study's settings (contract/noise-sources.ts), and the pool of the tooling study. */
 export const SETTING_LABELS: Record<string, string> = {

@@ -2,16 +2,17 @@
  * Accuracy and per-class accuracy of a group's runs, their spreads computed from integer
  * counts (exact zeros) with χ² intervals, and the baselines they are judged against.
  */
-import { countStd } from "./count-spread.js";
-import type { Estimate } from "./estimate.js";
-import { independentErrorsVariance } from "./independent-errors.js";
-import { chiSquareStdInterval, fractionInterval } from "./intervals.js";
-import { correctPerRun, perClassCorrect } from "./metrics/classification.js";
-import { attributeCorrect } from "./metrics/multilabel.js";
-import { perClassBaseline } from "./per-class-baseline.js";
-import type { AccuracyResult, PerClassResult } from "./result-types.js";
-import type { GroupData } from "./runs/load-group.js";
-import { maximum, mean, minimum, stdPopulation, stdSample } from "./stats.js";
+
+import { correctPerRun, perClassCorrect } from "../metrics/classification.js";
+import { attributeCorrect } from "../metrics/multilabel.js";
+import type { AccuracyResult, PerClassResult } from "../results/result-types.js";
+import type { GroupData } from "../runs/load-group.js";
+import { countStd } from "../statistics/count-spread.js";
+import type { Estimate } from "../statistics/estimate.js";
+import { independentErrorsVariance } from "../statistics/independent-errors.js";
+import { chiSquareStdInterval, fractionInterval } from "../statistics/intervals.js";
+import { perClassBaseline } from "../statistics/per-class-baseline.js";
+import { maximum, mean, minimum, stdPopulation, stdSample } from "../statistics/stats.js";
 
 /** A sample std with its χ² interval; exactly 0 with no interval when every run is equal. */
 export function stdEstimate(s: number, n: number, level: number): Estimate {

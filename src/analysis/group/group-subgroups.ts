@@ -1,9 +1,9 @@
-import { countStd } from "./count-spread.js";
-import { pointOnly } from "./estimate.js";
+import { confusionPerAttribute } from "../metrics/multilabel.js";
+import type { SubgroupResult } from "../results/result-types.js";
+import type { GroupData } from "../runs/load-group.js";
+import { countStd } from "../statistics/count-spread.js";
+import { pointOnly } from "../statistics/estimate.js";
 import { fractionMeanEstimate, stdEstimate } from "./group-accuracy.js";
-import { confusionPerAttribute } from "./metrics/multilabel.js";
-import type { SubgroupResult } from "./result-types.js";
-import type { GroupData } from "./runs/load-group.js";
 
 /**
  * FPR and FNR of every attribute, over all examples and within each subgroup (the

@@ -1,7 +1,7 @@
-import { exampleVotes, instabilityHistogram, mostUnstable } from "./metrics/classification.js";
-import type { InstabilityResult } from "./result-types.js";
-import type { GroupData } from "./runs/load-group.js";
-import { mean } from "./stats.js";
+import { exampleVotes, instabilityHistogram, mostUnstable } from "../metrics/classification.js";
+import type { InstabilityResult } from "../results/result-types.js";
+import type { GroupData } from "../runs/load-group.js";
+import { mean } from "../statistics/stats.js";
 
 /**
  * How far each example's predictions stray from the majority. Descriptive, with no

@@ -3,7 +3,7 @@
  * (device, threads, tooling, seeds, versions). A field no run records is reported as such,
  * never guessed.
  */
-import { SEEDED_SOURCES } from "../contract/noise-sources.js";
+import { SEEDED_SOURCES } from "../../contract/noise-sources.js";
 
 export interface RunContext {
   device: string | null;

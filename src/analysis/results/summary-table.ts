@@ -1,4 +1,4 @@
-import type { Estimate } from "./estimate.js";
+import type { Estimate } from "../statistics/estimate.js";
 import type { AnalysisResult } from "./result-types.js";
 
 const percent = (value: number | null | undefined, digits = 2) =>

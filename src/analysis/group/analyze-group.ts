@@ -1,14 +1,14 @@
+import type { PairMatrix } from "../metrics/pairwise.js";
+import type { GroupResult } from "../results/result-types.js";
+import type { GroupData } from "../runs/load-group.js";
+import { mergeContexts } from "../runs/run-context.js";
+import { pairFractionInterval } from "../statistics/intervals.js";
+import { runsNeeded } from "../statistics/runs-needed.js";
 import { groupAccuracy, groupPerClass, identicalPredictions } from "./group-accuracy.js";
 import { groupInstability } from "./group-instability.js";
 import { groupSubgroups } from "./group-subgroups.js";
 import { groupIdentity, groupL2, runWeightHashes } from "./group-weights.js";
-import { pairFractionInterval } from "./intervals.js";
-import type { PairMatrix } from "./metrics/pairwise.js";
 import { poolEffects } from "./pool-effects.js";
-import type { GroupResult } from "./result-types.js";
-import { mergeContexts } from "./run-context.js";
-import type { GroupData } from "./runs/load-group.js";
-import { runsNeeded } from "./runs-needed.js";
 
 export interface GroupAnalysisOptions {
   level: number;

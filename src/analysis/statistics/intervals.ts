@@ -5,9 +5,10 @@
  * Fractions (accuracy, churn, per-class accuracy, FPR/FNR) get their t interval on the
  * logit scale, which keeps it inside [0, 1] (docs/analysis.md).
  */
+
+import type { PairMatrix } from "../metrics/pairwise.js";
 import { chiSquareQuantile, fQuantile, studentTQuantile } from "./distributions.js";
 import type { Estimate } from "./estimate.js";
-import type { PairMatrix } from "./metrics/pairwise.js";
 
 /**
  * χ² interval of σ from a sample std of n runs: (n−1)s²/σ² ~ χ²(n−1) for normal runs.

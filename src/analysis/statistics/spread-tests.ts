@@ -4,9 +4,9 @@
  * one-sided F tests on the ratio of stds (TOST), exact for normal runs.
  */
 
-import type { RandomStream } from "../random/stream.js";
+import type { RandomStream } from "../../random/stream.js";
+import type { PairMatrix } from "../metrics/pairwise.js";
 import { fCdf } from "./distributions.js";
-import type { PairMatrix } from "./metrics/pairwise.js";
 import { type PermutationTest, permutationTest } from "./permutation.js";
 import { mean } from "./stats.js";
 

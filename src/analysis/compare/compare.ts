@@ -1,18 +1,18 @@
-import type { RandomStream } from "../random/stream.js";
-import { studentTQuantile } from "./distributions.js";
-import type { Estimate } from "./estimate.js";
-import { fRatioInterval, jackknifeDf, pairMeanJackknifeSe } from "./intervals.js";
-import { disagreement } from "./metrics/classification.js";
-import { type PairMatrix, pairMatrix } from "./metrics/pairwise.js";
-import { binomial, minimumPermutationP } from "./permutation.js";
-import type { Comparison, GroupResult } from "./result-types.js";
-import { settingLabel } from "./settings.js";
+import type { RandomStream } from "../../random/stream.js";
+import { disagreement } from "../metrics/classification.js";
+import { type PairMatrix, pairMatrix } from "../metrics/pairwise.js";
+import type { Comparison, GroupResult } from "../results/result-types.js";
+import { studentTQuantile } from "../statistics/distributions.js";
+import type { Estimate } from "../statistics/estimate.js";
+import { fRatioInterval, jackknifeDf, pairMeanJackknifeSe } from "../statistics/intervals.js";
+import { binomial, minimumPermutationP } from "../statistics/permutation.js";
 import {
   type PermutationOptions,
   pairMeanPermutationTest,
   spreadPermutationTest,
   stdEquivalenceTest,
-} from "./spread-tests.js";
+} from "../statistics/spread-tests.js";
+import { settingLabel } from "./settings.js";
 import { probabilityHigher } from "./variance-accounting.js";
 
 export interface ComparableGroup {

@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomicSync } from "../io/atomic.js";
-import { formatCsv } from "../io/csv.js";
-import type { Estimate } from "./estimate.js";
+import { writeFileAtomicSync } from "../../io/atomic.js";
+import { formatCsv } from "../../io/csv.js";
+import type { Estimate } from "../statistics/estimate.js";
 import type { AnalysisResult, GroupResult } from "./result-types.js";
 
 export const RESULT_COLUMNS = [
@@ -33,9 +33,16 @@ function boundedNote(estimate: Estimate, note: string): string {
   return note ? `${note}; ${said}` : said;
 }
 
-function groupRows(group: GroupResult): Row[] {
-  const rows: Row[] = [];
-  const add = (metric: string, value: number | Estimate | null, scope = "", note = "") => {
+/** Adds one row of a group's metric; a null value adds none. */
+type AddRow = (
+  metric: string,
+  value: number | Estimate | null,
+  scope?: string,
+  note?: string,
+) => void;
+
+function rowAdder(group: GroupResult, rows: Row[]): AddRow {
+  return (metric, value, scope = "", note = "") => {
     if (value === null) return;
     const estimate = typeof value === "number" ? { value, low: null, high: null } : value;
     rows.push({
@@ -54,54 +61,67 @@ function groupRows(group: GroupResult): Row[] {
       note: boundedNote(estimate, note),
     });
   };
-  const { accuracy, perClass, instability, identity } = group;
-  const same =
-    group.identicalRuns === null ? "" : `runs identical (${group.identicalRuns}): exactly 0`;
-  if (accuracy) {
-    const note = accuracy.source === "log" ? "from log.csv val_accuracy" : "";
-    add("accuracy_mean", accuracy.mean, "", note || "t interval over runs, logit scale");
-    add("accuracy_min", accuracy.min, "", note);
-    add("accuracy_max", accuracy.max, "", note);
-    add("accuracy_std_population", accuracy.stdPopulation, "", "ddof=0, as numpy/the original");
-    add("accuracy_std_sample", accuracy.stdSample, "", same || "ddof=1; chi-square interval");
-    add(
-      "accuracy_variance_independent_errors",
-      accuracy.independentErrorsVariance,
-      "",
-      "sum p_i(1-p_i)/N^2 (Jordan)",
-    );
-  }
+}
+
+/** The note of a spread that identical runs make exactly 0, else "". */
+const identicalNote = (group: GroupResult) =>
+  group.identicalRuns === null ? "" : `runs identical (${group.identicalRuns}): exactly 0`;
+
+function accuracyRows(add: AddRow, group: GroupResult): void {
+  const { accuracy } = group;
+  if (!accuracy) return;
+  const note = accuracy.source === "log" ? "from log.csv val_accuracy" : "";
+  add("accuracy_mean", accuracy.mean, "", note || "t interval over runs, logit scale");
+  add("accuracy_min", accuracy.min, "", note);
+  add("accuracy_max", accuracy.max, "", note);
+  add("accuracy_std_population", accuracy.stdPopulation, "", "ddof=0, as numpy/the original");
+  const same = identicalNote(group);
+  add("accuracy_std_sample", accuracy.stdSample, "", same || "ddof=1; chi-square interval");
+  add(
+    "accuracy_variance_independent_errors",
+    accuracy.independentErrorsVariance,
+    "",
+    "sum p_i(1-p_i)/N^2 (Jordan)",
+  );
+}
+
+function pairRows(add: AddRow, group: GroupResult): void {
+  const same = identicalNote(group);
   add("churn", group.churn, "", same || "mean pairwise fraction predicted differently; jackknife");
   add("l2", group.l2, "", same || "mean pairwise L2 of flattened trained weights; jackknife");
-  if (perClass) {
-    for (const [k, name] of perClass.names.entries()) {
-      const scope = `${perClass.unit}=${name}`;
-      add(
-        "per_class_accuracy_mean",
-        perClass.meanAccuracyInterval[k]!,
-        scope,
-        "t interval over runs",
-      );
-      add("per_class_accuracy_std_sample", perClass.stdSample[k]!, scope);
-    }
-    add("per_class_std_mean", perClass.meanStd, "", "mean over classes of the sample std");
-    add("per_class_std_max", perClass.maxStd);
-    add("per_class_std_to_top1_std", perClass.ratioToTop1, "", "mean per-class std / top-1 std");
-    if (perClass.baseline) {
-      add(
-        "per_class_std_to_top1_independent",
-        perClass.baseline.independentRatio,
-        "",
-        "mean sqrt(N/n_k): the ratio independent per-example flips would give",
-      );
-      add(
-        "per_class_spread_vs_independent",
-        perClass.baseline.relativeToIndependent,
-        "",
-        "sqrt(sum_k var C_k / var sum_k C_k); 1 = independent flips",
-      );
-    }
+}
+
+function perClassRows(add: AddRow, perClass: GroupResult["perClass"]): void {
+  if (!perClass) return;
+  for (const [k, name] of perClass.names.entries()) {
+    const scope = `${perClass.unit}=${name}`;
+    add(
+      "per_class_accuracy_mean",
+      perClass.meanAccuracyInterval[k]!,
+      scope,
+      "t interval over runs",
+    );
+    add("per_class_accuracy_std_sample", perClass.stdSample[k]!, scope);
   }
+  add("per_class_std_mean", perClass.meanStd, "", "mean over classes of the sample std");
+  add("per_class_std_max", perClass.maxStd);
+  add("per_class_std_to_top1_std", perClass.ratioToTop1, "", "mean per-class std / top-1 std");
+  if (!perClass.baseline) return;
+  add(
+    "per_class_std_to_top1_independent",
+    perClass.baseline.independentRatio,
+    "",
+    "mean sqrt(N/n_k): the ratio independent per-example flips would give",
+  );
+  add(
+    "per_class_spread_vs_independent",
+    perClass.baseline.relativeToIndependent,
+    "",
+    "sqrt(sum_k var C_k / var sum_k C_k); 1 = independent flips",
+  );
+}
+
+function runsNeededRows(add: AddRow, group: GroupResult): void {
   for (const line of group.runsNeeded) {
     add(
       `runs_needed_${line.metric.replaceAll(" ", "_")}`,
@@ -110,8 +130,14 @@ function groupRows(group: GroupResult): Row[] {
       `for +/-${line.target} (${line.kind})`,
     );
   }
+}
+
+function instabilityRows(add: AddRow, { instability }: GroupResult): void {
   add("instability_mean", instability.mean, "", `per ${instability.unit}; descriptive`);
   add("instability_unstable_fraction", instability.unstableFraction, "", "some run off majority");
+}
+
+function subgroupRows(add: AddRow, group: GroupResult): void {
   for (const subgroup of group.subgroups ?? []) {
     for (const rates of subgroup.rates) {
       const scope = `attribute=${rates.attribute};subgroup=${subgroup.subgroup}`;
@@ -121,10 +147,16 @@ function groupRows(group: GroupResult): Row[] {
       add("fnr_std_sample", rates.fnrStd, scope, "FN/(FN+TP)");
     }
   }
+}
+
+function identityRows(add: AddRow, { identity }: GroupResult): void {
   if (identity.identical !== null) {
     add("bit_identical", identity.identical ? 1 : 0, "", `weight hashes from ${identity.source}`);
   }
   add("distinct_weight_hashes", identity.runsWithHash > 0 ? identity.distinctHashes : null);
+}
+
+function poolRows(add: AddRow, group: GroupResult): void {
   for (const effect of group.poolEffects ?? []) {
     const scope = `field=${effect.field}`;
     const pairs = `over ${effect.pairs} pairs differing only in ${effect.field}`;
@@ -133,6 +165,20 @@ function groupRows(group: GroupResult): Row[] {
     add("pool_field_accuracy_change", effect.meanAccuracyChange ?? null, scope, pairs);
     add("pool_field_time_ratio", effect.timeRatio ?? null, scope, `geometric mean ${pairs}`);
   }
+}
+
+/** A group's rows, in results.csv's order: accuracy, pairs, classes, runs needed, … pools. */
+function groupRows(group: GroupResult): Row[] {
+  const rows: Row[] = [];
+  const add = rowAdder(group, rows);
+  accuracyRows(add, group);
+  pairRows(add, group);
+  perClassRows(add, group.perClass);
+  runsNeededRows(add, group);
+  instabilityRows(add, group);
+  subgroupRows(add, group);
+  identityRows(add, group);
+  poolRows(add, group);
   return rows;
 }
 

@@ -1,14 +1,13 @@
-import type { Estimate } from "./estimate.js";
-import type { InstabilityBin } from "./metrics/classification.js";
-import type { BitIdentity } from "./metrics/weights.js";
-import type { OverheadRow } from "./overhead.js";
-import type { PerClassBaseline } from "./per-class-baseline.js";
-import type { PermutationTest } from "./permutation.js";
-import type { RunContext } from "./run-context.js";
-import type { Layout, Problem, TaskKind } from "./runs/types.js";
-import type { RunsNeeded } from "./runs-needed.js";
-import type { EquivalenceTest } from "./spread-tests.js";
-import type { VarianceAccounting } from "./variance-accounting.js";
+import type { InstabilityBin } from "../metrics/classification.js";
+import type { BitIdentity } from "../metrics/weights.js";
+import type { OverheadRow } from "../runs/overhead.js";
+import type { RunContext } from "../runs/run-context.js";
+import type { Layout, Problem, TaskKind } from "../runs/types.js";
+import type { Estimate } from "../statistics/estimate.js";
+import type { PerClassBaseline } from "../statistics/per-class-baseline.js";
+import type { PermutationTest } from "../statistics/permutation.js";
+import type { RunsNeeded } from "../statistics/runs-needed.js";
+import type { EquivalenceTest } from "../statistics/spread-tests.js";
 
 export interface AccuracyResult {
   /** "labels": computed from predictions; "log": log.csv's val_accuracy (no labels given). */
@@ -233,6 +232,37 @@ export interface AnalysisOptions {
  * mean intervals) and exploratory comparisons (`exploratory`, `differsIn`).
  */
 export const ANALYSIS_FORMAT = "nnr-analysis/4";
+
+/** One setting's line of a family's variance accounting (compare/variance-accounting.ts). */
+export interface VarianceSource {
+  /** "init + order" (ALGO), "implementation" (IMPL), "all of them" (ALGO+IMPL), … */
+  source: string;
+  group: string;
+  setting: string;
+  runs: number;
+  /** Sample variance of accuracy over runs, χ² interval; exactly 0 for identical runs. */
+  variance: Estimate;
+  identicalRuns: GroupResult["identicalRuns"];
+  /** Σ p_i(1 − p_i)/N²: what independent per-example errors would give. */
+  independentErrors: number | null;
+  /** variance / independentErrors, χ² interval (the prediction taken as known). */
+  observedOverIndependent: Estimate | null;
+}
+
+/** Variance accounting for one family of settings, by noise source. */
+export interface VarianceAccounting {
+  familyKey: string;
+  /** e.g. "smallcnn fashion-mnist". */
+  family: string;
+  sources: VarianceSource[];
+  /**
+   * p(1 − p)/N at the family's mean accuracy: the variance of accuracy from drawing another
+   * test set of N examples, with its interval from p's normal interval over N examples.
+   */
+  testSetSampling: Estimate & { examples: number };
+  /** P(a run of `a` scores higher than one of `b`), from every cross pair of runs. */
+  higher: { a: string; b: string; probability: number; pairs: number }[];
+}
 
 export interface AnalysisResult {
   format: typeof ANALYSIS_FORMAT;

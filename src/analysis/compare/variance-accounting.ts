@@ -4,39 +4,16 @@
  * fresh test set of the same size would add, the probability that one setting's run beats
  * another's, and beside each observed variance Jordan's independent-errors prediction.
  */
-import { normalQuantile } from "./distributions.js";
-import type { Estimate } from "./estimate.js";
-import { chiSquareVarianceInterval } from "./intervals.js";
-import type { Comparison, GroupResult } from "./result-types.js";
 
-export interface VarianceSource {
-  /** "init + order" (ALGO), "implementation" (IMPL), "all of them" (ALGO+IMPL), … */
-  source: string;
-  group: string;
-  setting: string;
-  runs: number;
-  /** Sample variance of accuracy over runs, χ² interval; exactly 0 for identical runs. */
-  variance: Estimate;
-  identicalRuns: GroupResult["identicalRuns"];
-  /** Σ p_i(1 − p_i)/N²: what independent per-example errors would give. */
-  independentErrors: number | null;
-  /** variance / independentErrors, χ² interval (the prediction taken as known). */
-  observedOverIndependent: Estimate | null;
-}
-
-export interface VarianceAccounting {
-  familyKey: string;
-  /** e.g. "smallcnn fashion-mnist". */
-  family: string;
-  sources: VarianceSource[];
-  /**
-   * p(1 − p)/N at the family's mean accuracy: the variance of accuracy from drawing another
-   * test set of N examples, with its interval from p's normal interval over N examples.
-   */
-  testSetSampling: Estimate & { examples: number };
-  /** P(a run of `a` scores higher than one of `b`), from every cross pair of runs. */
-  higher: { a: string; b: string; probability: number; pairs: number }[];
-}
+import type {
+  Comparison,
+  GroupResult,
+  VarianceAccounting,
+  VarianceSource,
+} from "../results/result-types.js";
+import { normalQuantile } from "../statistics/distributions.js";
+import type { Estimate } from "../statistics/estimate.js";
+import { chiSquareVarianceInterval } from "../statistics/intervals.js";
 
 export const SOURCE_NAMES: Record<string, string> = {
   "algo+impl": "all sources (init, order, implementation)",
