@@ -1,13 +1,14 @@
 /**
- * `nnr audit --model FILE.onnx`: every node of a user's graph, forward and backward, run
- * repeatedly. On the CPU the kernels of a small CNN with BatchNorm and Dropout (PyTorch's
- * export, test/onnx/fixtures/bn_cnn.onnx) repeat their bits at one thread count, so the audit
- * must say that no node changed; no CPU op is known to vary run to run, so the naming of a
- * changed node is checked on injected comparisons.
+ * `nnr audit --model FILE.onnx`: every node of a user's graph run alone on its real inputs,
+ * forward and backward, repeatedly. On the CPU the kernels of a small CNN with BatchNorm and
+ * Dropout (PyTorch's export, test/onnx/fixtures/bn_cnn.onnx) repeat their bits at one thread
+ * count, so the audit must say that no node changed; no CPU op is known to vary run to run,
+ * so the naming of a changed node is checked on injected comparisons.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { liveTensors } from "../../src/engine/index.js";
 import { readOnnxModel } from "../../src/onnx/index.js";
 import {
   auditModel,
@@ -18,20 +19,16 @@ import {
   type ThreadComparison,
 } from "../../src/studies/audit/index.js";
 import { runCli, tempDir } from "../train/helpers.js";
-import { TINY_CNN_INITIALIZERS, TINY_CNN_NODES, tinyCnnFile } from "./tiny-onnx.js";
+import { TINY_CNN_NODES, tinyCnnFile } from "./tiny-onnx.js";
 
 const BN_CNN = resolve(import.meta.dirname, "../onnx/fixtures/bn_cnn.onnx");
 const BN_CNN_NODES = [
   "/conv1/Conv (Conv)",
-  ...["0", "1", "2"].map(
-    (i) => `/bn1/BatchNormalization (BatchNormalization) → /bn1/BatchNormalization_output_${i}`,
-  ),
+  "/bn1/BatchNormalization (BatchNormalization)",
   "/Relu (Relu)",
   "/MaxPool (MaxPool)",
   "/conv2/Conv (Conv)",
-  ...["0", "1", "2"].map(
-    (i) => `/bn2/BatchNormalization (BatchNormalization) → /bn2/BatchNormalization_output_${i}`,
-  ),
+  "/bn2/BatchNormalization (BatchNormalization)",
   "/Relu_1 (Relu)",
   "/dropout/Dropout (Dropout)",
   "/GlobalAveragePool (GlobalAveragePool)",
@@ -42,72 +39,60 @@ const BN_CNN_NODES = [
 const same: BitComparison = { identical: true, differing: 0, maxAbsDiff: 0, maxUlpDiff: 0 };
 const differs: BitComparison = { identical: false, differing: 3, maxAbsDiff: 1e-7, maxUlpDiff: 2 };
 
-const entry = (kind: ModelAuditEntry["kind"], label: string): ModelAuditEntry => ({
-  kind,
-  label,
-  value: label,
-  shape: [2, 2],
+const entry = (node: string, pass: ModelAuditEntry["pass"]): ModelAuditEntry => ({
+  node,
+  pass,
+  shapes: "[2, 2]",
 });
 
 describe("naming the nodes whose bits change (injected comparisons)", () => {
   const entries = [
-    entry("output", "conv (Conv)"),
-    entry("output", "sum (ReduceMean)"),
-    entry("output", "fc (Gemm)"),
-    entry("gradient", "fc.weight"),
+    entry("conv (Conv)", "forward"),
+    entry("conv (Conv)", "backward"),
+    entry("sum (ReduceMean)", "forward"),
+    entry("sum (ReduceMean)", "backward"),
+    entry("fc (Gemm)", "forward"),
   ];
-  // ReduceMean varies run to run at 2 threads; from there on everything after it does too.
+  // ReduceMean's forward varies run to run at 2 threads; the conv's backward across threads.
   const comparisons: ThreadComparison[] = [
-    { threads: 1, repeat: [same, same, same, same], vsBaseline: null },
+    { threads: 1, repeat: [same, same, same, same, same], vsBaseline: null },
     {
       threads: 2,
-      repeat: [same, differs, differs, differs],
-      vsBaseline: [differs, same, same, same],
+      repeat: [same, same, differs, same, same],
+      vsBaseline: [same, differs, same, same, same],
     },
   ];
 
   it("finds the changed entries run to run and across threads", () => {
-    expect(changedEntries(entries, comparisons, "repeat").map((e) => e.label)).toEqual([
-      "sum (ReduceMean)",
-      "fc (Gemm)",
-      "fc.weight",
+    const names = (list: ModelAuditEntry[]) => list.map((e) => `${e.node} ${e.pass}`);
+    expect(names(changedEntries(entries, comparisons, "repeat"))).toEqual([
+      "sum (ReduceMean) forward",
     ]);
-    expect(changedEntries(entries, comparisons, "threads").map((e) => e.label)).toEqual([
-      "conv (Conv)",
+    expect(names(changedEntries(entries, comparisons, "threads"))).toEqual([
+      "conv (Conv) backward",
     ]);
   });
 
-  it("names the first node in graph order, then every node and gradient", () => {
-    const [repeat, threads] = modelAuditSummary(entries, comparisons);
-    expect(repeat).toBe(
-      "run to run: 2 of 3 node outputs and 1 gradients changed bits; first node: sum (ReduceMean); nodes: sum (ReduceMean), fc (Gemm); gradients: fc.weight",
-    );
-    expect(threads).toContain(
-      "1 thread(s) against 2: 1 of 3 node outputs and 0 gradients changed bits; first node: conv (Conv)",
-    );
-  });
-
-  it("names a gradient when no node output changed", () => {
-    const onlyGradient: ThreadComparison[] = [
-      { threads: 1, repeat: [same, same, same, differs], vsBaseline: null },
-    ];
-    expect(modelAuditSummary(entries, onlyGradient)).toEqual([
-      "run to run: 0 of 3 node outputs and 1 gradients changed bits; first gradient: fc.weight; gradients: fc.weight",
+  it("names each node and pass that changed", () => {
+    expect(modelAuditSummary(entries, comparisons)).toEqual([
+      "run to run: 1 of 3 nodes changed bits: sum (ReduceMean) forward",
+      "1 thread(s) against 2: 1 of 3 nodes changed bits: conv (Conv) backward",
     ]);
   });
 
   it("says that no node changed when none did", () => {
     const none: ThreadComparison[] = [
-      { threads: 1, repeat: [same, same, same, same], vsBaseline: null },
+      { threads: 1, repeat: [same, same, same, same, same], vsBaseline: null },
     ];
     expect(modelAuditSummary(entries, none)).toEqual([
-      "run to run: no node changed its bits (3 node outputs and 1 gradients compared)",
+      "run to run: no node changed its bits (3 nodes, forward and backward)",
     ]);
   });
 });
 
 describe("auditing an exported PyTorch CNN with BatchNorm and Dropout", () => {
-  it("runs every node and every parameter's gradient; on the CPU none changes run to run", () => {
+  it("runs every node alone, forward and backward; on the CPU none changes run to run", () => {
+    const before = liveTensors();
     const audit = auditModel(readOnnxModel(BN_CNN), {
       device: "cpu",
       threads: [1],
@@ -116,24 +101,20 @@ describe("auditing an exported PyTorch CNN with BatchNorm and Dropout", () => {
       seed: 0,
       batch: 4,
     });
-    const outputs = audit.entries.filter((e) => e.kind === "output");
-    expect(outputs.map((e) => e.label)).toEqual(BN_CNN_NODES);
-    expect(outputs[0]!.shape).toEqual([4, 8, 8, 8]);
-    expect(audit.entries.filter((e) => e.kind === "gradient").map((e) => e.label)).toEqual([
-      "conv1.weight",
-      "conv1.bias",
-      "bn1.weight",
-      "bn1.bias",
-      "conv2.weight",
-      "bn2.weight",
-      "bn2.bias",
-      "fc.weight",
-      "fc.bias",
-    ]);
+    // Every node but the Constants, forward and backward, in graph order.
+    expect(audit.entries.map((e) => `${e.node} ${e.pass}`)).toEqual(
+      BN_CNN_NODES.flatMap((node) => [`${node} forward`, `${node} backward`]),
+    );
+    // The first conv's output, then the gradients of its input, weight and bias.
+    expect(audit.entries[0]!.shapes).toBe("[4, 8, 8, 8]");
+    expect(audit.entries[1]!.shapes).toBe("[4, 3, 8, 8] [8, 3, 3, 3] [8]");
+    // BatchNorm's outputs in training: the normalised map and the two running statistics.
+    expect(audit.entries[2]!.shapes).toBe("[4, 8, 8, 8] [8] [8]");
+    expect(liveTensors()).toBe(before);
     expect(audit.rows).toHaveLength(audit.entries.length);
     expect(audit.rows.every((row) => row.repeat.identical)).toBe(true);
     expect(modelAuditSummary(audit.entries, audit.comparisons)).toEqual([
-      "run to run: no node changed its bits (15 node outputs and 9 gradients compared)",
+      "run to run: no node changed its bits (11 nodes, forward and backward)",
     ]);
   }, 60_000);
 });
@@ -141,7 +122,7 @@ describe("auditing an exported PyTorch CNN with BatchNorm and Dropout", () => {
 describe("nnr audit --model", () => {
   const dir = tempDir("audit-model");
 
-  it("audits a file's nodes and writes audit.csv with a row per node and gradient", async () => {
+  it("audits a file's nodes and writes audit.csv with a forward and a backward row per node", async () => {
     const file = tinyCnnFile(dir);
     const out = join(dir, "out");
     const result = await runCli([
@@ -158,14 +139,16 @@ describe("nnr audit --model", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("input [1, 1, 28, 28]");
     expect(result.stdout).toContain(
-      "run to run: no node changed its bits (6 node outputs and 4 gradients compared)",
+      "run to run: no node changed its bits (6 nodes, forward and backward)",
     );
     expect(result.stdout).toMatch(/1 thread\(s\) against 2: /);
     const csv = readFileSync(join(out, "audit.csv"), "utf8");
-    for (const node of TINY_CNN_NODES) expect(csv).toContain(node);
-    for (const name of TINY_CNN_INITIALIZERS) expect(csv).toContain(`gradient of ${name}`);
-    // A header, then one row per entry at each of the two thread counts.
-    expect(csv.trim().split("\n")).toHaveLength(1 + 2 * 10);
+    for (const node of TINY_CNN_NODES) {
+      expect(csv).toContain(`${node} forward`);
+      expect(csv).toContain(`${node} backward`);
+    }
+    // A header, then a forward and a backward row per node at each of the two thread counts.
+    expect(csv.trim().split("\n")).toHaveLength(1 + 2 * 2 * TINY_CNN_NODES.length);
   }, 60_000);
 
   it("refuses the op list's flags with --model, and a file that is not a model, in one line", async () => {

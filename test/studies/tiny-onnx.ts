@@ -17,13 +17,14 @@ function weights(count: number, fanIn: number, seed: number): number[] {
 }
 
 export const TINY_CNN_INITIALIZERS = ["conv1.weight", "conv1.bias", "fc.weight", "fc.bias"];
+/** Its nodes as the audit names them: name (op type). */
 export const TINY_CNN_NODES = [
-  "/conv1/Conv",
-  "/Relu",
-  "/MaxPool",
-  "/GlobalAveragePool",
-  "/Flatten",
-  "/fc/Gemm",
+  "/conv1/Conv (Conv)",
+  "/Relu (Relu)",
+  "/MaxPool (MaxPool)",
+  "/GlobalAveragePool (GlobalAveragePool)",
+  "/Flatten (Flatten)",
+  "/fc/Gemm (Gemm)",
 ];
 
 export function tinyCnnFile(dir: string, name = "tiny-cnn.onnx"): string {

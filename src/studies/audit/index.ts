@@ -1,11 +1,11 @@
 /** The kernel audit: which ops give different bits run to run, and across thread counts. */
 
 export { graphInputShape } from "../onnx-input.js";
-export type { ModelAuditEntry } from "./model.js";
 export {
   auditModel,
   changedEntries,
   type ModelAudit,
+  type ModelAuditEntry,
   type ModelAuditSettings,
   modelAuditRows,
   modelAuditSummary,

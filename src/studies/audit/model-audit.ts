@@ -1,13 +1,16 @@
 /**
- * `nnr audit --model FILE.onnx`: the user's graph run whole (model.ts), repeatedly and across
- * thread counts (repeats.ts); one row per node output and per parameter gradient, and a
- * summary naming the nodes whose bits changed, the first in graph order first: a node's change
- * flows into every node after it, so the first is where it starts.
+ * `nnr audit --model FILE.onnx`: every node of the user's graph run alone with its real inputs
+ * (model.ts), repeatedly and across thread counts (repeats.ts); two rows per node, its forward
+ * (its outputs) and its backward (the gradients of its float inputs and parameters), and a
+ * summary naming the nodes whose bits changed.
  */
+import { Generator, randn, type Tensor, tidy } from "../../engine/index.js";
 import type { OnnxModel } from "../../onnx/index.js";
-import { type ModelAuditEntry, ModelAuditRunner } from "./model.js";
+import { graphInputShape } from "../onnx-input.js";
+import { NodeRunner, referenceValues } from "./model.js";
 import { compareRepeats, restoringDeterminism, type ThreadComparison } from "./repeats.js";
 import type { AuditRow } from "./run.js";
+import { type BitComparison, combine, IDENTICAL } from "./ulp.js";
 
 export interface ModelAuditSettings {
   device: string;
@@ -19,14 +22,82 @@ export interface ModelAuditSettings {
   batch: number;
 }
 
+/** One row of the audit: a node's forward or its backward. */
+export interface ModelAuditEntry {
+  /** The node's name and op type, `/conv1/Conv (Conv)`. */
+  node: string;
+  pass: "forward" | "backward";
+  shapes: string;
+}
+
 export interface ModelAudit {
   entries: ModelAuditEntry[];
+  /** Per thread count, one comparison per entry. */
   comparisons: ThreadComparison[];
   rows: AuditRow[];
 }
 
-const entryName = (entry: ModelAuditEntry) =>
-  entry.kind === "output" ? entry.label : `gradient of ${entry.label}`;
+const dims = (shapes: readonly number[][]) => shapes.map((s) => `[${s.join(", ")}]`).join(" ");
+const added = (cs: readonly BitComparison[]) => cs.reduce(combine, IDENTICAL);
+
+function nodeEntries(runner: NodeRunner): ModelAuditEntry[] {
+  const forward = {
+    node: runner.label,
+    pass: "forward" as const,
+    shapes: dims(runner.outputShapes),
+  };
+  if (runner.gradientShapes.length === 0) return [forward];
+  return [forward, { node: runner.label, pass: "backward", shapes: dims(runner.gradientShapes) }];
+}
+
+/** One node's comparisons: its outputs added into one, its gradients into another. */
+function auditNode(runner: NodeRunner, settings: ModelAuditSettings): ThreadComparison[] {
+  const n = runner.outputCount;
+  const backward = runner.gradientShapes.length > 0;
+  return compareRepeats(
+    settings,
+    () => runner.run(),
+    (perArray) =>
+      backward ? [added(perArray.slice(0, n)), added(perArray.slice(n))] : [added(perArray)],
+  );
+}
+
+/** Each thread count's comparisons of every node, in graph order. */
+function joined(perNode: readonly ThreadComparison[][]): ThreadComparison[] {
+  return perNode[0]!.map((first, t) => ({
+    threads: first.threads,
+    repeat: perNode.flatMap((rows) => rows[t]!.repeat),
+    vsBaseline: t === 0 ? null : perNode.flatMap((rows) => rows[t]!.vsBaseline ?? []),
+  }));
+}
+
+export function auditModel(model: OnnxModel, settings: ModelAuditSettings): ModelAudit {
+  return restoringDeterminism(() => {
+    const shape = graphInputShape(model, settings.batch);
+    const input = tidy(() =>
+      randn(shape, new Generator(settings.seed, "audit input")).to({ device: settings.device }),
+    );
+    const values = referenceValues(model, input, settings.device);
+    const entries: ModelAuditEntry[] = [];
+    const perNode: ThreadComparison[][] = [];
+    try {
+      for (const node of model.graph.nodes) {
+        if (node.opType === "Constant") continue;
+        const runner = new NodeRunner(model, node, values, settings);
+        try {
+          entries.push(...nodeEntries(runner));
+          perNode.push(auditNode(runner, settings));
+        } finally {
+          runner.dispose();
+        }
+      }
+    } finally {
+      for (const t of new Set<Tensor>(values.values())) t.dispose();
+    }
+    const comparisons = joined(perNode);
+    return { entries, comparisons, rows: modelAuditRows(entries, comparisons, settings) };
+  });
+}
 
 /** The comparisons as the audit's rows (table.ts): one per entry and thread count. */
 export function modelAuditRows(
@@ -36,8 +107,8 @@ export function modelAuditRows(
 ): AuditRow[] {
   return comparisons.flatMap((row) =>
     entries.map((entry, i) => ({
-      op: entryName(entry),
-      shapes: `[${entry.shape.join(", ")}]`,
+      op: `${entry.node} ${entry.pass}`,
+      shapes: entry.shapes,
       threads: row.threads,
       repeats: settings.repeats,
       repeat: row.repeat[i]!,
@@ -47,20 +118,7 @@ export function modelAuditRows(
   );
 }
 
-export function auditModel(model: OnnxModel, settings: ModelAuditSettings): ModelAudit {
-  return restoringDeterminism(() => {
-    const runner = new ModelAuditRunner(model, settings);
-    try {
-      const comparisons = compareRepeats(settings, () => runner.run());
-      const entries = runner.entries;
-      return { entries, comparisons, rows: modelAuditRows(entries, comparisons, settings) };
-    } finally {
-      runner.dispose();
-    }
-  });
-}
-
-/** Which entries changed bits, in order: run to run (any thread count) or against the baseline. */
+/** Which entries changed bits, in graph order: run to run (any thread count) or across threads. */
 export function changedEntries(
   entries: readonly ModelAuditEntry[],
   comparisons: readonly ThreadComparison[],
@@ -78,19 +136,13 @@ function describeChanges(
   changed: readonly ModelAuditEntry[],
   what: string,
 ): string {
-  const nodes = entries.filter((e) => e.kind === "output").length;
-  const outputs = changed.filter((e) => e.kind === "output");
-  const gradients = changed.filter((e) => e.kind === "gradient");
-  if (changed.length === 0)
-    return `${what}: no node changed its bits (${nodes} node outputs and ${entries.length - nodes} gradients compared)`;
-  const first = outputs[0] ?? gradients[0]!;
-  const names = (list: readonly ModelAuditEntry[]) => list.map((e) => e.label).join(", ");
-  return (
-    `${what}: ${outputs.length} of ${nodes} node outputs and ${gradients.length} gradients changed bits; ` +
-    `first ${first.kind === "output" ? "node" : "gradient"}: ${first.label}` +
-    (outputs.length > 0 ? `; nodes: ${names(outputs)}` : "") +
-    (gradients.length > 0 ? `; gradients: ${names(gradients)}` : "")
-  );
+  const nodes = new Set(entries.map((e) => e.node)).size;
+  if (changed.length === 0) {
+    return `${what}: no node changed its bits (${nodes} nodes, forward and backward)`;
+  }
+  const changedNodes = new Set(changed.map((e) => e.node)).size;
+  const list = changed.map((e) => `${e.node} ${e.pass}`).join(", ");
+  return `${what}: ${changedNodes} of ${nodes} nodes changed bits: ${list}`;
 }
 
 /** One line run to run, and one across threads where more than one count was audited. */
