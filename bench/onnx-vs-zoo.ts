@@ -9,8 +9,8 @@
  *   npx tsx bench/onnx-vs-zoo.ts [--memory-format channels_last|contiguous] [--threads 1,2]
  *       [--rounds 7] [--batch 128]
  *
- * Prints the median milliseconds per training step each way and their ratio (imported / zoo;
- * the target is at most 1.10).
+ * Prints the median milliseconds per training step each way (10 × --rounds steps each) and
+ * their ratio (imported / zoo; the target is at most 1.10).
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -111,19 +111,20 @@ function sameBits(): boolean {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-/** Median ms per step of each, alternating rounds of 10 steps (one untimed first). */
+/**
+ * Median ms per step of each: single steps, alternating (zoo, imported, imported, zoo, …) so
+ * that the load of a shared machine falls on both alike; 10 untimed steps each first.
+ */
 function alternate(): [number, number] {
   const { zoo, onnx } = pair();
   const times: number[][] = [[], []];
   try {
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? [0, 1] : [1, 0];
-      for (const way of order) {
-        const training = way === 0 ? zoo : onnx;
-        training.step();
+    for (let i = 0; i < 10; i++) for (const training of [zoo, onnx]) training.step();
+    for (let round = 0; round < rounds * 10; round++) {
+      for (const way of round % 2 === 0 ? [0, 1] : [1, 0]) {
         const start = process.hrtime.bigint();
-        for (let i = 0; i < 10; i++) training.step();
-        times[way]!.push(Number(process.hrtime.bigint() - start) / 1e7);
+        (way === 0 ? zoo : onnx).step();
+        times[way]!.push(Number(process.hrtime.bigint() - start) / 1e6);
       }
     }
   } finally {
