@@ -159,7 +159,7 @@ function auditModelFile(file: string, settings: AuditSettings, out: string): voi
   const model = readOnnxModel(file);
   const shape = graphInputShape(model, settings.scale.batch);
   console.log(
-    `${kernelsLine(settings)}: ${file}, every node forward and backward in training mode, ` +
+    `${kernelsLine(settings)}: ${file}, every node alone, forward and backward, ` +
       `input [${shape.join(", ")}], ${settings.repeats} runs at ${settings.threads.join(" and ")} thread(s)`,
   );
   const audit = auditModel(model, { ...settings, batch: settings.scale.batch });
