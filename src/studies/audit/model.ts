@@ -51,7 +51,9 @@ export function referenceValues(
     const values = new Map(feeds);
     tidy(() => {
       const outputs = noGrad(() => module.run(feeds));
-      full.graph.outputs.forEach((o, i) => values.set(o.name, keep(outputs[i]!)));
+      full.graph.outputs.forEach((o, i) => {
+        values.set(o.name, keep(outputs[i]!));
+      });
     });
     return values;
   } finally {
