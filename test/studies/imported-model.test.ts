@@ -3,7 +3,7 @@
  * CNN graph whose input seeds differ part at the first step, in one of the file's own
  * initializers; `nnr overhead --models FILE.onnx` times it with both kinds of kernels.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCsvRecords } from "../../src/io/csv.js";
@@ -90,6 +90,28 @@ describe("nnr overhead --models FILE.onnx", () => {
       name: "My-Net.onnx",
       file: "Models/My-Net.onnx",
     });
+  });
+
+  it("refuses a missing or broken file in one line before timing anything", async () => {
+    const dir = tempDir("overhead-onnx-bad");
+    const bad = join(dir, "bad.onnx");
+    writeFileSync(bad, "not a model\n");
+    for (const [file, message] of [
+      [join(dir, "absent.onnx"), "no such model file"],
+      [bad, "not an ONNX model"],
+    ] as const) {
+      const result = await runCli([
+        "overhead",
+        "--models",
+        `mediumcnn-k1,${file}`,
+        "--out",
+        join(dir, "out"),
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(result.stderr).toContain(`${file}: ${message}`);
+      expect(result.stdout).toBe("");
+    }
   });
 
   it("times training steps of the graph with default and deterministic kernels", async () => {

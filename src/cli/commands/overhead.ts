@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { engineInfo } from "../../engine/index.js";
 import { UserError } from "../../errors.js";
+import { readOnnxModel } from "../../onnx/index.js";
 import {
   DEFAULT_SETTINGS,
   defaultStudyModels,
@@ -150,6 +151,8 @@ function parseModels(list: string | undefined): StudyModel[] {
   if (labels.some((label) => label === "")) {
     throw new UserError(`--models ${list}: expected a comma-separated list of model names`);
   }
+  // A file is read now, so a missing or broken one is refused before any model is timed.
+  for (const file of labels.filter(isOnnxModelPath)) readOnnxModel(file);
   try {
     return labels.map(parseStudyModel);
   } catch (error) {

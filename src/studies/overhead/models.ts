@@ -39,7 +39,9 @@ export function parseStudyModel(label: string): StudyModel {
   if (model?.options.kernelSize) return kernelVariant(model, model.options.kernelSize.default);
   if (model !== undefined) return { label, name: label };
   const known = zooDescriptors().map((m) => (m.options.kernelSize ? `${m.name}-kN` : m.name));
-  throw new Error(`unknown model '${label}': known models are ${known.join(", ")}`);
+  throw new Error(
+    `unknown model '${label}': known models are ${known.join(", ")}, or an .onnx file`,
+  );
 }
 
 /** The original's list, as far as the zoo has its models, in its order. */
