@@ -6,8 +6,7 @@
  * accuracy) and the resident set over 10,000 training steps. Other benchmarks:
  * bench/data-throughput.ts (the input pipeline), bench/data-formats.ts (NumPy, Parquet and
  * CIFAR's python files beside IDX), bench/demo-workers.ts (the experiment runner),
- * bench/optimizer-step.ts (Adam's step), bench/onnx-vs-zoo.ts (SmallCNN imported from a
- * PyTorch export against nnr's own), `nnr overhead` (deterministic kernels).
+ * bench/optimizer-step.ts (Adam's step), `nnr overhead` (deterministic kernels).
  */
 import { spawnSync } from "node:child_process";
 
