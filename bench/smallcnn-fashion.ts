@@ -23,6 +23,14 @@ export interface SmallCnnTraining {
   dispose(): void;
 }
 
+/** The fixed batch: images in [0, 1) and labels, from the generator named `input`, seed 0. */
+export function fashionBatch(batch: number): { x: Tensor; y: Tensor } {
+  const data = new Generator(0, "input");
+  const x = rand([batch, 1, 28, 28], data);
+  const y = randint(0, 10, [batch], data);
+  return { x, y };
+}
+
 export function smallCnnOnFashionShapes(
   memoryFormat: ModelMemoryFormat,
   batch = 128,
@@ -34,9 +42,7 @@ export function smallCnnOnFashionShapes(
     inputShape: [1, 28, 28],
   }).train();
   const optimizer = new Adam(network.parameters(), { lr: 4e-4, eps: 1e-7 });
-  const data = new Generator(0, "input");
-  const x = rand([batch, 1, 28, 28], data);
-  const y = randint(0, 10, [batch], data);
+  const { x, y } = fashionBatch(batch);
   const backward = () => categoricalCrossEntropy(network.forward(x), y).backward();
   return {
     network,

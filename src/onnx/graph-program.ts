@@ -6,6 +6,8 @@
  */
 import { type Generator, keep, noGrad, type Tensor } from "../engine/index.js";
 import { UserError } from "../errors.js";
+import { reluOfMaxPool } from "../nn/models/relu-pool.js";
+import { type FusedPair, reluPoolPairs } from "./fusion.js";
 import type { OnnxModel, OnnxNode } from "./graph-types.js";
 import { initializerRoles } from "./initializer-roles.js";
 import { type MemberHost, type MemberPlace, placeOf } from "./member-tree.js";
@@ -29,11 +31,16 @@ export class GraphProgram {
   readonly #members = new Map<string, Member>();
   /** Constant nodes' values and constant initializers, owned here, outside the state dict. */
   #constants = new Map<string, Tensor>();
+  /** Relu and 2×2 MaxPool pairs run as one fused op (fusion.ts), by their second node. */
+  readonly #fused: Map<number, FusedPair>;
+  readonly #fusedFirst: Set<number>;
 
   /** Validates the graph and registers its tensors on `host`; on failure frees what it made. */
   constructor(model: OnnxModel, host: MemberHost, options: OnnxModuleOptions) {
     this.model = model;
     this.#dropoutGenerator = options.dropoutGenerator;
+    this.#fused = reluPoolPairs(model.graph);
+    this.#fusedFirst = new Set([...this.#fused.values()].map((pair) => pair.first));
     withOneLineErrors(() => {
       validateGraph(model);
       try {
@@ -110,15 +117,20 @@ export class GraphProgram {
         `${this.model.file}: value '${name}' is read before any node computes it`,
       );
     };
-    for (const node of this.model.graph.nodes) {
-      if (node.opType === "Constant") continue;
+    this.model.graph.nodes.forEach((node, index) => {
+      if (node.opType === "Constant" || this.#fusedFirst.has(index)) return;
+      const pair = this.#fused.get(index);
+      if (pair !== undefined) {
+        values.set(pair.output, reluOfMaxPool(lookup(pair.input)));
+        return;
+      }
       const inputs = node.inputs.map((name) => (name === "" ? null : lookup(name)));
       const outputs = OPS[node.opType]!(inputs, this.#context(node, training));
       node.outputs.forEach((name, i) => {
         const value = outputs[i];
         if (name !== "" && value !== null && value !== undefined) values.set(name, value);
       });
-    }
+    });
     return this.model.graph.outputs.map((o) => lookup(o.name));
   }
 

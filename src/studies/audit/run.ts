@@ -4,17 +4,10 @@
  * gradient are compared across the repeats, and the first repeat at each thread count against
  * the first thread count's.
  */
-import {
-  configureDeterminism,
-  determinismState,
-  Generator,
-  keep,
-  randn,
-  type Tensor,
-  tidy,
-} from "../../engine/index.js";
+import { Generator, keep, randn, type Tensor, tidy } from "../../engine/index.js";
 import { AUDIT_OPS, type AuditOp, type AuditScale } from "./ops.js";
-import { type BitComparison, combine, compareFloat32, IDENTICAL } from "./ulp.js";
+import { compareRepeats, type Results, restoringDeterminism } from "./repeats.js";
+import { type BitComparison, combine, IDENTICAL } from "./ulp.js";
 
 export interface AuditSettings {
   device: string;
@@ -49,9 +42,6 @@ export interface AuditRow {
   baselineThreads: number;
 }
 
-/** The output then each input's gradient, as float32 arrays on the CPU. */
-type Results = Float32Array[];
-
 const toHost = (t: Tensor): Float32Array =>
   t.to({ device: "cpu", dtype: "float32" }).dataSync() as Float32Array;
 
@@ -78,7 +68,7 @@ class OpRunner {
   /** One forward and backward through a fresh graph. */
   run(): Results {
     for (const t of this.#grad) t.grad = null;
-    const results: Results = [];
+    const results: Float32Array[] = [];
     tidy(() => {
       const out = this.op.forward(this.#grad, this.#fixed);
       if (out.ndim === 0) {
@@ -102,51 +92,27 @@ class OpRunner {
   }
 }
 
-function compareResults(a: Results, b: Results): BitComparison {
-  return a.reduce((worst, array, i) => combine(worst, compareFloat32(array, b[i]!)), IDENTICAL);
-}
-
-/** Worst of several comparisons of the same tensors: the most elements that differed once. */
-function worstOf(comparisons: BitComparison[]): BitComparison {
-  return comparisons.reduce(
-    (worst, c) => ({
-      identical: worst.identical && c.identical,
-      differing: Math.max(worst.differing, c.differing),
-      maxAbsDiff: Math.max(worst.maxAbsDiff, c.maxAbsDiff),
-      maxUlpDiff: Math.max(worst.maxUlpDiff, c.maxUlpDiff),
-    }),
-    IDENTICAL,
-  );
-}
-
 export function auditOp(op: AuditOp, settings: AuditSettings): AuditRow[] {
-  if (settings.threads.length === 0) throw new Error("audit: no thread counts given");
   const runner = new OpRunner(op, settings);
-  const rows: AuditRow[] = [];
-  const baselineThreads = settings.threads[0]!;
-  let baseline: Results | null = null;
   try {
-    for (const threads of settings.threads) {
-      configureDeterminism({ deterministic: settings.deterministic, threads });
-      const first = runner.run();
-      const comparisons: BitComparison[] = [];
-      for (let k = 1; k < settings.repeats; k++)
-        comparisons.push(compareResults(first, runner.run()));
-      baseline ??= first;
-      rows.push({
-        op: op.name,
-        shapes: op.shapes(settings.scale),
-        threads,
-        repeats: settings.repeats,
-        repeat: worstOf(comparisons),
-        vsBaseline: baseline === first ? null : compareResults(baseline, first),
-        baselineThreads,
-      });
-    }
+    // One row per op: the output's and every gradient's comparisons added together.
+    const rows = compareRepeats(
+      settings,
+      () => runner.run(),
+      (perArray) => [perArray.reduce(combine, IDENTICAL)],
+    );
+    return rows.map((row) => ({
+      op: op.name,
+      shapes: op.shapes(settings.scale),
+      threads: row.threads,
+      repeats: settings.repeats,
+      repeat: row.repeat[0]!,
+      vsBaseline: row.vsBaseline?.[0] ?? null,
+      baselineThreads: settings.threads[0]!,
+    }));
   } finally {
     runner.dispose();
   }
-  return rows;
 }
 
 /** Audits every op (or the given ones); the determinism settings are restored after. */
@@ -154,20 +120,13 @@ export function runAudit(
   settings: AuditSettings,
   options: { ops?: readonly AuditOp[]; onRows?: (rows: AuditRow[]) => void } = {},
 ): AuditRow[] {
-  const before = determinismState();
-  const rows: AuditRow[] = [];
-  try {
+  return restoringDeterminism(() => {
+    const rows: AuditRow[] = [];
     for (const op of options.ops ?? AUDIT_OPS) {
       const opRows = auditOp(op, settings);
       rows.push(...opRows);
       options.onRows?.(opRows);
     }
-  } finally {
-    configureDeterminism({
-      deterministic: before.deterministicAlgorithms,
-      threads: before.threads,
-      cudnnBenchmark: before.cudnnBenchmark,
-    });
-  }
-  return rows;
+    return rows;
+  });
 }

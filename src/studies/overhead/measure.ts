@@ -23,6 +23,7 @@ import { Adam, categoricalCrossEntropy } from "../../nn/index.js";
 import { createModel, type Model } from "../../nn/models/index.js";
 import type { ModelMemoryFormat } from "../../nn/module.js";
 import type { StudyModel } from "./models.js";
+import { onnxStudyModel } from "./onnx-model.js";
 import { summarize, type TimingSummary } from "./stats.js";
 
 export interface OverheadSettings {
@@ -84,20 +85,23 @@ class StepTimer {
 
   constructor(study: StudyModel, settings: OverheadSettings) {
     const { imageSize, device } = settings;
-    this.#model = createModel(study.name, {
-      generator: new Generator(settings.seed, "init"),
-      inputShape: [3, imageSize, imageSize],
-      memoryFormat: settings.memoryFormat,
-      device,
-      ...(study.kernelSize === undefined ? {} : { kernelSize: study.kernelSize }),
-    });
+    this.#model =
+      study.file === undefined
+        ? createModel(study.name, {
+            generator: new Generator(settings.seed, "init"),
+            inputShape: [3, imageSize, imageSize],
+            memoryFormat: settings.memoryFormat,
+            device,
+            ...(study.kernelSize === undefined ? {} : { kernelSize: study.kernelSize }),
+          })
+        : onnxStudyModel(study.file, settings);
     this.#model.train();
     this.#gpuTimer = overheadTimer(device) === "cuda-events" ? new CudaTimer(device) : null;
     this.#initial = new Map(
       [...this.#model.stateDict()].map(([name, t]) => [name, keep(noGrad(() => t.clone()))]),
     );
     const input = new Generator(settings.seed, "input");
-    const shape = [settings.batchSize, 3, imageSize, imageSize];
+    const shape = [settings.batchSize, ...this.#model.inputShape];
     this.#images = keep(tidy(() => randn(shape, input).to({ device })));
     this.#labels = keep(
       tidy(() =>

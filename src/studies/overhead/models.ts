@@ -1,10 +1,13 @@
 /**
  * The overhead study's models, from the zoo's descriptors: each model in the study says its
  * place in the original's list, and a model that takes a kernel size is measured at each of
- * its listed sizes, labelled NAME-kN (the study measures MediumCNN at k = 1, 3, 5, 7).
+ * its listed sizes, labelled NAME-kN (the study measures MediumCNN at k = 1, 3, 5, 7). An
+ * .onnx path is a model too: the user's graph, labelled by its path.
  */
+import { basename } from "node:path";
 import type { ModelDescriptor } from "../../contract/model-descriptor.js";
 import { findModelDescriptor, zooDescriptors } from "../../nn/models/index.js";
+import { isOnnxModelPath } from "../../train/imported-model.js";
 
 /** A model of the study: the registry name and the options that select its variant. */
 export interface StudyModel {
@@ -12,6 +15,8 @@ export interface StudyModel {
   label: string;
   name: string;
   kernelSize?: number;
+  /** An ONNX file, measured with its own weights and input shape. */
+  file?: string;
 }
 
 const KERNEL_LABEL = /^(.+)-k(\d+)$/;
@@ -24,6 +29,7 @@ const kernelVariant = (model: ModelDescriptor, kernelSize: number): StudyModel =
 
 /** Parses one label; throws an Error naming the label and the known ones when unknown. */
 export function parseStudyModel(label: string): StudyModel {
+  if (isOnnxModelPath(label)) return { label, name: basename(label), file: label };
   const sized = KERNEL_LABEL.exec(label);
   const sizedModel = sized === null ? undefined : findModelDescriptor(sized[1]!);
   if (sizedModel?.options.kernelSize && Number(sized![2]) >= 1) {
@@ -33,7 +39,9 @@ export function parseStudyModel(label: string): StudyModel {
   if (model?.options.kernelSize) return kernelVariant(model, model.options.kernelSize.default);
   if (model !== undefined) return { label, name: label };
   const known = zooDescriptors().map((m) => (m.options.kernelSize ? `${m.name}-kN` : m.name));
-  throw new Error(`unknown model '${label}': known models are ${known.join(", ")}`);
+  throw new Error(
+    `unknown model '${label}': known models are ${known.join(", ")}, or an .onnx file`,
+  );
 }
 
 /** The original's list, as far as the zoo has its models, in its order. */
