@@ -17,6 +17,10 @@ export interface PlanOverrides {
   device?: string;
   /** Data folder per dataset; the key "*" applies to every dataset of the plan. */
   dataDirs?: Record<string, string>;
+  /** Every grid's one model, e.g. the user's .onnx file in the tooling preset. */
+  model?: string;
+  /** Run-config fields for every run, by their plan path ("optimizer.lr"): a model's recipe. */
+  base?: Record<string, unknown>;
 }
 
 export type PlanSource =
@@ -25,6 +29,18 @@ export type PlanSource =
 
 function datasetsOf(spec: PlanSpec): string[] {
   return [...new Set(gridsOf(spec).flatMap((grid) => grid.datasets))];
+}
+
+/** Sets `optimizer.lr` in a plan's base, keeping the object's other fields. */
+function setPath(base: Record<string, unknown>, path: string, value: unknown): void {
+  const [head, ...rest] = path.split(".");
+  if (rest.length === 0) {
+    base[head!] = value;
+    return;
+  }
+  const inner = { ...(base[head!] as Record<string, unknown> | undefined) };
+  setPath(inner, rest.join("."), value);
+  base[head!] = inner;
 }
 
 /** Applies the overrides; the result is validated again, naming the flag at fault. */
@@ -52,7 +68,9 @@ export function applyOverrides(spec: PlanSpec, overrides: PlanOverrides, source:
   const base: Record<string, unknown> = { ...json.base };
   if (overrides.threads !== undefined) base.threads = overrides.threads;
   if (overrides.device !== undefined) base.device = overrides.device;
+  for (const [path, value] of Object.entries(overrides.base ?? {})) setPath(base, path, value);
   json.base = base;
+  if (overrides.model !== undefined) for (const grid of grids) grid.models = [overrides.model];
   if (overrides.dataDirs !== undefined) {
     const dataDirs: Record<string, string> = { ...json.dataDirs };
     for (const [dataset, dir] of Object.entries(overrides.dataDirs)) {

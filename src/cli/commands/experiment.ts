@@ -22,6 +22,7 @@ import { formatSlurmStatus, slurmJobsStatus } from "../../experiment/slurm/statu
 import { experimentStatus, formatStatus } from "../../experiment/status.js";
 import type { TrainerRef } from "../../experiment/worker-protocol.js";
 import { integerAtLeast } from "../flags/parse.js";
+import { RECIPE_FLAGS, recipeOverrides } from "../flags/plan-recipe-flags.js";
 import {
   addSlurmOptions,
   checkSlurmFlags,
@@ -68,6 +69,10 @@ interface RunFlags extends SlurmFlags {
   device?: string;
   gpus?: string[];
   dataDir?: Record<string, string>;
+  model?: string;
+  optimizer?: string;
+  lr?: number;
+  batchSize?: number;
   retryFailed?: boolean;
   wait?: boolean;
   analysis: boolean;
@@ -80,7 +85,6 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
 }
 
-/** The plan to run and its folder: a new one from a preset or file, or the folder's own. */
 /** The plan, checked by `check` (when given) before a new folder is made for it. */
 function preparePlan(flags: RunFlags, check?: (plan: Plan) => void): { dir: string; plan: Plan } {
   const overrides: PlanOverrides = {
@@ -88,6 +92,8 @@ function preparePlan(flags: RunFlags, check?: (plan: Plan) => void): { dir: stri
     threads: flags.threads,
     device: flags.device ?? (flags.gpus ? "cuda" : undefined),
     dataDirs: flags.dataDir,
+    model: flags.model,
+    base: recipeOverrides(flags),
   };
   if (flags.preset === undefined && flags.plan === undefined) {
     if (flags.out === undefined) {
@@ -309,6 +315,17 @@ export const registerExperiment: RegisterCommand = (program) => {
       "data folder, for one dataset or all (repeatable)",
       dataDir,
     )
+    .option(
+      "--model <name>",
+      "train this model in every grid, e.g. your .onnx file (with --optimizer, --lr, --batch-size)",
+    )
+    .option(
+      "--optimizer <name>",
+      "every run's optimizer (adam or sgd): an imported model's recipe",
+      RECIPE_FLAGS.optimizer,
+    )
+    .option("--lr <x>", "every run's learning rate", RECIPE_FLAGS.lr)
+    .option("--batch-size <n>", "every run's batch size", RECIPE_FLAGS.batchSize)
     .option("--retry-failed", "claim runs that failed before again")
     .option("--wait", "watch until every run is done (the default)")
     .option(
