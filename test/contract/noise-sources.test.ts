@@ -103,7 +103,12 @@ describe("the sources' seeds and flags", () => {
       input: true,
       impl: true,
     });
-    expect(trainRequest({ seedInput: 5 }).fixedSeeds).toEqual({ init: 0, input: 5 });
+    // The request carries the seeds given; the run's config fills the others with 0.
+    expect(trainRequest({ seedInput: 5 }).fixedSeeds).toEqual({ input: 5 });
+    expect(resolveRunConfig(trainRequest({ seedInput: 5 })).fixedSeeds).toEqual({
+      init: 0,
+      input: 5,
+    });
   });
 });
 
