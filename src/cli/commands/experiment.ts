@@ -22,7 +22,7 @@ import { formatSlurmStatus, slurmJobsStatus } from "../../experiment/slurm/statu
 import { experimentStatus, formatStatus } from "../../experiment/status.js";
 import type { TrainerRef } from "../../experiment/worker-protocol.js";
 import { integerAtLeast } from "../flags/parse.js";
-import { RECIPE_FLAGS, recipeOverrides } from "../flags/plan-recipe-flags.js";
+import { addRecipeOptions, recipeOverrides } from "../flags/plan-recipe-flags.js";
 import {
   addSlurmOptions,
   checkSlurmFlags,
@@ -315,17 +315,6 @@ export const registerExperiment: RegisterCommand = (program) => {
       "data folder, for one dataset or all (repeatable)",
       dataDir,
     )
-    .option(
-      "--model <name>",
-      "train this model in every grid, e.g. your .onnx file (with --optimizer, --lr, --batch-size)",
-    )
-    .option(
-      "--optimizer <name>",
-      "every run's optimizer (adam or sgd): an imported model's recipe",
-      RECIPE_FLAGS.optimizer,
-    )
-    .option("--lr <x>", "every run's learning rate", RECIPE_FLAGS.lr)
-    .option("--batch-size <n>", "every run's batch size", RECIPE_FLAGS.batchSize)
     .option("--retry-failed", "claim runs that failed before again")
     .option("--wait", "watch until every run is done (the default)")
     .option(
@@ -347,6 +336,7 @@ export const registerExperiment: RegisterCommand = (program) => {
     )
     .addHelpText("after", `\nPresets:\n${presetHelp}`)
     .action((flags: RunFlags) => runCommand(flags));
+  addRecipeOptions(run);
   addSlurmOptions(run);
   registerSlurmTask(experiment);
   experiment

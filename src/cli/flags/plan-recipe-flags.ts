@@ -3,6 +3,7 @@
  * imported model lacks, given to every run of a preset or plan. Each flag parses and lands as
  * `train`'s flag of the same name does (config-flags.ts), so the two never disagree.
  */
+import type { Command } from "commander";
 import { CONFIG_FLAGS, longName } from "./config-flags.js";
 
 const RECIPE_FLAG_NAMES = { optimizer: "--optimizer", lr: "--lr", batchSize: "--batch-size" };
@@ -13,7 +14,7 @@ function row(name: string) {
 }
 
 /** Each recipe flag's parser, as commander takes it. */
-export const RECIPE_FLAGS = Object.fromEntries(
+const RECIPE_FLAGS = Object.fromEntries(
   Object.entries(RECIPE_FLAG_NAMES).map(([key, name]) => [
     key,
     (text: string) => row(name).parse!(text),
@@ -30,4 +31,20 @@ export function recipeOverrides(
     if (value !== undefined) base[row(name).fields[0]!] = value;
   }
   return base;
+}
+
+/** `--model` and the recipe flags, on `experiment run`. */
+export function addRecipeOptions(command: Command): Command {
+  return command
+    .option(
+      "--model <name>",
+      "train this model in every grid, e.g. your .onnx file (with --optimizer, --lr, --batch-size)",
+    )
+    .option(
+      "--optimizer <name>",
+      "every run's optimizer (adam or sgd): an imported model's recipe",
+      RECIPE_FLAGS.optimizer,
+    )
+    .option("--lr <x>", "every run's learning rate", RECIPE_FLAGS.lr)
+    .option("--batch-size <n>", "every run's batch size", RECIPE_FLAGS.batchSize);
 }
