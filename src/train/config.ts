@@ -12,6 +12,7 @@ import { DATASET_NAMES } from "../data/dataset-names.js";
 import { transformSpecSchema } from "../data/transforms.js";
 import { CPU_CAPABILITIES } from "../engine/cpu-kernels.js";
 import { findModelDescriptor } from "../nn/models/index.js";
+import { INIT_RULES } from "../onnx/init-rules.js";
 import { PRECISIONS } from "./precision.js";
 
 const positiveInt = z.number().int().positive();
@@ -29,6 +30,12 @@ export const runConfigSchema = z
       .string()
       .regex(/^[0-9a-f]{64}$/)
       .optional(),
+    /**
+     * An imported model's initial weights (onnx/init-rules.ts): the file's, or drawn by
+     * PyTorch's or Keras's default rule. Absent for zoo models, and in an imported model's
+     * config recorded before it (which kept the file's).
+     */
+    init: z.enum(INIT_RULES).optional(),
     /** Model options: BatchNorm (SmallCNN), kernel size (MediumCNN), head (ResNet18). */
     batchNorm: z.boolean(),
     /** SmallCNN's BatchNorm momentum, PyTorch's convention; null: Keras's (0.01 here). */
@@ -110,6 +117,28 @@ export const runConfigSchema = z
   .strict();
 
 export type RunConfig = z.infer<typeof runConfigSchema>;
+
+/**
+ * A config written before dropout was a noise source of its own (a plan.json, say) lacks its
+ * switch and seed. It reads with dropout switched as init is, as every setting switches the
+ * two, and seed 0, so an old plan's runs are the runs its settings plan today. (A recorded
+ * run.json is not read through here: its replay and resume keep its own derivation,
+ * train/seeds.ts.)
+ */
+export function withDropoutSource(config: unknown): unknown {
+  if (typeof config !== "object" || config === null) return config;
+  const { deterministic, fixedSeeds } = config as Record<string, unknown>;
+  const fill = (value: unknown, dropout: unknown) =>
+    typeof value === "object" && value !== null && !("dropout" in value)
+      ? { ...value, dropout }
+      : value;
+  const init = (deterministic as { init?: unknown } | undefined)?.init;
+  return {
+    ...config,
+    deterministic: fill(deterministic, init),
+    fixedSeeds: fill(fixedSeeds, 0),
+  };
+}
 
 /** The original's checkpoint epochs (as epochs completed): 10, every 50th, and the last. */
 export function originalSaveEpochs(epochs: number): number[] {

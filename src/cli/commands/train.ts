@@ -34,6 +34,7 @@ import { PRECISIONS } from "../../train/precision.js";
 import { replayCpuCapability } from "../../train/replay-hardware.js";
 import { replayVerdict } from "../../train/replay-verdict.js";
 import { refuseFlagsBeside, refuseInapplicableFlags } from "../flags/inapplicable-flags.js";
+import { addInitFlag } from "../flags/init-flag.js";
 import {
   integerList,
   nonNegativeInteger,
@@ -85,6 +86,7 @@ export const registerTrain: RegisterCommand = (program) => {
       oneOf("--setting", SETTING_NAMES),
     );
   addNoiseSourceFlags(command);
+  addInitFlag(command);
   command
     .option("--perturb-init-ulp", "flip the last bit of one initial weight")
     .option("--epochs <n>", "epochs (default: the model's recipe)", positiveInteger("--epochs"))

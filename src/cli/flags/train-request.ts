@@ -21,13 +21,14 @@ import {
 import type { CpuCapabilityChoice } from "../../engine/cpu-kernels.js";
 import type { Precision } from "../../train/precision.js";
 import type { RunRequest } from "../../train/recipes.js";
+import type { InitFlags } from "./init-flag.js";
 
 /** Each noise source's flags (contract/noise-sources.ts): ours and the original scripts'. */
 type SourceFlags = { [K in SwitchFlagKey]?: boolean } & { [K in SeedFlagKey]?: number } & {
   [K in OriginalSourceFlag]?: boolean;
 };
 
-export interface TrainFlags extends SourceFlags {
+export interface TrainFlags extends SourceFlags, InitFlags {
   model?: string;
   dataset?: RunRequest["dataset"];
   dataDir?: string;
@@ -101,6 +102,7 @@ export function trainRequest(flags: TrainFlags): RunRequest {
   };
   const optional: Partial<RunRequest> = {
     model: flags.model,
+    init: flags.init,
     dataset: flags.dataset,
     dataDir,
     epochs,
