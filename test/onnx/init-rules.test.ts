@@ -3,7 +3,9 @@
  * graph (Conv, grouped Conv, Gemm with and without transB, MatMul and the Add of its bias,
  * the norms), its fan_in against PyTorch's for the module it stands for, the bound of each
  * rule against torch's (scripts/fixtures/onnx_init.py), the values a seed gives against the
- * values torch draws from the same seed for a small module, and the law of many draws.
+ * values torch draws from the same seed for a small module and for two modules exported by
+ * PyTorch (a CNN with BatchNorm and a grouped convolution, a residual MLP with LayerNorm:
+ * the whole initial state_dict), and the law of many draws.
  *
  * Tolerances: bounds are the same double-precision formulas as torch's, |Δ| ≤ 1e-15 relative.
  * Drawn values are float32 from the same generator (nnr's is libtorch's mt19937): |Δ| ≤ 1e-7,
@@ -13,10 +15,11 @@
  * bound/√3 (the std of the sample std of n uniform draws is 0.447·σ/√n: 2 % is over 6 of them
  * for every case here).
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Generator, type Tensor, tensor, zeros } from "../../src/engine/index.js";
-import { parseOnnxModel } from "../../src/onnx/index.js";
+import { OnnxClassifier, parseOnnxModel } from "../../src/onnx/index.js";
 import { type InitRole, initRoles } from "../../src/onnx/init-roles.js";
 import {
   type DrawnInitRule,
@@ -25,7 +28,7 @@ import {
   pytorchWeightBound,
   reinitialize,
 } from "../../src/onnx/init-rules.js";
-import { pytorchReference } from "../engine/pytorch-reference.js";
+import { PYTHON, pytorchReference } from "../engine/pytorch-reference.js";
 import { type ModelSpec, modelBytes, type NodeSpec } from "./build-model.js";
 
 interface TorchCase {
@@ -41,14 +44,22 @@ interface TorchCase {
   glorotWeight?: number[];
 }
 
+/** The script builds onnx_models.py's modules, which imports Python's onnx (python3-onnx). */
+const onnxMissing =
+  spawnSync(PYTHON, ["-c", "import onnx"]).status === 0 ? null : `${PYTHON} has no onnx module`;
 const reference = pytorchReference(
   "onnx_init.py",
   new URL("./fixtures/init_rules.json", import.meta.url).pathname,
+  [],
+  onnxMissing,
 );
 const fixture = JSON.parse(readFileSync(reference.path, "utf8")) as {
   seed: number;
   cases: TorchCase[];
+  /** Each exported module's initial state_dict under torch.manual_seed(seed). */
+  modules: Record<string, Record<string, number[]>>;
 };
+const exported = (name: string) => new URL(`./fixtures/${name}.onnx`, import.meta.url).pathname;
 const torchCase = (name: string) => fixture.cases.find((c) => c.name === name)!;
 
 const zerosOf = (dims: number[]) => ({
@@ -170,6 +181,42 @@ describe(`the init rules of an imported graph (PyTorch: ${reference.source})`, (
       const [glorot, zeroBias] = drawn(name, "glorot", fixture.seed);
       expectClose(glorot, c.glorotWeight!, 1e-7);
       expect([...zeroBias].every((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it("give a CNN exported by PyTorch the initial state PyTorch gives it from the same seed", () => {
+    const file = exported("bn_cnn");
+    const model = new OnnxClassifier(parseOnnxModel(readFileSync(file), file), {
+      classes: 5,
+      inputShape: [3, 8, 8],
+      memoryFormat: "contiguous",
+      dropoutGenerator: new Generator(0, "dropout"),
+      init: { rule: "pytorch", generator: new Generator(fixture.seed, "init") },
+    });
+    const state = new Map(
+      [...model.stateDict()].map(([n, t]) => [n, [...(t.dataSync() as Float32Array)]]),
+    );
+    model.dispose();
+    const expected = fixture.modules.bn_cnn!;
+    expect([...state.keys()].sort()).toEqual(Object.keys(expected).sort());
+    for (const [name, values] of Object.entries(expected))
+      expectClose(state.get(name)!, values, 1e-7);
+    expect(model.notes[0]).toMatch(/^init: every parameter drawn from the init generator/);
+    expect(model.notes[0]).not.toContain("kept");
+  });
+
+  it("give a residual MLP exported by PyTorch the initial state PyTorch gives it", () => {
+    const file = exported("residual_mlp");
+    const graph = parseOnnxModel(readFileSync(file), file).graph;
+    const expected = fixture.modules.residual_mlp!;
+    const members = graph.initializers
+      .filter((t) => t.name in expected)
+      .map((t) => [t.name, zeros(t.dims)] as [string, Tensor]);
+    expect(members).toHaveLength(Object.keys(expected).length);
+    reinitialize(members, initRoles(graph), "pytorch", new Generator(fixture.seed, "init"));
+    for (const [name, t] of members) {
+      expectClose(t.dataSync() as Float32Array, expected[name]!, 1e-7);
+      t.dispose();
     }
   });
 
