@@ -151,13 +151,14 @@ export function originalSaveEpochs(epochs: number): number[] {
  * A short, stable name for the group a run belongs to, e.g. `smallcnn_bn_cifar10_algo`; a
  * pool's name takes the setting's place (`smallcnn_fashion-mnist_tooling`). An imported model
  * is named by its file and the start of its SHA-256 (`mynet-1dcd880b`): no folders in the
- * name, and two different files never share a group.
+ * name, and two different files never share a group; weights drawn by an init rule add it
+ * (`mynet-1dcd880b-pytorch`), so they never share one with the file's weights.
  */
 export function groupName(config: RunConfig, setting: string = config.setting): string {
   const model = findModelDescriptor(config.model);
   const modelName =
     config.modelSha256 !== undefined
-      ? `${basename(config.model).replace(/\.onnx$/i, "")}-${config.modelSha256.slice(0, 8)}`
+      ? `${basename(config.model).replace(/\.onnx$/i, "")}-${config.modelSha256.slice(0, 8)}${drawnInit(config)}`
       : model === undefined
         ? config.model
         : modelGroupName(model, config);
@@ -170,4 +171,9 @@ export function groupName(config: RunConfig, setting: string = config.setting): 
 /** The number a run's files carry after `epochsCompleted` epochs, in its layout. */
 export function fileEpoch(config: Pick<RunConfig, "layout">, epochsCompleted: number): number {
   return config.layout === "original" ? epochsCompleted - 1 : epochsCompleted;
+}
+
+/** An imported model's drawn-weights suffix (`-pytorch`, `-glorot`); none for the file's. */
+function drawnInit(config: RunConfig): string {
+  return config.init === undefined || config.init === "file" ? "" : `-${config.init}`;
 }

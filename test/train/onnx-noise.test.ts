@@ -138,12 +138,16 @@ describe("dropout and init as noise sources of an imported model", () => {
     expect(fileA.notes).toContain(
       `init: the weights of ${file}, the same in every run (the file fixes the init source)`,
     );
+    // Drawn weights and the file's never share a group.
+    expect(fileA.group).toMatch(/^dropout-mlp-[0-9a-f]{8}_fashion-mnist_custom$/);
     const [drawnA, drawnB] = [
       await train({ deterministic: initRandom, init: "pytorch" }),
       await train({ deterministic: initRandom, init: "glorot" }),
     ];
     expect(drawnA.weightsSha256).not.toBe(fileA.weightsSha256);
     expect(drawnB.weightsSha256).not.toBe(drawnA.weightsSha256);
+    expect(drawnA.group).toBe(fileA.group.replace("_fashion", "-pytorch_fashion"));
+    expect(drawnB.group).toBe(fileA.group.replace("_fashion", "-glorot_fashion"));
   }, 180_000);
 
   it("refuses --init on a zoo model, and an unknown rule, in one line", async () => {
