@@ -150,6 +150,39 @@ describe("dropout and init as noise sources of an imported model", () => {
     expect(drawnB.group).toBe(fileA.group.replace("_fashion", "-glorot_fashion"));
   }, 180_000);
 
+  it("takes dropout's switch and seed from the command line, and refuses a seed it would not use", async () => {
+    const flags = ["--model", file, "--optimizer", "sgd", "--lr", "0.05", "--batch-size", "64"];
+    const tiny = [...flags, "--epochs", "1", "--train-examples", "128", "--test-examples", "64"];
+    const out = join(dir, "cli-dropout");
+    const fixed = await runCli([
+      "train",
+      "--out",
+      out,
+      ...tiny,
+      "--setting",
+      "algo",
+      "--deterministic-dropout",
+      "--seed-dropout",
+      "3",
+    ]);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    const record = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));
+    expect(record.seeds.dropout).toBe(3);
+    expect(record.config.deterministic).toEqual({ ...FIXED, init: false, input: false });
+    const unused = await runCli([
+      "train",
+      "--out",
+      join(dir, "cli-unused"),
+      ...tiny,
+      "--seed-dropout",
+      "3",
+    ]);
+    expect(unused.code).not.toBe(0);
+    expect(unused.stderr).toContain(
+      "--seed-dropout: the dropout seed is drawn at random in setting algo+impl; add --deterministic-dropout",
+    );
+  }, 60_000);
+
   it("refuses --init on a zoo model, and an unknown rule, in one line", async () => {
     let message = "";
     try {
