@@ -50,6 +50,16 @@ export const NOISE_SOURCES = [
     originalFlags: ["deterministic_input", "deterministic_algo"],
   },
   {
+    // The original's models train without dropout; its init switch stands for the seeds of
+    // what a model draws, so it fixes the masks with the weights.
+    name: "dropout",
+    kind: "algo",
+    fixes: "the dropout masks (an imported model's Dropout nodes, a zoo model's dropout)",
+    flagHelp: "fixed dropout-mask seed",
+    seed: { generators: ["dropout"], flagHelp: "seed of deterministic dropout masks (default 0)" },
+    originalFlags: ["deterministic_init", "deterministic_algo"],
+  },
+  {
     name: "impl",
     kind: "impl",
     fixes: "the kernels: deterministic algorithms, no autotuning",

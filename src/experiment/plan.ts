@@ -10,7 +10,7 @@ import { UserError } from "../errors.js";
 import { writeFileAtomicSync } from "../io/atomic.js";
 import { findModelDescriptor } from "../nn/models/index.js";
 import { configValue, type RunPool, runPoolSchema } from "../run-folder/pool.js";
-import { groupName, type RunConfig, runConfigSchema } from "../train/config.js";
+import { groupName, type RunConfig, runConfigSchema, withDropoutSource } from "../train/config.js";
 import { runGroupName } from "../train/pool.js";
 import { type RunRequest, resolveRunConfig } from "../train/recipes.js";
 import { type Grid, gridPath, gridsOf, type PlanSpec, settingsOf } from "./plan-spec.js";
@@ -21,7 +21,8 @@ const planEntrySchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
   group: z.string(),
   replicate: z.number().int().min(0),
-  config: runConfigSchema,
+  // A plan written before dropout was a source reads as its settings plan it today.
+  config: z.preprocess(withDropoutSource, runConfigSchema),
   /** Set for the runs of a pooled grid (e.g. the tooling study). */
   pool: runPoolSchema.optional(),
 });

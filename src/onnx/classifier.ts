@@ -1,7 +1,8 @@
 /**
  * An imported graph as a zoo-like classifier Model: batches [N, C, H, W] to logits
  * [N, classes], its parameters and buffers under their ONNX names. The input shape and the
- * number of classes are checked against the dataset's when it is built, in one line.
+ * number of classes are checked against the dataset's when it is built, in one line. Its
+ * initial weights are the file's, or re-drawn by a framework's default rule (init-rules.ts).
  */
 import { basename } from "node:path";
 import { type Generator, noGrad, type Tensor, tidy, zeros } from "../engine/index.js";
@@ -11,13 +12,18 @@ import { type InputFeed, inputFeed } from "./graph-input.js";
 import { GraphProgram } from "./graph-program.js";
 import type { OnnxModel } from "./graph-types.js";
 import { importNotes } from "./import-notes.js";
-import { childOf, type MemberGroup, type MemberHost } from "./member-tree.js";
+import { initRoles } from "./init-roles.js";
+import { type InitRule, initNote, reinitialize } from "./init-rules.js";
+import { initializerRoles } from "./initializer-roles.js";
+import { childOf, type MemberGroup, type MemberHost, placeOf } from "./member-tree.js";
 
 export interface OnnxClassifierOptions {
   classes: number;
   inputShape: InputShape;
   memoryFormat: ModelMemoryFormat;
   dropoutGenerator: Generator;
+  /** Where the initial weights come from; absent: the file's. */
+  init?: { readonly rule: InitRule; readonly generator: Generator };
 }
 
 export class OnnxClassifier extends Model implements MemberHost {
@@ -37,16 +43,31 @@ export class OnnxClassifier extends Model implements MemberHost {
       memoryFormat: options.memoryFormat,
     });
     this.name = basename(model.file);
-    this.notes = importNotes(model);
     this.dropoutGenerator = options.dropoutGenerator;
     try {
       this.#program = new GraphProgram(model, this, options);
       this.#feed = inputFeed(model, options.inputShape);
+      const rule = options.init?.rule ?? "file";
+      const kept = rule === "file" ? [] : this.#reinitialize(rule, options.init!.generator);
+      this.notes = importNotes(model, initNote(model.file, rule, kept));
       this.#checkShapes();
     } catch (error) {
       this.dispose();
       throw error;
     }
+  }
+
+  /** Re-draws the parameters and running statistics in the graph's initializer order. */
+  #reinitialize(rule: Exclude<InitRule, "file">, generator: Generator): string[] {
+    const { graph, file } = this.#program.model;
+    const kinds = initializerRoles(graph);
+    const members = graph.initializers.flatMap((t) => {
+      const kind = kinds.get(t.name);
+      if (kind !== "parameter" && kind !== "buffer") return [];
+      const place = placeOf(this, t.name, file);
+      return [[t.name, place.group.member(place.member, kind)] as const];
+    });
+    return reinitialize(members, initRoles(graph), rule, generator);
   }
 
   /** One example of the dataset's shape through the graph, in eval mode: its logits' shape. */

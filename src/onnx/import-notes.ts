@@ -1,17 +1,20 @@
 /**
  * What an imported graph loses against the PyTorch module it came from, one line each, for
  * the run to say: BatchNormalization and Dropout exported in inference mode (an eval-mode
- * export) train as constants, and the file's weights fix the init source.
+ * export) train as constants; and where the initial weights came from (init-rules.ts): by
+ * default the file's, which fix the init source.
  */
 import type { OnnxModel, OnnxNode } from "./graph-types.js";
+import { initNote } from "./init-rules.js";
 
-export function importNotes(model: OnnxModel): string[] {
+export function importNotes(
+  model: OnnxModel,
+  init: string = initNote(model.file, "file", []),
+): string[] {
   const nodes = model.graph.nodes;
   const frozen = nodes.filter((n) => n.opType === "BatchNormalization" && !bnTrains(n, model));
   const inert = nodes.filter((n) => n.opType === "Dropout" && !dropoutTrains(n, model));
-  const notes = [
-    `init: the weights of ${model.file}, the same in every run (the file fixes the init source)`,
-  ];
+  const notes = [init];
   const hint =
     "export with training=torch.onnx.TrainingMode.TRAINING to train them as PyTorch does";
   if (frozen.length > 0) {

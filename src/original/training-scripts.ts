@@ -40,6 +40,8 @@ const common = (flags: ParsedFlags): RunRequest => {
     deterministic: {
       init: flags.deterministic_init === true,
       input: flags.deterministic_input === true,
+      // Its models draw no masks; its init switch fixes them with the weights (noise-sources.ts).
+      dropout: flags.deterministic_init === true,
       impl: flags.deterministic_tf === true,
     },
     layout: "original",

@@ -12,6 +12,7 @@ import { DATASET_NAMES } from "../data/dataset-names.js";
 import { transformSpecSchema } from "../data/transforms.js";
 import { CPU_CAPABILITIES } from "../engine/cpu-kernels.js";
 import { findModelDescriptor } from "../nn/models/index.js";
+import { INIT_RULES } from "../onnx/init-rules.js";
 import { PRECISIONS } from "./precision.js";
 
 const positiveInt = z.number().int().positive();
@@ -29,6 +30,12 @@ export const runConfigSchema = z
       .string()
       .regex(/^[0-9a-f]{64}$/)
       .optional(),
+    /**
+     * An imported model's initial weights (onnx/init-rules.ts): the file's, or drawn by
+     * PyTorch's or Keras's default rule. Absent for zoo models, and in an imported model's
+     * config recorded before it (which kept the file's).
+     */
+    init: z.enum(INIT_RULES).optional(),
     /** Model options: BatchNorm (SmallCNN), kernel size (MediumCNN), head (ResNet18). */
     batchNorm: z.boolean(),
     /** SmallCNN's BatchNorm momentum, PyTorch's convention; null: Keras's (0.01 here). */
@@ -111,6 +118,28 @@ export const runConfigSchema = z
 
 export type RunConfig = z.infer<typeof runConfigSchema>;
 
+/**
+ * A config written before dropout was a noise source of its own (a plan.json, say) lacks its
+ * switch and seed. It reads with dropout switched as init is, as every setting switches the
+ * two, and seed 0, so an old plan's runs are the runs its settings plan today. (A recorded
+ * run.json is not read through here: its replay and resume keep its own derivation,
+ * train/seeds.ts.)
+ */
+export function withDropoutSource(config: unknown): unknown {
+  if (typeof config !== "object" || config === null) return config;
+  const { deterministic, fixedSeeds } = config as Record<string, unknown>;
+  const fill = (value: unknown, dropout: unknown) =>
+    typeof value === "object" && value !== null && !("dropout" in value)
+      ? { ...value, dropout }
+      : value;
+  const init = (deterministic as { init?: unknown } | undefined)?.init;
+  return {
+    ...config,
+    deterministic: fill(deterministic, init),
+    fixedSeeds: fill(fixedSeeds, 0),
+  };
+}
+
 /** The original's checkpoint epochs (as epochs completed): 10, every 50th, and the last. */
 export function originalSaveEpochs(epochs: number): number[] {
   const epochsSet = new Set<number>([10, epochs]);
@@ -122,13 +151,14 @@ export function originalSaveEpochs(epochs: number): number[] {
  * A short, stable name for the group a run belongs to, e.g. `smallcnn_bn_cifar10_algo`; a
  * pool's name takes the setting's place (`smallcnn_fashion-mnist_tooling`). An imported model
  * is named by its file and the start of its SHA-256 (`mynet-1dcd880b`): no folders in the
- * name, and two different files never share a group.
+ * name, and two different files never share a group; weights drawn by an init rule add it
+ * (`mynet-1dcd880b-pytorch`), so they never share one with the file's weights.
  */
 export function groupName(config: RunConfig, setting: string = config.setting): string {
   const model = findModelDescriptor(config.model);
   const modelName =
     config.modelSha256 !== undefined
-      ? `${basename(config.model).replace(/\.onnx$/i, "")}-${config.modelSha256.slice(0, 8)}`
+      ? `${basename(config.model).replace(/\.onnx$/i, "")}-${config.modelSha256.slice(0, 8)}${drawnInit(config)}`
       : model === undefined
         ? config.model
         : modelGroupName(model, config);
@@ -141,4 +171,9 @@ export function groupName(config: RunConfig, setting: string = config.setting): 
 /** The number a run's files carry after `epochsCompleted` epochs, in its layout. */
 export function fileEpoch(config: Pick<RunConfig, "layout">, epochsCompleted: number): number {
   return config.layout === "original" ? epochsCompleted - 1 : epochsCompleted;
+}
+
+/** An imported model's drawn-weights suffix (`-pytorch`, `-glorot`); none for the file's. */
+function drawnInit(config: RunConfig): string {
+  return config.init === undefined || config.init === "file" ? "" : `-${config.init}`;
 }

@@ -12,6 +12,7 @@ import { basename } from "node:path";
 import type { ModelDescriptor } from "../contract/model-descriptor.js";
 import { UserError } from "../errors.js";
 import { modelDescriptor } from "../nn/models/index.js";
+import { DEFAULT_INIT_RULE, type InitRule } from "../onnx/init-rules.js";
 import { parseOnnxModel } from "../onnx/read-model.js";
 
 export function isOnnxModelPath(model: string): boolean {
@@ -50,4 +51,18 @@ export function modelFileSha256(file: string): string {
   const bytes = readModelFile(file);
   parseOnnxModel(bytes, file);
   return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * The config's `init`: an imported model's rule (the requested one, else the default); absent
+ * for a zoo model, which draws its weights by its own recipe, so asking for one is refused.
+ */
+export function initRuleOf(model: string, requested: InitRule | undefined): InitRule | undefined {
+  if (isOnnxModelPath(model)) return requested ?? DEFAULT_INIT_RULE;
+  if (requested !== undefined) {
+    throw new UserError(
+      `--init ${requested} (init in a plan): only an imported .onnx model takes it; ${model} draws its weights by its own recipe, so drop it`,
+    );
+  }
+  return undefined;
 }

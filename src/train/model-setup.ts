@@ -17,15 +17,24 @@ import type { RunConfig } from "./config.js";
 import { isOnnxModelPath } from "./imported-model.js";
 import { buildOnnxModel } from "./onnx-model.js";
 
+/**
+ * The run's model: weights from the init source's generator, dropout masks from the dropout
+ * source's (null for a zoo run recorded before dropout was a source: it drew none).
+ */
 export function buildModel(
   config: RunConfig,
   inputShape: ImageShape,
   classes: number,
   init: Generator,
+  dropout: Generator | null = null,
 ): Model {
-  if (isOnnxModelPath(config.model)) return buildOnnxModel(config, inputShape, classes, init);
+  if (isOnnxModelPath(config.model)) {
+    if (dropout === null) throw new Error("an imported model needs the dropout generator");
+    return buildOnnxModel(config, inputShape, classes, { init, dropout });
+  }
   return createModel(config.model, {
     generator: init,
+    ...(dropout === null ? {} : { dropoutGenerator: dropout, ...ZOO_DROPOUT_RATES }),
     classes,
     inputShape: [inputShape.channels, inputShape.height, inputShape.width],
     memoryFormat: config.memoryFormat,
@@ -37,6 +46,13 @@ export function buildModel(
     ...(config.kernelSize === null ? {} : { kernelSize: config.kernelSize }),
   });
 }
+
+/**
+ * The zoo's recipes train without dropout (VGG's, MobileNet's and EfficientNetB0's rates stay
+ * 0, as before dropout was a source; EfficientNetB0 would otherwise take Keras's 0.2 once it
+ * has a generator): a rate set here draws its masks from the dropout source's generator.
+ */
+const ZOO_DROPOUT_RATES = { dropout: 0, dropConnect: 0 } as const;
 
 /** Keras's Adam epsilon (1e-7), as the original used, rather than PyTorch's 1e-8. */
 const KERAS_ADAM_EPSILON = 1e-7;

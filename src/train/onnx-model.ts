@@ -1,7 +1,7 @@
 /** `--model path/to/model.onnx`: the imported graph built for a run (imported-model.ts). */
 import { createHash } from "node:crypto";
 import type { ImageShape } from "../data/types.js";
-import { Generator, randint } from "../engine/index.js";
+import type { Generator } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import type { Model } from "../nn/index.js";
 import { OnnxClassifier, parseOnnxModel } from "../onnx/index.js";
@@ -9,14 +9,15 @@ import type { RunConfig } from "./config.js";
 import { readModelFile } from "./imported-model.js";
 
 /**
- * The imported classifier, with its exported weights (the init source is then fixed by the
- * file). Dropout draws from its own generator, seeded by one draw of the init generator.
+ * The imported classifier: its weights the file's or drawn from the init generator by the
+ * config's rule (a config recorded before `init` existed kept the file's), its Dropout masks
+ * from the dropout source's generator.
  */
 export function buildOnnxModel(
   config: RunConfig,
   inputShape: ImageShape,
   classes: number,
-  init: Generator,
+  generators: { readonly init: Generator; readonly dropout: Generator },
 ): Model {
   const bytes = readModelFile(config.model);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -25,14 +26,12 @@ export function buildOnnxModel(
       `${config.model}: the file has changed since the run was configured (SHA-256 ${sha256.slice(0, 12)}…, recorded ${config.modelSha256.slice(0, 12)}…); train the file that was recorded`,
     );
   }
-  const draw = randint(0, 2 ** 31 - 1, [1], init, { dtype: "int64" });
-  const dropoutSeed = draw.item();
-  draw.dispose();
   const model = new OnnxClassifier(parseOnnxModel(bytes, config.model), {
     classes,
     inputShape: [inputShape.channels, inputShape.height, inputShape.width],
     memoryFormat: config.memoryFormat,
-    dropoutGenerator: new Generator(dropoutSeed, "dropout"),
+    dropoutGenerator: generators.dropout,
+    init: { rule: config.init ?? "file", generator: generators.init },
   });
   if (config.memoryFormat === "channels_last") {
     model.toMemoryFormat("channels_last", config.layoutStrides ?? "canonical");

@@ -23,7 +23,12 @@ import { PIPELINES } from "../data/registry.js";
 import { UserError } from "../errors.js";
 import { findModelDescriptor, modelNames, zooDescriptors } from "../nn/models/index.js";
 import { originalSaveEpochs, type RunConfig, runConfigSchema } from "./config.js";
-import { importedModelDescriptor, isOnnxModelPath, modelFileSha256 } from "./imported-model.js";
+import {
+  importedModelDescriptor,
+  initRuleOf,
+  isOnnxModelPath,
+  modelFileSha256,
+} from "./imported-model.js";
 import { precisionRefusal } from "./precision.js";
 
 /** What a user or a plan may specify; everything else comes from the recipe. */
@@ -124,8 +129,10 @@ function configOf(request: RunRequest, model: ModelDescriptor, recipe: Recipe): 
   const deterministic = { ...SETTINGS[request.setting ?? "control"], ...request.deterministic };
   const epochs = request.epochs ?? recipe.epochs;
   const device = request.device ?? "cpu";
+  const init = initRuleOf(model.name, request.init);
   return {
     model: model.name,
+    ...(init === undefined ? {} : { init }),
     batchNorm: request.batchNorm ?? false,
     batchNormMomentum: request.batchNormMomentum ?? null,
     kernelSize: kernelSizeOf(model, request.kernelSize ?? undefined),

@@ -18,10 +18,11 @@ import { OnnxClassifier } from "../onnx/index.js";
 import { RESUME_CHECKPOINT } from "../run-folder/files.js";
 import type { RunConfig } from "./config.js";
 import { loadRunData, type RunData, unpackRunDataAhead } from "./data-setup.js";
+import { isOnnxModelPath } from "./imported-model.js";
 import { type TrainingPrecision, trainingPrecision } from "./mixed-precision.js";
 import { buildModel, buildOptimizer, buildSchedule, perturbOneWeight } from "./model-setup.js";
 import type { LogRow } from "./run-folder.js";
-import type { RunSeeds } from "./seeds.js";
+import { dropoutGenerator, type RunSeeds } from "./seeds.js";
 
 export interface RunSetup {
   data: RunData;
@@ -29,7 +30,7 @@ export interface RunSetup {
   classes: number;
   /** The init noise source's generator; its state goes in the resume checkpoint. */
   init: Generator;
-  /** Every generator the resume checkpoint holds: init's, and an imported model's Dropout's. */
+  /** Every generator the resume checkpoint holds: init's, and the dropout source's. */
   generators: Generator[];
   /** What the model says of itself for run.json's notes (an import's losses, e.g.). */
   modelNotes: string[];
@@ -89,10 +90,11 @@ export async function setUpRun(
     const remainder = config.dropRemainder ? 0 : data.train.length % config.batchSize;
     checkBatchSplit(config.batchSize, remainder, group.worldSize);
   }
-  const model = buildModel(config, freshLoader.outputShape, classes, init);
+  const dropout = dropoutGenerator(seeds, init, isOnnxModelPath(config.model));
+  const model = buildModel(config, freshLoader.outputShape, classes, init, dropout);
   const modelNotes = model instanceof OnnxClassifier ? [...model.notes] : [];
-  // An imported model's Dropout generator resumes with the init one, so a resume is exact.
-  const generators = model instanceof OnnxClassifier ? [init, model.dropoutGenerator] : [init];
+  // The dropout generator resumes with the init one, so a resume is exact.
+  const generators = dropout === null ? [init] : [init, dropout];
   for (const note of modelNotes) log(note);
   const perturbation = config.perturbInitUlp ? perturbOneWeight(model, init) : null;
   const optimizer = buildOptimizer(config, model);

@@ -22,18 +22,18 @@ describe("the settings derived from the table", () => {
   it("are the study's four, with the switches the original's scripts set", () => {
     // The seed paper's table: which sources each setting fixes.
     expect(SETTINGS).toEqual({
-      "algo+impl": { init: false, input: false, impl: false },
-      algo: { init: false, input: false, impl: true },
-      impl: { init: true, input: true, impl: false },
-      control: { init: true, input: true, impl: true },
+      "algo+impl": { init: false, input: false, dropout: false, impl: false },
+      algo: { init: false, input: false, dropout: false, impl: true },
+      impl: { init: true, input: true, dropout: true, impl: false },
+      control: { init: true, input: true, dropout: true, impl: true },
     });
     expect(SETTING_NAMES).toEqual(["algo+impl", "algo", "impl", "control"]);
-    expect(Object.keys(SETTINGS.control)).toEqual(["init", "input", "impl"]);
+    expect(Object.keys(SETTINGS.control)).toEqual(["init", "input", "dropout", "impl"]);
   });
 
   it("name a combination of switches, or call it custom", () => {
     for (const name of SETTING_NAMES) expect(settingOf({ ...SETTINGS[name] })).toBe(name);
-    expect(settingOf({ init: true, input: false, impl: false })).toBe("custom");
+    expect(settingOf({ init: true, input: false, dropout: false, impl: false })).toBe("custom");
     expect(originalSettingName("algo+impl")).toBe("default");
     expect(originalSettingName("impl")).toBe("impl");
     expect(originalSettingName("custom")).toBe("custom");
@@ -55,18 +55,18 @@ describe("the settings derived from the table", () => {
 });
 
 describe("the sources' seeds and flags", () => {
-  it("seed init and input; impl is a switch alone", () => {
-    expect(SEEDED_SOURCES).toEqual(["init", "input"]);
+  it("seed init, input and dropout; impl is a switch alone", () => {
+    expect(SEEDED_SOURCES).toEqual(["init", "input", "dropout"]);
     expect(NOISE_SOURCES.find((row) => row.name === "impl")!.seed).toBeNull();
   });
 
   it("draw a seed only for a random source, and keep a fixed source's seed", () => {
     const config = resolveRunConfig({
-      deterministic: { init: true, input: false, impl: true },
+      deterministic: { init: true, input: false, dropout: true, impl: true },
       fixedSeeds: { init: 7, input: 9 },
     });
     const seeds = drawSeeds(config);
-    expect(Object.keys(seeds)).toEqual(["init", "input"]);
+    expect(Object.keys(seeds)).toEqual(["init", "input", "dropout"]);
     expect(seeds.init).toBe(7);
     expect(seeds.input).not.toBe(9);
   });
@@ -75,9 +75,10 @@ describe("the sources' seeds and flags", () => {
     expect(NOISE_SOURCES.map((row) => switchFlagKey(row.name))).toEqual([
       "deterministicInit",
       "deterministicInput",
+      "deterministicDropout",
       "deterministicImpl",
     ]);
-    expect(SEEDED_SOURCES.map(seedFlagKey)).toEqual(["seedInit", "seedInput"]);
+    expect(SEEDED_SOURCES.map(seedFlagKey)).toEqual(["seedInit", "seedInput", "seedDropout"]);
     expect([...ORIGINAL_SOURCE_FLAGS].sort()).toEqual([
       "deterministic_algo",
       "deterministic_impl",
@@ -91,16 +92,19 @@ describe("the sources' seeds and flags", () => {
     expect(trainRequest({ deterministicInit: true }).deterministic).toEqual({
       init: true,
       input: false,
+      dropout: false,
       impl: false,
     });
     expect(trainRequest({ deterministic_algo: true }).deterministic).toEqual({
       init: true,
       input: true,
+      dropout: true,
       impl: false,
     });
     expect(trainRequest({ deterministic_tf: true, setting: "impl" }).deterministic).toEqual({
       init: true,
       input: true,
+      dropout: true,
       impl: true,
     });
     // The request carries the seeds given; the run's config fills the others with 0.
@@ -108,6 +112,7 @@ describe("the sources' seeds and flags", () => {
     expect(resolveRunConfig(trainRequest({ seedInput: 5 })).fixedSeeds).toEqual({
       init: 0,
       input: 5,
+      dropout: 0,
     });
   });
 });

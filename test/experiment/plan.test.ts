@@ -141,7 +141,12 @@ describe("plan expansion", () => {
     expect(run.config.epochs).toBe(3);
     // A partial optimizer merges into the recipe's (Adam) instead of replacing it.
     expect(run.config.optimizer).toMatchObject({ name: "adam", lr: 0.001 });
-    expect(run.config.deterministic).toEqual({ init: false, input: false, impl: true });
+    expect(run.config.deterministic).toEqual({
+      init: false,
+      input: false,
+      dropout: false,
+      impl: true,
+    });
   });
 
   it("names runs by option values the group name does not show", () => {
@@ -271,7 +276,7 @@ describe("pooled grids: the tooling study", () => {
       variant: `control ${reference} precision=fp32 worldSize=1`,
       reference: {
         setting: "control",
-        deterministic: { init: true, input: true, impl: true },
+        deterministic: { init: true, input: true, dropout: true, impl: true },
         threads: 1,
         memoryFormat: "channels_last",
         cpuCapability: "auto",

@@ -21,7 +21,7 @@ describe("noise settings", () => {
   it("two Control runs end with identical weights, also across processes", async () => {
     const a = await train(join(root, "control-a"), ["--setting", "control"]);
     const b = await train(join(root, "control-b"), ["--setting", "control"]);
-    expect(a.seeds).toEqual({ init: 0, input: 0 });
+    expect(a.seeds).toEqual({ init: 0, input: 0, dropout: 0 });
     expect(a.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(b.weightsSha256).toBe(a.weightsSha256);
     const child = runCliProcess([
@@ -39,7 +39,12 @@ describe("noise settings", () => {
   it("two ALGO runs draw different seeds and end with different weights", async () => {
     const a = await train(join(root, "algo-a"), ["--setting", "algo"]);
     const b = await train(join(root, "algo-b"), ["--setting", "algo"]);
-    expect(a.config.deterministic).toEqual({ init: false, input: false, impl: true });
+    expect(a.config.deterministic).toEqual({
+      init: false,
+      input: false,
+      dropout: false,
+      impl: true,
+    });
     expect(a.seeds).not.toEqual(b.seeds);
     expect(a.weightsSha256).not.toBe(b.weightsSha256);
   });

@@ -20,6 +20,7 @@ import {
 import { DATASET_NAMES } from "../../data/dataset-names.js";
 import { CPU_CAPABILITIES } from "../../engine/cpu-kernels.js";
 import { modelNames } from "../../nn/models/index.js";
+import { DEFAULT_INIT_RULE, INIT_RULES } from "../../onnx/init-rules.js";
 import { PRECISIONS } from "../../train/precision.js";
 import type { RunRequest } from "../../train/recipes.js";
 import {
@@ -209,6 +210,13 @@ const noiseSourceFlags = (): ConfigFlag[] => [
     flag: "--perturb-init-ulp",
     help: "flip the last bit of one initial weight",
     fields: ["perturbInitUlp"],
+    replay: "training",
+  },
+  {
+    flag: "--init <rule>",
+    help: `an .onnx model's initial weights: file (the exported ones), pytorch or glorot (drawn from the init seed by that framework's default rule; default ${DEFAULT_INIT_RULE})`,
+    parse: oneOf("--init", INIT_RULES),
+    fields: ["init"],
     replay: "training",
   },
 ];

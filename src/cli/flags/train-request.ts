@@ -18,6 +18,7 @@ import {
   switchFlagKey,
 } from "../../contract/noise-sources.js";
 import type { CpuCapabilityChoice } from "../../engine/cpu-kernels.js";
+import type { InitRule } from "../../onnx/init-rules.js";
 import type { Precision } from "../../train/precision.js";
 import type { RunRequest } from "../../train/recipes.js";
 import { CONFIG_FLAGS, type ConfigFlag } from "./config-flags.js";
@@ -29,6 +30,8 @@ type SourceFlags = { [K in SwitchFlagKey]?: boolean } & { [K in SeedFlagKey]?: n
 
 export interface TrainFlags extends SourceFlags {
   model?: string;
+  /** An imported model's init rule (onnx/init-rules.ts). */
+  init?: InitRule;
   dataset?: RunRequest["dataset"];
   dataDir?: string;
   data_dir?: string;
