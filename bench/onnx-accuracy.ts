@@ -19,25 +19,36 @@
  * examples, the full test set, pixels scaled to [0, 1] on both sides.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { mean, stdSample } from "../src/analysis/statistics/stats.js";
 import { type MeanInterval, meanInterval, welchInterval } from "./welch.js";
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: "string", default: "5" },
-    epochs: { type: "string", default: "2" },
-    train: { type: "string", default: "10000" },
-    batch: { type: "string", default: "64" },
-    lr: { type: "string", default: "0.001" },
-    threads: { type: "string", default: "1" },
-    level: { type: "string", default: "0.95" },
-    model: { type: "string" },
-  },
-});
+const OPTIONS = {
+  seeds: { type: "string", default: "5" },
+  epochs: { type: "string", default: "2" },
+  train: { type: "string", default: "10000" },
+  batch: { type: "string", default: "64" },
+  lr: { type: "string", default: "0.001" },
+  threads: { type: "string", default: "1" },
+  level: { type: "string", default: "0.95" },
+  model: { type: "string" },
+} as const;
+
+function parsed() {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (error) {
+    return fail(
+      `${(error as Error).message.split("\n")[0]} (flags: ${Object.keys(OPTIONS)
+        .map((f) => `--${f}`)
+        .join(", ")})`,
+    );
+  }
+}
+const values = parsed();
 
 function positiveInteger(flag: "seeds" | "epochs" | "train" | "batch" | "threads"): number {
   const n = Number(values[flag]);
@@ -85,7 +96,10 @@ const python = ["python3", "/usr/bin/python3"].find(
 );
 
 function modelFile(): string {
-  if (values.model !== undefined) return values.model;
+  if (values.model !== undefined) {
+    if (!existsSync(values.model)) fail(`--model ${values.model}: no such file`);
+    return values.model;
+  }
   if (python === undefined)
     fail("no python3 with torch and onnx to export the model; pass --model");
   const file = join(work, "fashion_cnn.onnx");
@@ -127,9 +141,12 @@ const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 const pp = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}`;
 const level = `${Math.round(100 * recipe.level)} %`;
 
-function sideLine(name: string, xs: number[], ci: MeanInterval): string {
+function sideLines(name: string, xs: number[], ci: MeanInterval): string[] {
   const spread = `sd ${(100 * stdSample(xs)).toFixed(2)} pp, min ${pct(Math.min(...xs))}, max ${pct(Math.max(...xs))}`;
-  return `${name.padEnd(8)} mean ${pct(ci.value)}, ${level} t interval [${pct(ci.low)}, ${pct(ci.high)}]  (${spread})`;
+  return [
+    `${name.padEnd(8)} mean ${pct(ci.value)}, ${level} t interval [${pct(ci.low)}, ${pct(ci.high)}]  (${spread})`,
+    `${"".padEnd(8)} by seed: ${xs.map((x) => (100 * x).toFixed(2)).join(" ")}`,
+  ];
 }
 
 function verdict(ours: number[], theirs: number[]): string[] {
@@ -150,12 +167,13 @@ console.log(
   `${file}: Adam lr ${recipe.lr}, batch ${recipe.batch}, ${recipe.epochs} epochs on the first ${recipe.train} Fashion-MNIST training examples, full test set, ${recipe.seeds} seeds each, ${recipe.threads} thread(s)`,
 );
 const ours = Array.from({ length: recipe.seeds }, (_, seed) => nnrAccuracy(file, seed));
-console.log(sideLine("nnr", ours, meanInterval(ours, recipe.level)));
+for (const line of sideLines("nnr", ours, meanInterval(ours, recipe.level))) console.log(line);
 if (python === undefined) {
   console.log("PyTorch  skipped: no python3 with torch and onnx");
 } else {
   const theirs = torchAccuracies(file);
-  console.log(sideLine("PyTorch", theirs, meanInterval(theirs, recipe.level)));
+  for (const line of sideLines("PyTorch", theirs, meanInterval(theirs, recipe.level)))
+    console.log(line);
   for (const line of verdict(ours, theirs)) console.log(line);
   console.log(`(means ${pct(mean(ours))} and ${pct(mean(theirs))}; runs in ${work})`);
 }
