@@ -13,8 +13,8 @@
  *
  * --model trains a file already exported by `bench/onnx_accuracy_torch.py export FILE.onnx`
  * (test/onnx/fixtures/fashion_cnn.onnx is one); without it the script exports a fresh one.
- * nnr runs are Control with --seed-init s --seed-input s (the init seed draws the dropout
- * generator's seed; the weights are the file's), PyTorch's seed s draws its order and masks.
+ * nnr runs are Control with --init file (the file's weights, as PyTorch starts from) and
+ * --seed-input s --seed-dropout s; PyTorch's seed s draws its order and masks.
  * Data: Fashion-MNIST from /usr/share/datasets/fashion-mnist, the first --train training
  * examples, the full test set, pixels scaled to [0, 1] on both sides.
  */
@@ -119,8 +119,9 @@ function nnrAccuracy(file: string, seed: number): number {
     epochs: recipe.epochs,
     "train-examples": recipe.train,
     setting: "control",
-    "seed-init": seed,
+    init: "file",
     "seed-input": seed,
+    "seed-dropout": seed,
     threads: recipe.threads,
     out,
   };

@@ -40,6 +40,7 @@ describe("a CNN exported from PyTorch in training mode trains in nnr", () => {
       trainExamples: 2000,
       testExamples: 1000,
       setting: "control",
+      init: "file",
       threads: 1,
     });
     const result = await trainRun({ config, outDir: join(dir, "run"), replicate: 0 });
