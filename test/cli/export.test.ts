@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeSafetensors } from "../../src/io/safetensors.js";
 import { parseOnnxModel } from "../../src/onnx/index.js";
-import { modelBytes } from "../onnx/build-model.js";
+import { linearNode, modelBytes } from "../onnx/build-model.js";
 import { runCli, runCliProcess, tempDir } from "../train/helpers.js";
 
 const FC1 = Array.from({ length: 4 * 6 }, (_, i) => i / 10);
@@ -21,13 +21,7 @@ function mlpFile(dir: string): string {
     modelBytes({
       nodes: [
         { op: "Flatten", inputs: ["input"], outputs: ["flat"], name: "flatten" },
-        {
-          op: "Gemm",
-          inputs: ["flat", "fc.weight", "fc.bias"],
-          outputs: ["logits"],
-          name: "fc",
-          ints: { transB: 1 },
-        },
+        linearNode("fc", "flat", "logits"),
       ],
       initializers: [
         { name: "fc.weight", dims: [4, 6], floats: FC1 },

@@ -87,6 +87,17 @@ export function modelBytes(spec: ModelSpec): Uint8Array {
   });
 }
 
+/** A Linear as PyTorch exports it: Gemm(input, LAYER.weight, LAYER.bias) with transB. */
+export function linearNode(layer: string, input: string, output: string, name = layer): NodeSpec {
+  return {
+    op: "Gemm",
+    inputs: [input, `${layer}.weight`, `${layer}.bias`],
+    outputs: [output],
+    name,
+    ints: { transB: 1 },
+  };
+}
+
 /** y = x·Wᵀ + b through Gemm, with weights named as PyTorch names a Linear in a Sequential. */
 export function linearModel(opset = 17): ModelSpec {
   return {

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { isUserError } from "../../src/errors.js";
 import { parseOnnxModel, type TrainedTensor, trainedModelBytes } from "../../src/onnx/index.js";
 import { decodeModel } from "../../src/onnx/proto.js";
-import { type ModelSpec, modelBytes } from "./build-model.js";
+import { linearNode, type ModelSpec, modelBytes } from "./build-model.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nnr-export-writer-"));
 
@@ -20,13 +20,7 @@ function bnModel(opset: number, external = false): { file: string; bytes: Uint8A
   const spec: ModelSpec = {
     opset,
     nodes: [
-      {
-        op: "Gemm",
-        inputs: ["x", "fc.weight", "fc.bias"],
-        outputs: ["h"],
-        name: "fc",
-        ints: { transB: 1 },
-      },
+      linearNode("fc", "x", "h"),
       { op: "Unsqueeze", inputs: ["h", "axes"], outputs: ["h3"], name: "unsqueeze" },
       {
         op: "BatchNormalization",

@@ -26,7 +26,7 @@ import { decodeModel, encodeModel } from "../../src/onnx/proto.js";
 import { exportRun } from "../../src/train/export-run.js";
 import { resolveRunConfig, trainRun } from "../../src/train/index.js";
 import { tempDir } from "../train/helpers.js";
-import { modelBytes } from "./build-model.js";
+import { linearNode, modelBytes } from "./build-model.js";
 
 const RTOL = 1e-4;
 const ATOL = 1e-5;
@@ -97,13 +97,7 @@ function trainingModeCnn(file: string): string {
         outputs: ["d"],
         name: "/drop/Dropout",
       },
-      {
-        op: "Gemm",
-        inputs: ["d", "fc.weight", "fc.bias"],
-        outputs: ["logits"],
-        name: "/fc/Gemm",
-        ints: { transB: 1 },
-      },
+      linearNode("fc", "d", "logits", "/fc/Gemm"),
     ],
     initializers: [
       { name: "conv1.weight", dims: [8, 1, 3, 3], floats: weights(72, 9, 1) },

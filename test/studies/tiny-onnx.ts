@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { modelBytes } from "../onnx/build-model.js";
+import { linearNode, modelBytes } from "../onnx/build-model.js";
 
 /** Weights from a fixed linear congruential sequence in ±1/√fan_in: the file fixes the init. */
 function weights(count: number, fanIn: number, seed: number): number[] {
@@ -48,13 +48,7 @@ export function tinyCnnFile(dir: string, name = "tiny-cnn.onnx"): string {
       },
       { op: "GlobalAveragePool", inputs: ["p1"], outputs: ["g"], name: "/GlobalAveragePool" },
       { op: "Flatten", inputs: ["g"], outputs: ["flat"], name: "/Flatten" },
-      {
-        op: "Gemm",
-        inputs: ["flat", "fc.weight", "fc.bias"],
-        outputs: ["logits"],
-        name: "/fc/Gemm",
-        ints: { transB: 1 },
-      },
+      linearNode("fc", "flat", "logits", "/fc/Gemm"),
     ],
     initializers: [
       { name: "conv1.weight", dims: [4, 1, 3, 3], floats: weights(36, 9, 1) },

@@ -13,7 +13,7 @@ import { isUserError } from "../../src/errors.js";
 import { expandPlan } from "../../src/experiment/plan.js";
 import { validatePlanSpec } from "../../src/experiment/plan-spec.js";
 import { readRunRecord, resolveRunConfig, trainRun } from "../../src/train/index.js";
-import { modelBytes } from "../onnx/build-model.js";
+import { linearNode, modelBytes } from "../onnx/build-model.js";
 import { runCli, spawnCli, tempDir } from "./helpers.js";
 
 /** Weights from a fixed linear congruential sequence in ±1/√fan_in: the file fixes the init. */
@@ -33,22 +33,10 @@ function mlpFile(dir: string, classes = 10, dropout = false): string {
   const bytes = modelBytes({
     nodes: [
       { op: "Flatten", inputs: ["input"], outputs: ["flat"], name: "flatten" },
-      {
-        op: "Gemm",
-        inputs: ["flat", "fc1.weight", "fc1.bias"],
-        outputs: ["h"],
-        name: "fc1",
-        ints: { transB: 1 },
-      },
+      linearNode("fc1", "flat", "h"),
       { op: "Relu", inputs: ["h"], outputs: ["a"], name: "relu" },
       ...drop,
-      {
-        op: "Gemm",
-        inputs: [dropout ? "d" : "a", "fc2.weight", "fc2.bias"],
-        outputs: ["logits"],
-        name: "fc2",
-        ints: { transB: 1 },
-      },
+      linearNode("fc2", dropout ? "d" : "a", "logits"),
     ],
     initializers: [
       { name: "fc1.weight", dims: [16, 784], floats: weights(16 * 784, 784, 1) },
