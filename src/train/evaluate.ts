@@ -2,6 +2,7 @@
 import { DataLoader } from "../data/loader.js";
 import type { TransformSpec } from "../data/transforms.js";
 import type { Dataset } from "../data/types.js";
+import type { EvaluationShare } from "../distributed/evaluation-share.js";
 import { F, noGrad, tidy } from "../engine/index.js";
 import { binaryCrossEntropy, categoricalCrossEntropy } from "../nn/losses.js";
 import type { Model } from "../nn/models/index.js";
@@ -29,6 +30,8 @@ export async function evaluate(
   transforms: TransformSpec[],
   device: string,
   precision?: TrainingPrecision,
+  /** Over several ranks: this rank evaluates its share of the batches (evaluation-share.ts). */
+  share: EvaluationShare | null = null,
 ): Promise<Evaluation> {
   const forward = precision?.forward ?? (<T>(fn: () => T) => fn());
   const multilabel = test.kind === "multilabel";
@@ -40,11 +43,18 @@ export async function evaluate(
     transforms,
   });
   const probabilities = new Float32Array(test.length * classes);
-  let lossSum = 0;
+  // Each batch's loss × its size, summed in batch order below whichever rank computed it.
+  const batchLosses = new Float64Array(loader.batchesPerEpoch);
+  const mine = share?.batchRange(loader.batchesPerEpoch) ?? { start: 0, end: Infinity };
   let seen = 0;
   model.eval();
   for await (const batch of loader.epochBatches()) {
     const n = batch.imageShape[0];
+    const index = batch.batchInEpoch;
+    if (index < mine.start || index >= mine.end) {
+      seen += n;
+      continue;
+    }
     const { loss, probs } = noGrad(() =>
       tidy(() => {
         const { images, labels } = batchTensors(batch, multilabel, device);
@@ -68,10 +78,13 @@ export async function evaluate(
       }),
     );
     probabilities.set(probs, seen * classes);
-    lossSum += loss * n;
+    batchLosses[index] = loss * n;
     seen += n;
   }
   model.train();
+  share?.combine([probabilities, batchLosses]);
+  let lossSum = 0;
+  for (const batchLoss of batchLosses) lossSum += batchLoss;
   const labels = test.labels;
   if (multilabel) {
     const predictions = Uint8Array.from(probabilities, (p) => (p >= 0.5 ? 1 : 0));
