@@ -4,7 +4,7 @@
  * (`--nproc 2`, Gloo) against one process at 1 thread, on Fashion-MNIST, in seconds.
  *
  *   npx tsx bench/data-parallel-command.ts [--rounds 3] [--train-examples 60000] [--epochs 1]
- *     [--extra "--threads 2"]   (a third command: one process with these flags instead)
+ *     [--threads 2]   (a third command: one process at that many threads)
  *
  * The commands alternate, `rounds` times; each figure is the median over its rounds. The load
  * average before and after is printed: other work on a 2-core machine takes a core from the
@@ -22,7 +22,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     "train-examples": { type: "string", default: "60000" },
     epochs: { type: "string", default: "1" },
-    extra: { type: "string" },
+    threads: { type: "string" },
   },
 });
 const rounds = Number(values.rounds);
