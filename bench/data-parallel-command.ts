@@ -4,7 +4,8 @@
  * (`--nproc 2`, Gloo) against one process at 1 thread, on Fashion-MNIST, in seconds.
  *
  *   npx tsx bench/data-parallel-command.ts [--rounds 3] [--train-examples 60000] [--epochs 1]
- *     [--threads 2]   (a third command: one process at that many threads)
+ *     [--threads 2]   (also: one process at that many threads)
+ *     [--baseline OTHER/bin/nnr.js]   (also: 2 ranks of another build, e.g. a checkout before a change)
  *
  * The commands alternate, `rounds` times; each figure is the median over its rounds. The load
  * average before and after is printed: other work on a 2-core machine takes a core from the
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     "train-examples": { type: "string", default: "60000" },
     epochs: { type: "string", default: "1" },
     threads: { type: "string" },
+    baseline: { type: "string" },
   },
 });
 const rounds = Number(values.rounds);
@@ -40,28 +42,31 @@ interface Command {
   label: string;
   flags: string[];
   seconds: number[];
+  /** The build to run (bin/nnr.js); this checkout's when absent. */
+  program?: string;
 }
 
 const commands: Command[] = [
   { label: "1 process  × 1 thread ", flags: ["--threads", "1"], seconds: [] },
   { label: "2 ranks    × 1 thread ", flags: ["--threads", "1", "--nproc", "2"], seconds: [] },
 ];
-if (values.extra !== undefined) {
-  commands.push({
-    label: `1 process, ${values.extra}`,
-    flags: values.extra.split(" "),
-    seconds: [],
-  });
+if (values.threads !== undefined) {
+  const label = `1 process  × ${values.threads} threads`;
+  commands.push({ label, flags: ["--threads", values.threads], seconds: [] });
+}
+if (values.baseline !== undefined) {
+  const flags = ["--threads", "1", "--nproc", "2"];
+  commands.push({ label: "2 ranks, --baseline ", flags, seconds: [], program: values.baseline });
 }
 
 /** Wall seconds of one `nnr train`, from spawn to exit. */
-function timeCommand(flags: string[]): number {
+function timeCommand(flags: string[], program = nnr): number {
   const out = mkdtempSync(join(tmpdir(), "nnr-dp-bench-"));
   try {
     const begin = process.hrtime.bigint();
     const run = spawnSync(
       process.execPath,
-      [nnr, "train", "--out", join(out, "run"), ...common, ...flags],
+      [program, "train", "--out", join(out, "run"), ...common, ...flags],
       { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" },
     );
     const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
@@ -81,7 +86,7 @@ const median = (xs: number[]): number => {
 
 const loadBefore = loadavg()[0]!;
 for (let round = 0; round < rounds; round++) {
-  for (const command of commands) command.seconds.push(timeCommand(command.flags));
+  for (const command of commands) command.seconds.push(timeCommand(command.flags, command.program));
 }
 const loadAfter = loadavg()[0]!;
 const base = median(commands[0]!.seconds);
