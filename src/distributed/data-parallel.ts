@@ -81,8 +81,13 @@ export class DataParallel {
 
   beforeForward(): void {
     mark("step, loader, evaluation");
-    this.group.broadcast(this.#buffers);
+    this.syncBuffers();
     mark(null);
+  }
+
+  /** Every rank takes rank 0's buffers (BatchNorm's running statistics). */
+  syncBuffers(): void {
+    this.group.broadcast(this.#buffers);
   }
 
   /**

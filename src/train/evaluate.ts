@@ -47,6 +47,7 @@ export async function evaluate(
   const batchLosses = new Float64Array(loader.batchesPerEpoch);
   const mine = share?.batchRange(loader.batchesPerEpoch) ?? { start: 0, end: Infinity };
   let seen = 0;
+  share?.begin();
   model.eval();
   for await (const batch of loader.epochBatches()) {
     const n = batch.imageShape[0];

@@ -60,7 +60,7 @@ export async function runEpochs(run: RunLoop): Promise<RunRecord> {
   };
   const evalTransforms = evaluationTransforms(config.transforms);
   // Every rank evaluates its share of the test batches; rank 0 gets them all.
-  const share = group === null ? null : evaluationShare(group);
+  const share = run.dataParallel === null ? null : evaluationShare(run.dataParallel);
   const rows: LogRow[] = resumed?.rows ?? [];
   let globalStep = resumed?.globalStep ?? 0;
   try {
@@ -69,10 +69,9 @@ export async function runEpochs(run: RunLoop): Promise<RunRecord> {
       const trained = await trainEpoch(context, epoch, globalStep);
       globalStep = trained.globalStep;
       const { model, data, precision } = setup;
-      const test = data.test;
       const evaluation = await evaluate(
         model,
-        test,
+        data.test,
         evalTransforms,
         config.device,
         precision,

@@ -17,7 +17,7 @@ import { evaluate } from "../../src/train/evaluate.js";
 type Arrays = ReadonlyArray<Float32Array | Float64Array>;
 
 function playedRank(rank: number, combine: (arrays: Arrays) => void): EvaluationShare {
-  return { batchRange: (batches) => sliceBounds(batches, rank, 2), combine };
+  return { begin: () => {}, batchRange: (batches) => sliceBounds(batches, rank, 2), combine };
 }
 
 describe("evaluation split over 2 ranks", () => {
