@@ -1,7 +1,7 @@
 /** Evaluation on the test split: loss, accuracy and the per-example predictions a run saves. */
 import { DataLoader } from "../data/loader.js";
 import type { TransformSpec } from "../data/transforms.js";
-import type { Dataset } from "../data/types.js";
+import type { Batch, Dataset } from "../data/types.js";
 import type { EvaluationShare } from "../distributed/evaluation-share.js";
 import { F, noGrad, tidy } from "../engine/index.js";
 import { binaryCrossEntropy, categoricalCrossEntropy } from "../nn/losses.js";
@@ -56,28 +56,7 @@ export async function evaluate(
       seen += n;
       continue;
     }
-    const { loss, probs } = noGrad(() =>
-      tidy(() => {
-        const { images, labels } = batchTensors(batch, multilabel, device);
-        // The model is evaluated in the precision it trains in, as autocast users do.
-        const { logits, batchLoss } = forward(() => {
-          const out = model.forward(images);
-          return {
-            logits: out,
-            batchLoss: multilabel
-              ? binaryCrossEntropy(out, labels)
-              : categoricalCrossEntropy(out, labels),
-          };
-        });
-        // Probabilities from the logits in fp32 (autocast's logits may be bf16 or fp16).
-        const wide = logits.to({ dtype: "float32" });
-        const out = multilabel ? F.sigmoid(wide) : F.softmax(wide, 1);
-        return {
-          loss: batchLoss.item(),
-          probs: out.to({ device: "cpu" }).contiguous().dataSync() as Float32Array,
-        };
-      }),
-    );
+    const { loss, probs } = evaluateBatch(model, batch, { multilabel, device, forward });
     probabilities.set(probs, seen * classes);
     batchLosses[index] = loss * n;
     seen += n;
@@ -108,6 +87,37 @@ export async function evaluate(
     predictions,
     probabilities,
   };
+}
+
+/** One batch's mean loss and its probabilities (softmax, or sigmoid for multi-label). */
+function evaluateBatch(
+  model: Model,
+  batch: Batch,
+  options: { multilabel: boolean; device: string; forward: <T>(fn: () => T) => T },
+): { loss: number; probs: Float32Array } {
+  const { multilabel, device, forward } = options;
+  return noGrad(() =>
+    tidy(() => {
+      const { images, labels } = batchTensors(batch, multilabel, device);
+      // The model is evaluated in the precision it trains in, as autocast users do.
+      const { logits, batchLoss } = forward(() => {
+        const out = model.forward(images);
+        return {
+          logits: out,
+          batchLoss: multilabel
+            ? binaryCrossEntropy(out, labels)
+            : categoricalCrossEntropy(out, labels),
+        };
+      });
+      // Probabilities from the logits in fp32 (autocast's logits may be bf16 or fp16).
+      const wide = logits.to({ dtype: "float32" });
+      const out = multilabel ? F.sigmoid(wide) : F.softmax(wide, 1);
+      return {
+        loss: batchLoss.item(),
+        probs: out.to({ device: "cpu" }).contiguous().dataSync() as Float32Array,
+      };
+    }),
+  );
 }
 
 /** First index of the maximum in each row, as argmax does. */
