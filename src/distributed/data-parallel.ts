@@ -16,6 +16,7 @@ import { UserError } from "../errors.js";
 import type { Module } from "../nn/module.js";
 import { type BucketLayout, bucketLayout } from "./buckets.js";
 import type { ProcessGroup } from "./process-group.js";
+import { mark } from "./step-profile.js";
 import { type BatchNormMode, synchronizeBatchNorm } from "./sync-batchnorm.js";
 
 export { sliceBounds };
@@ -79,6 +80,13 @@ export class DataParallel {
   }
 
   beforeForward(): void {
+    mark("step, loader, evaluation");
+    this.syncBuffers();
+    mark(null);
+  }
+
+  /** Every rank takes rank 0's buffers (BatchNorm's running statistics). */
+  syncBuffers(): void {
     this.group.broadcast(this.#buffers);
   }
 
@@ -98,6 +106,7 @@ export class DataParallel {
 
   /** Replaces every parameter's gradient with its mean over the ranks. */
   averageGradients(): void {
+    mark("forward+backward");
     tidy(() => {
       const grads = this.#parameters.map((p, i) => {
         const grad = p.grad;
@@ -110,6 +119,7 @@ export class DataParallel {
       });
       this.group.allreduceMean(grads, this.#bucketSizes);
     });
+    mark(null);
   }
 
   /**

@@ -11,6 +11,7 @@ import type { BatchNormOptions } from "../engine/functional.js";
 import type { Tensor } from "../engine/tensor.js";
 import { UserError } from "../errors.js";
 import { parentWatch } from "./parent-watch.js";
+import { reportProfile, timed } from "./step-profile.js";
 
 export type ProcessGroupOptions = c10d.GroupAddress;
 
@@ -37,7 +38,10 @@ export class ProcessGroup {
 
   /** Joins the group: returns once all worldSize ranks have met, or throws within the timeout. */
   static join(options: ProcessGroupOptions): ProcessGroup {
-    return new ProcessGroup(c10d.initProcessGroup(options), options);
+    return new ProcessGroup(
+      timed("join", () => c10d.initProcessGroup(options)),
+      options,
+    );
   }
 
   get isLeader(): boolean {
@@ -46,18 +50,18 @@ export class ProcessGroup {
 
   /** Averages tensors across ranks in place, bucket by bucket (DDP's reducer). */
   allreduceMean(tensors: readonly Tensor[], bucketSizes: readonly number[]): void {
-    c10d.allreduceMean(this.handle, tensors, bucketSizes);
+    timed("allreduce", () => c10d.allreduceMean(this.handle, tensors, bucketSizes));
   }
 
   /** Sums each tensor across ranks in place. */
   allreduceSum(tensors: readonly Tensor[]): void {
-    c10d.allreduceSum(this.handle, tensors);
+    timed("allreduceSum", () => c10d.allreduceSum(this.handle, tensors));
   }
 
   /** Overwrites the tensors with the root rank's, in place. */
   broadcast(tensors: readonly Tensor[], root = 0): void {
     if (tensors.length === 0) return;
-    c10d.broadcast(this.handle, tensors, root);
+    timed("broadcast", () => c10d.broadcast(this.handle, tensors, root));
   }
 
   /**
@@ -70,7 +74,7 @@ export class ProcessGroup {
   }
 
   barrier(): void {
-    c10d.barrier(this.handle);
+    timed("barrier", () => c10d.barrier(this.handle));
   }
 
   /**
@@ -99,6 +103,7 @@ export class ProcessGroup {
   /** Leaves the group. Rank 0 serves the store: call after a barrier so the others are done. */
   destroy(): void {
     if (this.#handle === null) return;
+    reportProfile(this.rank);
     c10d.destroyProcessGroup(this.#handle);
     this.#handle = null;
   }

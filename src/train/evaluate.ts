@@ -1,7 +1,8 @@
 /** Evaluation on the test split: loss, accuracy and the per-example predictions a run saves. */
 import { DataLoader } from "../data/loader.js";
 import type { TransformSpec } from "../data/transforms.js";
-import type { Dataset } from "../data/types.js";
+import type { Batch, Dataset } from "../data/types.js";
+import type { EvaluationShare } from "../distributed/evaluation-share.js";
 import { F, noGrad, tidy } from "../engine/index.js";
 import { binaryCrossEntropy, categoricalCrossEntropy } from "../nn/losses.js";
 import type { Model } from "../nn/models/index.js";
@@ -29,6 +30,8 @@ export async function evaluate(
   transforms: TransformSpec[],
   device: string,
   precision?: TrainingPrecision,
+  /** Over several ranks: this rank evaluates its share of the batches (evaluation-share.ts). */
+  share: EvaluationShare | null = null,
 ): Promise<Evaluation> {
   const forward = precision?.forward ?? (<T>(fn: () => T) => fn());
   const multilabel = test.kind === "multilabel";
@@ -40,38 +43,28 @@ export async function evaluate(
     transforms,
   });
   const probabilities = new Float32Array(test.length * classes);
-  let lossSum = 0;
+  // Each batch's loss × its size, summed in batch order below whichever rank computed it.
+  const batchLosses = new Float64Array(loader.batchesPerEpoch);
+  const mine = share?.batchRange(loader.batchesPerEpoch) ?? { start: 0, end: Infinity };
   let seen = 0;
+  share?.begin();
   model.eval();
   for await (const batch of loader.epochBatches()) {
     const n = batch.imageShape[0];
-    const { loss, probs } = noGrad(() =>
-      tidy(() => {
-        const { images, labels } = batchTensors(batch, multilabel, device);
-        // The model is evaluated in the precision it trains in, as autocast users do.
-        const { logits, batchLoss } = forward(() => {
-          const out = model.forward(images);
-          return {
-            logits: out,
-            batchLoss: multilabel
-              ? binaryCrossEntropy(out, labels)
-              : categoricalCrossEntropy(out, labels),
-          };
-        });
-        // Probabilities from the logits in fp32 (autocast's logits may be bf16 or fp16).
-        const wide = logits.to({ dtype: "float32" });
-        const out = multilabel ? F.sigmoid(wide) : F.softmax(wide, 1);
-        return {
-          loss: batchLoss.item(),
-          probs: out.to({ device: "cpu" }).contiguous().dataSync() as Float32Array,
-        };
-      }),
-    );
+    const index = batch.batchInEpoch;
+    if (index < mine.start || index >= mine.end) {
+      seen += n;
+      continue;
+    }
+    const { loss, probs } = evaluateBatch(model, batch, { multilabel, device, forward });
     probabilities.set(probs, seen * classes);
-    lossSum += loss * n;
+    batchLosses[index] = loss * n;
     seen += n;
   }
   model.train();
+  share?.combine([probabilities, batchLosses]);
+  let lossSum = 0;
+  for (const batchLoss of batchLosses) lossSum += batchLoss;
   const labels = test.labels;
   if (multilabel) {
     const predictions = Uint8Array.from(probabilities, (p) => (p >= 0.5 ? 1 : 0));
@@ -94,6 +87,37 @@ export async function evaluate(
     predictions,
     probabilities,
   };
+}
+
+/** One batch's mean loss and its probabilities (softmax, or sigmoid for multi-label). */
+function evaluateBatch(
+  model: Model,
+  batch: Batch,
+  options: { multilabel: boolean; device: string; forward: <T>(fn: () => T) => T },
+): { loss: number; probs: Float32Array } {
+  const { multilabel, device, forward } = options;
+  return noGrad(() =>
+    tidy(() => {
+      const { images, labels } = batchTensors(batch, multilabel, device);
+      // The model is evaluated in the precision it trains in, as autocast users do.
+      const { logits, batchLoss } = forward(() => {
+        const out = model.forward(images);
+        return {
+          logits: out,
+          batchLoss: multilabel
+            ? binaryCrossEntropy(out, labels)
+            : categoricalCrossEntropy(out, labels),
+        };
+      });
+      // Probabilities from the logits in fp32 (autocast's logits may be bf16 or fp16).
+      const wide = logits.to({ dtype: "float32" });
+      const out = multilabel ? F.sigmoid(wide) : F.softmax(wide, 1);
+      return {
+        loss: batchLoss.item(),
+        probs: out.to({ device: "cpu" }).contiguous().dataSync() as Float32Array,
+      };
+    }),
+  );
 }
 
 /** First index of the maximum in each row, as argmax does. */

@@ -7,6 +7,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { DataLoader } from "../data/loader.js";
 import type { DataParallel } from "../distributed/data-parallel.js";
+import { evaluationShare } from "../distributed/evaluation-share.js";
 import type { ProcessGroup } from "../distributed/process-group.js";
 import { saveTrainingCheckpoint, saveWeights } from "../nn/checkpoint.js";
 import { checkpointFile, logEpochFor, RESUME_CHECKPOINT } from "../run-folder/files.js";
@@ -58,6 +59,8 @@ export async function runEpochs(run: RunLoop): Promise<RunRecord> {
     dataParallel: run.dataParallel,
   };
   const evalTransforms = evaluationTransforms(config.transforms);
+  // Every rank evaluates its share of the test batches; rank 0 gets them all.
+  const share = run.dataParallel === null ? null : evaluationShare(run.dataParallel);
   const rows: LogRow[] = resumed?.rows ?? [];
   let globalStep = resumed?.globalStep ?? 0;
   try {
@@ -65,9 +68,16 @@ export async function runEpochs(run: RunLoop): Promise<RunRecord> {
       const started = performance.now();
       const trained = await trainEpoch(context, epoch, globalStep);
       globalStep = trained.globalStep;
-      if (!leader) continue;
       const { model, data, precision } = setup;
-      const evaluation = await evaluate(model, data.test, evalTransforms, config.device, precision);
+      const evaluation = await evaluate(
+        model,
+        data.test,
+        evalTransforms,
+        config.device,
+        precision,
+        share,
+      );
+      if (!leader) continue;
       const validation = validationColumns(evaluation, setup);
       recordEpoch(run, epoch + 1, { trained: trained.row, validation }, rows);
       saveEpochFiles(run, epoch + 1, evaluation);
