@@ -87,6 +87,15 @@ export function modelBytes(spec: ModelSpec): Uint8Array {
   });
 }
 
+/** Weights from a fixed linear congruential sequence in ±1/√fan_in, so the file fixes them. */
+export function lcgWeights(count: number, fanIn: number, seed: number): number[] {
+  let state = seed;
+  return Array.from({ length: count }, () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return ((state / 2 ** 31) * 2 - 1) / Math.sqrt(fanIn);
+  });
+}
+
 /** A Linear as PyTorch exports it: Gemm(input, LAYER.weight, LAYER.bias) with transB. */
 export function linearNode(layer: string, input: string, output: string, name = layer): NodeSpec {
   return {

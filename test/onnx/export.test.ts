@@ -26,7 +26,7 @@ import { decodeModel, encodeModel } from "../../src/onnx/proto.js";
 import { exportRun } from "../../src/train/export-run.js";
 import { resolveRunConfig, trainRun } from "../../src/train/index.js";
 import { tempDir } from "../train/helpers.js";
-import { linearNode, modelBytes } from "./build-model.js";
+import { lcgWeights, linearNode, modelBytes } from "./build-model.js";
 
 const RTOL = 1e-4;
 const ATOL = 1e-5;
@@ -39,15 +39,6 @@ const RUN = {
   batchSize: 64,
   epochs: 1,
 };
-
-/** Weights from a fixed linear congruential sequence in ±1/√fan_in. */
-function weights(count: number, fanIn: number, seed: number): number[] {
-  let state = seed;
-  return Array.from({ length: count }, () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return ((state / 2 ** 31) * 2 - 1) / Math.sqrt(fanIn);
-  });
-}
 
 /**
  * A CNN as PyTorch's exporter writes one in training mode: Conv → BatchNormalization
@@ -100,16 +91,16 @@ function trainingModeCnn(file: string): string {
       linearNode("fc", "d", "logits", "/fc/Gemm"),
     ],
     initializers: [
-      { name: "conv1.weight", dims: [8, 1, 3, 3], floats: weights(72, 9, 1) },
-      { name: "conv1.bias", dims: [8], floats: weights(8, 9, 2) },
+      { name: "conv1.weight", dims: [8, 1, 3, 3], floats: lcgWeights(72, 9, 1) },
+      { name: "conv1.bias", dims: [8], floats: lcgWeights(8, 9, 2) },
       { name: "bn1.weight", dims: [8], floats: Array(8).fill(1) },
       { name: "bn1.bias", dims: [8], floats: Array(8).fill(0) },
       { name: "bn1.running_mean", dims: [8], floats: Array(8).fill(0) },
       { name: "bn1.running_var", dims: [8], floats: Array(8).fill(1) },
-      { name: "conv2.weight", dims: [16, 8, 3, 3], floats: weights(16 * 72, 72, 3) },
-      { name: "conv2.bias", dims: [16], floats: weights(16, 72, 4) },
-      { name: "fc.weight", dims: [10, 16], floats: weights(160, 16, 5) },
-      { name: "fc.bias", dims: [10], floats: weights(10, 16, 6) },
+      { name: "conv2.weight", dims: [16, 8, 3, 3], floats: lcgWeights(16 * 72, 72, 3) },
+      { name: "conv2.bias", dims: [16], floats: lcgWeights(16, 72, 4) },
+      { name: "fc.weight", dims: [10, 16], floats: lcgWeights(160, 16, 5) },
+      { name: "fc.bias", dims: [10], floats: lcgWeights(10, 16, 6) },
       { name: "ratio", dims: [], floats: [0.25] },
       { name: "training_mode", dims: [], dataType: 9, int32s: [1] },
     ],

@@ -5,16 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { linearNode, modelBytes } from "../onnx/build-model.js";
-
-/** Weights from a fixed linear congruential sequence in ±1/√fan_in: the file fixes the init. */
-function weights(count: number, fanIn: number, seed: number): number[] {
-  let state = seed;
-  return Array.from({ length: count }, () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return ((state / 2 ** 31) * 2 - 1) / Math.sqrt(fanIn);
-  });
-}
+import { lcgWeights, linearNode, modelBytes } from "../onnx/build-model.js";
 
 export const TINY_CNN_INITIALIZERS = ["conv1.weight", "conv1.bias", "fc.weight", "fc.bias"];
 /** Its nodes as the audit names them: name (op type). */
@@ -51,10 +42,10 @@ export function tinyCnnFile(dir: string, name = "tiny-cnn.onnx"): string {
       linearNode("fc", "flat", "logits", "/fc/Gemm"),
     ],
     initializers: [
-      { name: "conv1.weight", dims: [4, 1, 3, 3], floats: weights(36, 9, 1) },
-      { name: "conv1.bias", dims: [4], floats: weights(4, 9, 2) },
-      { name: "fc.weight", dims: [10, 4], floats: weights(40, 4, 3) },
-      { name: "fc.bias", dims: [10], floats: weights(10, 4, 4) },
+      { name: "conv1.weight", dims: [4, 1, 3, 3], floats: lcgWeights(36, 9, 1) },
+      { name: "conv1.bias", dims: [4], floats: lcgWeights(4, 9, 2) },
+      { name: "fc.weight", dims: [10, 4], floats: lcgWeights(40, 4, 3) },
+      { name: "fc.bias", dims: [10], floats: lcgWeights(10, 4, 4) },
     ],
     inputs: [{ name: "input", dims: [1, 1, 28, 28] }],
     outputs: ["logits"],

@@ -19,17 +19,8 @@ import {
   resolveRunConfig,
   trainRun,
 } from "../../src/train/index.js";
-import { modelBytes } from "../onnx/build-model.js";
+import { lcgWeights, modelBytes } from "../onnx/build-model.js";
 import { runCli, tempDir } from "./helpers.js";
-
-/** Weights from a fixed linear congruential sequence in ±1/√fan_in. */
-function weights(count: number, fanIn: number, seed: number): number[] {
-  let state = seed;
-  return Array.from({ length: count }, () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return ((state / 2 ** 31) * 2 - 1) / Math.sqrt(fanIn);
-  });
-}
 
 /** Flatten → Gemm(784→16) → Relu → Dropout(0.5, training) → Gemm(16→10). */
 function dropoutMlp(dir: string): string {
@@ -49,10 +40,10 @@ function dropoutMlp(dir: string): string {
       gemm("d", "fc2.weight", "fc2.bias", "logits"),
     ],
     initializers: [
-      { name: "fc1.weight", dims: [16, 784], floats: weights(16 * 784, 784, 1) },
-      { name: "fc1.bias", dims: [16], floats: weights(16, 784, 2) },
-      { name: "fc2.weight", dims: [10, 16], floats: weights(10 * 16, 16, 3) },
-      { name: "fc2.bias", dims: [10], floats: weights(10, 16, 4) },
+      { name: "fc1.weight", dims: [16, 784], floats: lcgWeights(16 * 784, 784, 1) },
+      { name: "fc1.bias", dims: [16], floats: lcgWeights(16, 784, 2) },
+      { name: "fc2.weight", dims: [10, 16], floats: lcgWeights(10 * 16, 16, 3) },
+      { name: "fc2.bias", dims: [10], floats: lcgWeights(10, 16, 4) },
       { name: "ratio", dims: [], floats: [0.5] },
       { name: "training_mode", dims: [], dataType: 9, int32s: [1] },
     ],

@@ -13,17 +13,8 @@ import { isUserError } from "../../src/errors.js";
 import { expandPlan } from "../../src/experiment/plan.js";
 import { validatePlanSpec } from "../../src/experiment/plan-spec.js";
 import { readRunRecord, resolveRunConfig, trainRun } from "../../src/train/index.js";
-import { linearNode, modelBytes } from "../onnx/build-model.js";
+import { lcgWeights, linearNode, modelBytes } from "../onnx/build-model.js";
 import { runCli, spawnCli, tempDir } from "./helpers.js";
-
-/** Weights from a fixed linear congruential sequence in ±1/√fan_in: the file fixes the init. */
-function weights(count: number, fanIn: number, seed: number): number[] {
-  let state = seed;
-  return Array.from({ length: count }, () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return ((state / 2 ** 31) * 2 - 1) / Math.sqrt(fanIn);
-  });
-}
 
 function mlpFile(dir: string, classes = 10, dropout = false): string {
   const file = join(dir, `mlp-${classes}${dropout ? "-dropout" : ""}.onnx`);
@@ -39,10 +30,10 @@ function mlpFile(dir: string, classes = 10, dropout = false): string {
       linearNode("fc2", dropout ? "d" : "a", "logits"),
     ],
     initializers: [
-      { name: "fc1.weight", dims: [16, 784], floats: weights(16 * 784, 784, 1) },
-      { name: "fc1.bias", dims: [16], floats: weights(16, 784, 2) },
-      { name: "fc2.weight", dims: [classes, 16], floats: weights(classes * 16, 16, 3) },
-      { name: "fc2.bias", dims: [classes], floats: weights(classes, 16, 4) },
+      { name: "fc1.weight", dims: [16, 784], floats: lcgWeights(16 * 784, 784, 1) },
+      { name: "fc1.bias", dims: [16], floats: lcgWeights(16, 784, 2) },
+      { name: "fc2.weight", dims: [classes, 16], floats: lcgWeights(classes * 16, 16, 3) },
+      { name: "fc2.bias", dims: [classes], floats: lcgWeights(classes, 16, 4) },
       { name: "ratio", dims: [], floats: [0.5] },
       { name: "training_mode", dims: [], dataType: 9, int32s: [1] },
     ],
