@@ -7,57 +7,28 @@ process from its start, so interpreter start-up and `import torch` count, as the
 Usage: python3 bench/end_to_end_torch.py EPOCHS THREADS MEMORY_FORMAT [DATA_DIR [TRAIN_EXAMPLES]]
 MEMORY_FORMAT is contiguous (PyTorch's default layout) or channels_last.
 """
-import gzip
 import os
 import sys
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-class SmallCNN(nn.Module):
-    def __init__(self, classes=10, in_channels=1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, 16, 3, padding="same")
-        self.conv2 = nn.Conv2d(16, 32, 3, padding="same")
-        self.conv3 = nn.Conv2d(32, 32, 3, padding="same")
-        self.fc1 = nn.Linear(32, 32)
-        self.fc2 = nn.Linear(32, classes)
-
-    def forward(self, x):
-        for conv in (self.conv1, self.conv2, self.conv3):
-            x = F.max_pool2d(F.relu(conv(x)), 2)
-        return self.fc2(F.relu(self.fc1(x.mean((2, 3)))))
-
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def load(data_dir, prefix):
-    images = read_idx(os.path.join(data_dir, f"{prefix}-images-idx3-ubyte.gz"))
-    labels = read_idx(os.path.join(data_dir, f"{prefix}-labels-idx1-ubyte.gz"))
-    x = torch.tensor(images, dtype=torch.float32).unsqueeze(1) / 255.0
-    return x, torch.tensor(labels, dtype=torch.int64)
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts", "fixtures"))
+from fashion_mnist import DEFAULT_DIR, load  # noqa: E402
+from nn_models import SmallCNN  # noqa: E402
 
 
 def main():
     epochs, threads = int(sys.argv[1]), int(sys.argv[2])
     layout = torch.channels_last if sys.argv[3] == "channels_last" else torch.contiguous_format
-    data_dir = sys.argv[4] if len(sys.argv) > 4 else "/usr/share/datasets/fashion-mnist"
+    data_dir = sys.argv[4] if len(sys.argv) > 4 else DEFAULT_DIR
     train_examples = int(sys.argv[5]) if len(sys.argv) > 5 else None
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    train_x, train_y = load(data_dir, "train")
-    train_x, train_y = train_x[:train_examples], train_y[:train_examples]
+    train_x, train_y = load(data_dir, "train", train_examples)
     test_x, test_y = load(data_dir, "t10k")
-    model = SmallCNN().to(memory_format=layout)
+    model = SmallCNN(in_channels=1).to(memory_format=layout)
     for m in model.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             nn.init.xavier_uniform_(m.weight)

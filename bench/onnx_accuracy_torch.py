@@ -14,17 +14,18 @@ grouped convolution, Dropout and global average pooling), defined in PyTorch.
 Usage: python3 bench/onnx_accuracy_torch.py export OUT.onnx
        python3 bench/onnx_accuracy_torch.py train MODEL.onnx 2 10000 64 0.001 5
 """
-import gzip
 import json
 import os
 import sys
 
-import numpy as np
 import onnx
 import onnx.numpy_helper
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts", "fixtures"))
+from fashion_mnist import DEFAULT_DIR, load  # noqa: E402
 
 OPSET = 17
 ADAM_EPS = 1e-7
@@ -74,20 +75,6 @@ def from_file(path):
     return model
 
 
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def load(data_dir, prefix, n=None):
-    images = read_idx(os.path.join(data_dir, f"{prefix}-images-idx3-ubyte.gz"))[:n]
-    labels = read_idx(os.path.join(data_dir, f"{prefix}-labels-idx1-ubyte.gz"))[:n]
-    return torch.tensor(images, dtype=torch.float32).unsqueeze(1) / 255.0, torch.tensor(labels, dtype=torch.int64)
-
-
 def run(path, seed, recipe, train, test):
     epochs, batch, lr = recipe
     model = from_file(path)
@@ -114,7 +101,7 @@ def train(args):
     path = args[0]
     epochs, train_examples, batch = (int(v) for v in args[1:4])
     lr, seeds = float(args[4]), int(args[5])
-    data_dir = args[6] if len(args) > 6 else "/usr/share/datasets/fashion-mnist"
+    data_dir = args[6] if len(args) > 6 else DEFAULT_DIR
     torch.set_num_threads(1)
     train_set = load(data_dir, "train", train_examples)
     test_set = load(data_dir, "t10k")

@@ -4,7 +4,6 @@ eps 1e-7 as Keras), batch 128, a fresh permutation each epoch, the first N train
 Prints the final test accuracy of each seed and their mean, as JSON.
 Usage: python3 scripts/reference/smallcnn_fashion_torch.py EPOCHS TRAIN_EXAMPLES SEEDS [DATA_DIR]
 """
-import gzip
 import json
 import os
 import sys
@@ -14,21 +13,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fixtures"))
+from fashion_mnist import DEFAULT_DIR, load  # noqa: E402
 from nn_models import SmallCNN  # noqa: E402
-
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def load(data_dir, prefix, n=None):
-    images = read_idx(os.path.join(data_dir, f"{prefix}-images-idx3-ubyte.gz"))[:n]
-    labels = read_idx(os.path.join(data_dir, f"{prefix}-labels-idx1-ubyte.gz"))[:n]
-    return torch.tensor(images, dtype=torch.float32).unsqueeze(1) / 255.0, torch.tensor(labels, dtype=torch.int64)
 
 
 def run(seed, epochs, train_x, train_y, test_x, test_y):
@@ -56,7 +42,7 @@ def run(seed, epochs, train_x, train_y, test_x, test_y):
 
 def main():
     epochs, train_examples, seeds = (int(v) for v in sys.argv[1:4])
-    data_dir = sys.argv[4] if len(sys.argv) > 4 else "/usr/share/datasets/fashion-mnist"
+    data_dir = sys.argv[4] if len(sys.argv) > 4 else DEFAULT_DIR
     torch.set_num_threads(1)
     train_x, train_y = load(data_dir, "train", train_examples)
     test_x, test_y = load(data_dir, "t10k")
