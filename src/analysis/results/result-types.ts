@@ -2,7 +2,7 @@ import type { InstabilityBin } from "../metrics/classification.js";
 import type { BitIdentity } from "../metrics/weights.js";
 import type { OverheadRow } from "../runs/overhead.js";
 import type { RunContext } from "../runs/run-context.js";
-import type { Layout, Problem, TaskKind } from "../runs/types.js";
+import type { GroupDescriptor, Layout, Problem, TaskKind } from "../runs/types.js";
 import type { Estimate } from "../statistics/estimate.js";
 import type { PerClassBaseline } from "../statistics/per-class-baseline.js";
 import type { PermutationTest } from "../statistics/permutation.js";
@@ -107,14 +107,8 @@ export interface PoolEffect {
   timeRatio?: number | null;
 }
 
-export interface GroupResult {
-  label: string;
-  model: string;
-  dataset: string;
-  setting: string;
-  batchNorm: boolean;
-  familyKey: string;
-  groupKey: string;
+/** A group's results, under the fields that identify it (its config stays in the group). */
+export interface GroupResult extends Omit<GroupDescriptor, "config"> {
   layout: Layout;
   kind: TaskKind;
   epoch: number;
