@@ -6,6 +6,11 @@ process from its start, so interpreter start-up and `import torch` count, as the
 
 Usage: python3 bench/end_to_end_torch.py EPOCHS THREADS MEMORY_FORMAT [DATA_DIR [TRAIN_EXAMPLES]]
 MEMORY_FORMAT is contiguous (PyTorch's default layout) or channels_last.
+
+Under torchrun (WORLD_SIZE > 1; bench/data-parallel-command.ts --torch) it trains as a PyTorch
+user's DistributedDataParallel script over Gloo: rank 0's initial weights broadcast by DDP, each
+rank the contiguous r-th slice of every global batch of 128 (one shared order), and rank 0
+evaluating the test set alone while the others wait at a barrier.
 """
 import os
 import sys
@@ -17,6 +22,15 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts", "fixtures"))
 from fashion_mnist import DEFAULT_DIR, load  # noqa: E402
 from nn_models import SmallCNN  # noqa: E402
+
+
+def data_parallel():
+    """(rank, world size), joining torchrun's group when there is one."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world == 1:
+        return 0, 1
+    torch.distributed.init_process_group("gloo")
+    return torch.distributed.get_rank(), world
 
 
 def main():
@@ -33,6 +47,9 @@ def main():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             nn.init.xavier_uniform_(m.weight)
             nn.init.zeros_(m.bias)
+    rank, world = data_parallel()
+    if world > 1:
+        model = torch.nn.parallel.DistributedDataParallel(model)
     optimizer = torch.optim.Adam(model.parameters(), lr=4e-4, eps=1e-7)
     accuracy = float("nan")
     for _ in range(epochs):
@@ -40,10 +57,15 @@ def main():
         permutation = torch.randperm(len(train_x))
         for start in range(0, len(train_x), 128):
             index = permutation[start:start + 128]
+            share = (len(index) + world - 1) // world
+            index = index[rank * share:(rank + 1) * share]
             x = train_x[index].contiguous(memory_format=layout)
             optimizer.zero_grad(set_to_none=True)
             F.cross_entropy(model(x), train_y[index]).backward()
             optimizer.step()
+        if rank != 0:
+            torch.distributed.barrier()
+            continue
         model.eval()
         correct = 0
         with torch.no_grad():
@@ -51,7 +73,10 @@ def main():
                 x = test_x[start:start + 500].contiguous(memory_format=layout)
                 correct += (model(x).argmax(1) == test_y[start:start + 500]).sum().item()
         accuracy = correct / len(test_x)
-    print(f"test accuracy {accuracy:.4f}", flush=True)
+        if world > 1:
+            torch.distributed.barrier()
+    if rank == 0:
+        print(f"test accuracy {accuracy:.4f}", flush=True)
 
 
 if __name__ == "__main__":
