@@ -69,6 +69,18 @@ export interface LoaderRecord {
   batchesPerEpoch: number;
 }
 
+/** What a run records about a dataset it reads (its train loader's, and its test split). */
+export function datasetRecord(dataset: Dataset): LoaderRecord["dataset"] {
+  return {
+    name: dataset.name,
+    split: dataset.split,
+    length: dataset.length,
+    shape: dataset.shape,
+    ...(dataset.examples === undefined ? {} : { examples: dataset.examples }),
+    source: dataset.source,
+  };
+}
+
 interface Pending {
   plan: BatchPlan;
   batch: Promise<Batch>;
@@ -164,14 +176,7 @@ export class DataLoader {
   describe(): LoaderRecord {
     const { dataset, options } = this;
     return {
-      dataset: {
-        name: dataset.name,
-        split: dataset.split,
-        length: dataset.length,
-        shape: dataset.shape,
-        ...(dataset.examples === undefined ? {} : { examples: dataset.examples }),
-        source: dataset.source,
-      },
+      dataset: datasetRecord(dataset),
       batchSize: options.batchSize,
       dropRemainder: this.dropRemainder,
       shuffle: options.shuffle,

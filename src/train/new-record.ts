@@ -1,5 +1,5 @@
 /** The run.json of a run that starts now: its config, seeds, task, engine and data. */
-import type { DataLoader } from "../data/loader.js";
+import { type DataLoader, datasetRecord } from "../data/loader.js";
 import type { DataParallel } from "../distributed/data-parallel.js";
 import { engineInfo } from "../engine/index.js";
 import { CURRENT_RUN_FORMAT } from "../run-folder/files.js";
@@ -47,13 +47,7 @@ export function newRunRecord(run: NewRun): RunRecord {
     engine: engineInfo(),
     data: {
       train: run.loader.describe(),
-      test: {
-        name: test.name,
-        split: test.split,
-        length: test.length,
-        shape: test.shape,
-        source: test.source,
-      },
+      test: datasetRecord(test),
     },
     nnr: { version: NNR_VERSION },
     perturbation: setup.perturbation,

@@ -126,6 +126,7 @@ describe("N×D vectors", () => {
     expect(lastAccuracy(join(root, "a"))).toBeGreaterThan(0.8);
     const record = readRunRecord(join(root, "a"))!;
     expect(record.data.train.dataset.examples).toBe("vectors");
+    expect(record.data.test.examples).toBe("vectors");
     expect(record.data.train.dataset.shape).toEqual({ channels: 1, height: 1, width: D });
     expect(record.data.train.transforms).toEqual([{ op: "scale" }]);
   }, 120_000);
