@@ -11,24 +11,29 @@ import { isOnnxModelPath } from "./imported-model.js";
 /** The first n examples of a dataset (fast runs on a fixed, reproducible subset). */
 export function firstExamples(dataset: Dataset, n: number | null): Dataset {
   if (n === null || n >= dataset.length) return dataset;
+  const subset = `${dataset.source.subset ? `${dataset.source.subset}; ` : ""}first ${n} examples`;
+  return { ...exampleRange(dataset, 0, n), source: { ...dataset.source, subset } };
+}
+
+/** Examples [start, end) as a dataset of their own, whose example 0 is `start`; nothing copied. */
+export function exampleRange(dataset: Dataset, start: number, end: number): Dataset {
   const perImage = dataset.shape.channels * dataset.shape.height * dataset.shape.width;
   const perLabel = dataset.kind === "multiclass" ? 1 : dataset.classNames.length;
   const store = dataset.images;
   const images =
     store.kind === "memory"
-      ? { kind: "memory" as const, pixels: store.pixels.subarray(0, n * perImage) }
+      ? { kind: "memory" as const, pixels: store.pixels.subarray(start * perImage, end * perImage) }
       : store.kind === "floats"
-        ? { kind: "floats" as const, values: store.values.subarray(0, n * perImage) }
-        : store;
+        ? {
+            kind: "floats" as const,
+            values: store.values.subarray(start * perImage, end * perImage),
+          }
+        : { kind: "lazy" as const, read: (index: number) => store.read(start + index) };
   return {
     ...dataset,
-    length: n,
+    length: end - start,
     images,
-    labels: dataset.labels.subarray(0, n * perLabel),
-    source: {
-      ...dataset.source,
-      subset: `${dataset.source.subset ? `${dataset.source.subset}; ` : ""}first ${n} examples`,
-    },
+    labels: dataset.labels.subarray(start * perLabel, end * perLabel),
   };
 }
 

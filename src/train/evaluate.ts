@@ -7,6 +7,7 @@ import { F, noGrad, tidy } from "../engine/index.js";
 import { binaryCrossEntropy, categoricalCrossEntropy } from "../nn/losses.js";
 import type { Model } from "../nn/models/index.js";
 import { batchTensors } from "./batches.js";
+import { exampleRange } from "./data-setup.js";
 import { type Counts, countOutcomes } from "./metrics.js";
 import type { TrainingPrecision } from "./mixed-precision.js";
 
@@ -36,35 +37,27 @@ export async function evaluate(
   const forward = precision?.forward ?? (<T>(fn: () => T) => fn());
   const multilabel = test.kind === "multilabel";
   const classes = test.classNames.length;
-  const loader = new DataLoader(test, {
-    batchSize: EVAL_BATCH,
-    shuffle: { kind: "none" },
-    inputSeed: 0,
-    transforms,
-  });
   const probabilities = new Float32Array(test.length * classes);
   // Each batch's loss × its size, summed in batch order below whichever rank computed it.
-  const batchLosses = new Float64Array(loader.batchesPerEpoch);
-  const mine = share?.batchRange(loader.batchesPerEpoch) ?? { start: 0, end: Infinity };
-  let seen = 0;
+  const batchLosses = new Float64Array(Math.ceil(test.length / EVAL_BATCH));
+  const mine = share?.batchRange(batchLosses.length) ?? { start: 0, end: batchLosses.length };
   share?.begin();
   model.eval();
-  for await (const batch of loader.epochBatches()) {
-    const n = batch.imageShape[0];
-    const index = batch.batchInEpoch;
-    if (index < mine.start || index >= mine.end) {
-      seen += n;
-      continue;
-    }
+  // Only this rank's examples are read and transformed: its batches are the same as one
+  // process's, since the range starts at a batch boundary.
+  const first = Math.min(mine.start * EVAL_BATCH, test.length);
+  const last = Math.min(mine.end * EVAL_BATCH, test.length);
+  for await (const batch of evaluationBatches(exampleRange(test, first, last), transforms)) {
     const { loss, probs } = evaluateBatch(model, batch, { multilabel, device, forward });
-    probabilities.set(probs, seen * classes);
-    batchLosses[index] = loss * n;
-    seen += n;
+    const index = mine.start + batch.batchInEpoch;
+    probabilities.set(probs, index * EVAL_BATCH * classes);
+    batchLosses[index] = loss * batch.imageShape[0];
   }
   model.train();
   share?.combine([probabilities, batchLosses]);
   let lossSum = 0;
   for (const batchLoss of batchLosses) lossSum += batchLoss;
+  const seen = test.length;
   const labels = test.labels;
   if (multilabel) {
     const predictions = Uint8Array.from(probabilities, (p) => (p >= 0.5 ? 1 : 0));
@@ -87,6 +80,21 @@ export async function evaluate(
     predictions,
     probabilities,
   };
+}
+
+/** The test examples in batches of EVAL_BATCH, in order (none for no examples). */
+async function* evaluationBatches(
+  test: Dataset,
+  transforms: TransformSpec[],
+): AsyncGenerator<Batch> {
+  if (test.length === 0) return;
+  const loader = new DataLoader(test, {
+    batchSize: EVAL_BATCH,
+    shuffle: { kind: "none" },
+    inputSeed: 0,
+    transforms,
+  });
+  yield* loader.epochBatches();
 }
 
 /** One batch's mean loss and its probabilities (softmax, or sigmoid for multi-label). */
