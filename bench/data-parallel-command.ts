@@ -31,6 +31,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { median } from "../src/analysis/statistics/stats.js";
 import { freePort } from "../src/distributed/launcher.js";
 
 const { values } = parseArgs({
@@ -194,12 +195,6 @@ function run(argv: string[], env: Record<string, string>) {
     child.on("close", (code) => resolve({ code, stderr }));
   });
 }
-
-const median = (xs: number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 const loadBefore = loadavg()[0]!;
 for (let round = 0; round < rounds; round++) {

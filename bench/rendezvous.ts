@@ -12,6 +12,7 @@
  */
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
+import { median } from "../src/analysis/statistics/stats.js";
 import { freePort } from "../src/distributed/launcher.js";
 
 const { values } = parseArgs({
@@ -58,7 +59,6 @@ if (values.baseline !== undefined) {
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const build of builds) build.ms.push(await lateJoinMs(build.dir));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 console.log(`rank 1 knocks first; rank 0 serves ${values.delay} ms later; ${values.rounds} rounds`);
 for (const build of builds) {
   const all = build.ms.map((ms) => ms.toFixed(0)).join(", ");
